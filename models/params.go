@@ -67,3 +67,36 @@ func (p Params) Ints(id int) []int {
 	}
 	return nil
 }
+
+// SetInt sets integer parameter id (used by the parser and by tests that
+// build layers by hand).
+func (p *Params) SetInt(id, v int) {
+	if p.ints == nil {
+		p.ints = map[int]int{}
+	}
+	p.ints[id] = v
+}
+
+// SetFloat sets float parameter id.
+func (p *Params) SetFloat(id int, v float32) {
+	if p.floats == nil {
+		p.floats = map[int]float32{}
+	}
+	p.floats[id] = v
+}
+
+// SetInts sets integer array parameter id.
+func (p *Params) SetInts(id int, v []int) {
+	if p.iarr == nil {
+		p.iarr = map[int][]int{}
+	}
+	p.iarr[id] = v
+}
+
+// SetFloats sets float array parameter id.
+func (p *Params) SetFloats(id int, v []float32) {
+	if p.arrays == nil {
+		p.arrays = map[int][]float32{}
+	}
+	p.arrays[id] = v
+}
