@@ -38,5 +38,10 @@ test: deps-test models vet
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
+# Load on loopback against the real binary; stops by itself (SOAK_DURATION, default 10m).
+SOAK_DURATION ?= 10m
+soak: build
+	$(GO) run ./internal/soak/cmd --bin $(BIN) --duration $(SOAK_DURATION)
+
 clean:
 	rm -rf bin
