@@ -33,6 +33,8 @@ type File struct {
 	Path string
 	// SHA256 is the pinned hex digest.
 	SHA256 string
+	// Size is the pinned size in bytes.
+	Size int64
 }
 
 // Info is one catalog entry.
@@ -138,6 +140,8 @@ func buildCatalog() map[string]Info {
 	for id, info := range m {
 		info.Param.SHA256 = pinned[info.Param.PackagePath]
 		info.Bin.SHA256 = pinned[info.Bin.PackagePath]
+		info.Param.Size = pinnedSize[info.Param.PackagePath]
+		info.Bin.Size = pinnedSize[info.Bin.PackagePath]
 		m[id] = info
 	}
 	return m
