@@ -1,0 +1,182 @@
+package cpu
+
+import (
+	"fmt"
+
+	"github.com/upscaled/upscaled/models"
+)
+
+// ocBlock is how many output channels the convolution kernel computes per
+// pass over an input row: each input value loaded feeds ocBlock outputs.
+const ocBlock = 4
+
+// conv is Convolution: direct (im2col-free) convolution with weights packed
+// at Load as [outC/ocBlock][inC][kh][kw][ocBlock] (zero-filled tail block).
+type conv struct {
+	kernel
+	padValue float32
+	packed   []float32
+}
+
+func newConv(l *models.Layer) (op, error) {
+	k, err := readKernel(l)
+	if err != nil {
+		return nil, err
+	}
+	c := &conv{kernel: k, padValue: l.Params.Float(18, 0)}
+	nb := (k.outC + ocBlock - 1) / ocBlock
+	kk := k.kh * k.kw
+	c.packed = make([]float32, nb*k.inC*kk*ocBlock)
+	for oc := range k.outC {
+		b, j := oc/ocBlock, oc%ocBlock
+		for ic := range k.inC {
+			for i := range kk {
+				c.packed[((b*k.inC+ic)*kk+i)*ocBlock+j] = l.Weight[(oc*k.inC+ic)*kk+i]
+			}
+		}
+	}
+	return c, nil
+}
+
+// pads resolves the four pads for a w×h input.
+func (c *conv) pads(w, h int) (l, r, t, b int) {
+	if c.padL == padSameUpper || c.padL == padSameLower {
+		kew, keh := c.extent()
+		l, r = samePads(c.padL, kew+(w-1)/c.sw*c.sw-w)
+		t, b = samePads(c.padL, keh+(h-1)/c.sh*c.sh-h)
+		return l, r, t, b
+	}
+	return c.padL, c.padR, c.padT, c.padB
+}
+
+func (c *conv) forward(in []*Tensor) ([]*Tensor, error) {
+	if err := wantInputs(in, 1); err != nil {
+		return nil, err
+	}
+	x := in[0]
+	if err := want3D(x); err != nil {
+		return nil, err
+	}
+	if x.C != c.inC {
+		return nil, fmt.Errorf("%w: input has %d channels, weights expect %d", ErrShape, x.C, c.inC)
+	}
+	l, r, t, b := c.pads(x.W, x.H)
+	if l > 0 || r > 0 || t > 0 || b > 0 {
+		x = makeBorder(x, t, b, l, r, c.padValue)
+	}
+	kew, keh := c.extent()
+	if x.W < kew || x.H < keh {
+		return nil, fmt.Errorf("%w: padded input %d×%d smaller than kernel extent %d×%d", ErrShape, x.W, x.H, kew, keh)
+	}
+	out := NewTensor(c.outC, (x.H-keh)/c.sh+1, (x.W-kew)/c.sw+1)
+	c.compute(x, out)
+	return []*Tensor{out}, nil
+}
+
+// compute fills out (bias, sums, activation), one (channel block, row) job
+// at a time.
+func (c *conv) compute(x, out *Tensor) {
+	nb := (c.outC + ocBlock - 1) / ocBlock
+	ow, oh := out.W, out.H
+	kk := c.kh * c.kw
+	parallelFor(nb*oh, func(lo, hi int) {
+		var spare []float32 // rows of the zero-weight channels of the tail block
+		var rows [ocBlock][]float32
+		for job := lo; job < hi; job++ {
+			b, oy := job/oh, job%oh
+			for j := range ocBlock {
+				oc := b*ocBlock + j
+				if oc < c.outC {
+					rows[j] = out.Data[(oc*oh+oy)*ow:][:ow]
+					fill(rows[j], c.bias[oc])
+				} else {
+					if spare == nil {
+						spare = make([]float32, ow)
+					}
+					rows[j] = spare
+				}
+			}
+			for ic := range c.inC {
+				plane := x.Plane(ic)
+				for ky := range c.kh {
+					src := plane[(oy*c.sh+ky*c.dh)*x.W:][:x.W]
+					w := c.packed[((b*c.inC+ic)*kk+ky*c.kw)*ocBlock:][:c.kw*ocBlock]
+					c.row(&rows, src, w)
+				}
+			}
+			for j := range ocBlock {
+				if b*ocBlock+j < c.outC {
+					c.act.apply(rows[j])
+				}
+			}
+		}
+	})
+}
+
+// row accumulates one kernel row (kw taps of ocBlock weights each) applied to
+// input row src into the ocBlock output rows.
+func (c *conv) row(rows *[ocBlock][]float32, src, w []float32) {
+	n := len(rows[0])
+	if c.sw == 1 && c.dw == 1 && c.kw == 3 {
+		row3(rows[0], rows[1], rows[2], rows[3], src[:n+2], w[:12])
+		return
+	}
+	for kx := range c.kw {
+		s := src[kx*c.dw:]
+		wk := w[kx*ocBlock:][:ocBlock]
+		if c.sw == 1 {
+			axpy4(rows[0], rows[1], rows[2], rows[3], s[:n], wk[0], wk[1], wk[2], wk[3])
+		} else {
+			axpy4Strided(rows[0], rows[1], rows[2], rows[3], s, c.sw, wk[0], wk[1], wk[2], wk[3])
+		}
+	}
+}
+
+// row3 is the 3-tap stride-1 row: o_j[x] += Σ_kx w[kx·4+j]·s[x+kx].
+func row3(o0, o1, o2, o3, s, w []float32) {
+	n := len(o0)
+	o1, o2, o3 = o1[:n], o2[:n], o3[:n]
+	s0, s1, s2 := s[0:n], s[1:n+1], s[2:n+2]
+	w = w[:12]
+	a0, a1, a2, a3 := w[0], w[1], w[2], w[3]
+	b0, b1, b2, b3 := w[4], w[5], w[6], w[7]
+	c0, c1, c2, c3 := w[8], w[9], w[10], w[11]
+	for x := range n {
+		p, q, r := s0[x], s1[x], s2[x]
+		o0[x] += a0*p + b0*q + c0*r
+		o1[x] += a1*p + b1*q + c1*r
+		o2[x] += a2*p + b2*q + c2*r
+		o3[x] += a3*p + b3*q + c3*r
+	}
+}
+
+// axpy4 is o_j[x] += w_j·s[x] for four output rows.
+func axpy4(o0, o1, o2, o3, s []float32, w0, w1, w2, w3 float32) {
+	n := len(s)
+	o0, o1, o2, o3 = o0[:n], o1[:n], o2[:n], o3[:n]
+	for x, v := range s {
+		o0[x] += w0 * v
+		o1[x] += w1 * v
+		o2[x] += w2 * v
+		o3[x] += w3 * v
+	}
+}
+
+// axpy4Strided is o_j[x] += w_j·s[x·stride].
+func axpy4Strided(o0, o1, o2, o3, s []float32, stride int, w0, w1, w2, w3 float32) {
+	n := len(o0)
+	o1, o2, o3 = o1[:n], o2[:n], o3[:n]
+	for x := range n {
+		v := s[x*stride]
+		o0[x] += w0 * v
+		o1[x] += w1 * v
+		o2[x] += w2 * v
+		o3[x] += w3 * v
+	}
+}
+
+func fill(x []float32, v float32) {
+	for i := range x {
+		x[i] = v
+	}
+}
