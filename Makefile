@@ -8,7 +8,7 @@ export UPSCALED_MODELS_DIR ?= $(MODELS_DIR)
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 30s
 
-.PHONY: all deps deps-test build models run test vet shaders shaders-check generate fuzz soak bench clean
+.PHONY: all deps deps-test build models run test vet shaders shaders-check generate openapi-spec fuzz soak bench clean
 
 all: build
 
@@ -34,6 +34,17 @@ vet:
 
 test: deps-test models vet
 	$(GO) test -count=1 -timeout 60m ./...
+
+# OpenAPI spec from the swag annotations (api/, web/, openapi/): writes
+# openapi/swagger.json and .yaml (committed, embedded; a test checks they are
+# current). Installs the swag CLI at the pinned version when missing.
+SWAG_VERSION := v1.16.6
+SWAG := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/swag
+generate: openapi-spec
+openapi-spec:
+	@if ! $(GO) version -m "$(SWAG)" 2>/dev/null | grep -Eq "mod\s+github.com/swaggo/swag\s+$(SWAG_VERSION)\s"; then \
+		echo "installing swag $(SWAG_VERSION)"; $(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION); fi
+	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --outputTypes json,yaml --output openapi
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

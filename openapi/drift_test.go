@@ -1,0 +1,88 @@
+package openapi_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/swaggo/swag/gen"
+
+	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/openapi"
+)
+
+// swagConfig mirrors `swag init` as the Makefile's generate target runs it
+// (the CLI's defaults plus the Makefile's flags).
+func swagConfig(outDir string) *gen.Config {
+	return &gen.Config{
+		SearchDir:          "openapi,api,web",
+		MainAPIFile:        "info.go",
+		PropNamingStrategy: "camelcase",
+		OutputDir:          outDir,
+		OutputTypes:        []string{"json", "yaml"},
+		ParseDepth:         100,
+		OverridesFile:      ".swaggo",
+		ParseGoList:        true,
+		LeftTemplateDelim:  "{{",
+		RightTemplateDelim: "}}",
+		CollectionFormat:   "csv",
+		Debugger:           log.New(io.Discard, "", 0),
+	}
+}
+
+// TestSpecIsCurrent regenerates the spec from the annotations and fails when
+// the committed (and embedded) copy differs: run `make generate`.
+func TestSpecIsCurrent(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	out := t.TempDir()
+	t.Chdir(root)
+	if err := gen.New().Build(swagConfig(out)); err != nil {
+		t.Fatalf("swag: %v", err)
+	}
+	for _, f := range []struct {
+		name     string
+		embedded []byte
+	}{
+		{"swagger.json", openapi.JSON},
+		{"swagger.yaml", openapi.YAML},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			fresh, err := os.ReadFile(filepath.Join(out, f.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			committed, err := os.ReadFile(filepath.Join(root, "openapi", f.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(fresh, committed) {
+				t.Errorf("openapi/%s is stale (annotations changed): run `make generate` and commit it\n%s", f.name, firstDiff(committed, fresh))
+			}
+			if !bytes.Equal(committed, f.embedded) {
+				t.Errorf("the embedded %s differs from openapi/%s", f.name, f.name)
+			}
+		})
+	}
+}
+
+// firstDiff shows the first differing line of two texts.
+func firstDiff(a, b []byte) string {
+	la, lb := bytes.Split(a, []byte("\n")), bytes.Split(b, []byte("\n"))
+	for i := 0; i < len(la) || i < len(lb); i++ {
+		var x, y []byte
+		if i < len(la) {
+			x = la[i]
+		}
+		if i < len(lb) {
+			y = lb[i]
+		}
+		if !bytes.Equal(x, y) {
+			return fmt.Sprintf("line %d:\n  committed: %s\n  generated: %s", i+1, x, y)
+		}
+	}
+	return ""
+}

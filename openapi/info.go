@@ -1,0 +1,15 @@
+package openapi
+
+// The general API information swag puts at the top of the spec (swag reads
+// this file as its -g general-info file).
+//
+//	@title						upscaled API
+//	@version					1
+//	@description				Upscale manga and comic pages with Real-CUGAN and Real-ESRGAN models. POST /v1/upscale answers one image with the upscaled image; POST /v1/jobs takes a batch and answers a job to follow (GET /v1/jobs/{id}, its Server-Sent Events) and download (one item, or all as a zip). Errors are application/problem+json (RFC 9457) with a detail naming the field or limit at fault.
+//	@license.name				MIT
+//	@BasePath					/
+//	@schemes					http https
+//	@securityDefinitions.apikey	BearerKey
+//	@in							header
+//	@name						Authorization
+//	@description				"Bearer KEY". Required on every /v1 route when the server is started with API keys (UPSCALED_API_KEYS); otherwise ignored.

@@ -1,0 +1,62 @@
+package openapi
+
+import (
+	"bytes"
+	_ "embed"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+// JSON is the committed swagger.json (Swagger 2.0), written by `make generate`.
+//
+//go:embed swagger.json
+var JSON []byte
+
+// YAML is the same spec as YAML.
+//
+//go:embed swagger.yaml
+var YAML []byte
+
+// started is the modification time reported for the embedded files.
+var started = time.Now()
+
+// Register mounts the spec and the documentation page.
+func Register(r chi.Router) {
+	r.Get("/openapi.json", SpecJSON)
+	r.Get("/openapi.yaml", SpecYAML)
+	r.Get("/docs", Docs)
+	r.Get("/docs/{name}", DocsAsset)
+}
+
+// SpecJSON serves the OpenAPI description as JSON.
+//
+//	@Summary		OpenAPI description (JSON)
+//	@Description	This API's Swagger 2.0 description, for client generators (e.g. convert to OpenAPI 3 with kin-openapi and generate with oapi-codegen).
+//	@Tags			docs
+//	@Produce		json
+//	@Success		200	{object}	object	"Swagger 2.0 document"
+//	@Router			/openapi.json [get]
+func SpecJSON(w http.ResponseWriter, r *http.Request) {
+	serveBytes(w, r, JSON, "application/json")
+}
+
+// SpecYAML serves the OpenAPI description as YAML.
+//
+//	@Summary		OpenAPI description (YAML)
+//	@Description	The same Swagger 2.0 description as /openapi.json, in YAML.
+//	@Tags			docs
+//	@Produce		application/yaml
+//	@Success		200	{string}	string	"Swagger 2.0 document"
+//	@Router			/openapi.yaml [get]
+func SpecYAML(w http.ResponseWriter, r *http.Request) {
+	serveBytes(w, r, YAML, "application/yaml")
+}
+
+func serveBytes(w http.ResponseWriter, r *http.Request, b []byte, contentType string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", started, bytes.NewReader(b))
+}

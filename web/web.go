@@ -1,0 +1,76 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"io/fs"
+	"net/http"
+	"path"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+)
+
+//go:embed static
+var static embed.FS
+
+// assetTypes are the files under static/assets served at /assets/{name},
+// with their content types.
+var assetTypes = map[string]string{
+	"app.js":   "text/javascript; charset=utf-8",
+	"app.css":  "text/css; charset=utf-8",
+	"icon.svg": "image/svg+xml",
+}
+
+// started is the modification time reported for every embedded file.
+var started = time.Now()
+
+// Register mounts the page at GET / and its files at GET /assets/{name}.
+func Register(r chi.Router) {
+	r.Get("/", Index)
+	r.Get("/assets/{name}", Asset)
+}
+
+// Index serves the upload page.
+//
+//	@Summary		Browser upload page
+//	@Description	The upload page: pick or drop many images, choose a model, follow each file's progress, compare before and after, download results one by one or as a zip. Self-contained (no request to another host).
+//	@Tags			web
+//	@Produce		html
+//	@Success		200	{string}	string	"the HTML page"
+//	@Router			/ [get]
+func Index(w http.ResponseWriter, r *http.Request) {
+	serve(w, r, "static/index.html", "text/html; charset=utf-8")
+}
+
+// Asset serves one of the page's files.
+//
+//	@Summary		Upload page asset
+//	@Description	A stylesheet, script or icon used by the upload page.
+//	@Tags			web
+//	@Produce		text/javascript,text/css,image/svg+xml
+//	@Param			name	path		string	true	"file name"	Enums(app.js, app.css, icon.svg)
+//	@Success		200		{string}	string	"the file"
+//	@Failure		404		{object}	api.Problem	"no such file"
+//	@Router			/assets/{name} [get]
+func Asset(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	ct, ok := assetTypes[name]
+	if !ok {
+		notFound(w, name)
+		return
+	}
+	serve(w, r, path.Join("static/assets", name), ct)
+}
+
+func serve(w http.ResponseWriter, r *http.Request, name, contentType string) {
+	b, err := fs.ReadFile(static, name)
+	if err != nil {
+		notFound(w, name)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	http.ServeContent(w, r, "", started, bytes.NewReader(b))
+}
