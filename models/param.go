@@ -177,7 +177,9 @@ func (p *paramParser) layer(f []string, blobCount int) (Layer, error) {
 		if err != nil {
 			return Layer{}, err
 		}
-		if prev := p.net.Producer[b]; prev >= 0 {
+		if prev := p.net.Producer[b]; prev == layerIdx {
+			return Layer{}, p.errf("layer %s: lists output blob %q twice", l.Name, name)
+		} else if prev >= 0 {
 			return Layer{}, p.errf("layer %s: blob %q is already produced by layer %s (line %d)", l.Name, name, p.net.Layers[prev].Name, p.net.Layers[prev].Line)
 		}
 		p.net.Producer[b] = layerIdx

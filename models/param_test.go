@@ -94,6 +94,7 @@ func TestParseParamErrors(t *testing.T) {
 		{"too many blobs", head + "2 1\nInput in 0 1 x\nSplit s 1 1 x y\n", "exceeds the declared blob count 1", ErrFormat},
 		{"too few blobs", head + "1 2\nInput in 0 1 x\n", "declares 2 blobs, layers name 1", ErrFormat},
 		{"duplicate producer", head + "2 1\nInput in 0 1 x\nInput in2 0 1 x\n", `blob "x" is already produced by layer in`, ErrFormat},
+		{"output twice", head + "1 1\nSplit s 0 2 x x\n", `lists output blob "x" twice`, ErrFormat},
 		{"unknown blob", head + "2 3\nInput in 0 1 x\nBinaryOp b 2 1 x y z\n", `reads blob "y" that no layer produces`, ErrFormat},
 		{"used before produced", head + "2 2\nSplit s 1 1 x y\nInput in 0 1 x\n", `reads blob "x" before layer in`, ErrFormat},
 		{"self loop", head + "2 2\nInput in 0 1 x\nSplit s 1 1 y y\n", `reads blob "y" before layer s`, ErrFormat},
