@@ -1,0 +1,81 @@
+package jobs
+
+import (
+	"context"
+	"os"
+	"time"
+)
+
+// collect runs Collect every Config.CollectEvery until ctx ends.
+func (m *Manager) collect(ctx context.Context) {
+	t := time.NewTicker(m.cfg.CollectEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.Collect(ctx); err != nil && ctx.Err() == nil {
+				m.log.Error("job collector", "err", err)
+			}
+		}
+	}
+}
+
+// Collect is one collector pass: it removes jobs whose TTL passed (files,
+// then records), directories no record owns (a crash during an upload),
+// files of canceled jobs left behind, and queues again unfinished jobs no
+// worker holds (after a record could not be written).
+func (m *Manager) Collect(ctx context.Context) error {
+	expired, err := m.store.expired(ctx, m.deps.Now())
+	if err != nil {
+		return err
+	}
+	for _, id := range expired {
+		if m.queue.isActive(id) {
+			continue
+		}
+		if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+			return err
+		}
+		if err := m.store.delete(ctx, id); err != nil {
+			return err
+		}
+		m.log.Info("job expired", "job_id", id)
+	}
+	if err := m.sweepDirs(ctx); err != nil {
+		return err
+	}
+	_, err = m.recover(ctx)
+	return err
+}
+
+// sweepDirs removes job directories without a live owner record.
+func (m *Manager) sweepDirs(ctx context.Context) error {
+	ents, err := os.ReadDir(m.files.jobsDir())
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		id := e.Name()
+		if !validID(id) || m.queue.isActive(id) {
+			continue
+		}
+		m.mu.Lock()
+		draft := m.drafts[id]
+		m.mu.Unlock()
+		if draft {
+			continue
+		}
+		j, err := m.store.job(ctx, id)
+		switch {
+		case err == ErrNotFound, err == nil && j.State == Canceled:
+			if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config holds the job limits and paths. The defaults match the documented
+// UPSCALED_JOB_* / UPSCALED_DATA_DIR variables read by cmd.
+type Config struct {
+	// DataDir holds jobs.db and jobs/<id>/ (UPSCALED_DATA_DIR).
+	DataDir string
+	// Workers is the number of items processed at once (UPSCALED_JOB_WORKERS).
+	Workers int
+	// MaxItems is the most images one job may hold (UPSCALED_JOB_MAX_ITEMS).
+	MaxItems int
+	// MaxBytes is the most bytes of images one job may upload, in total
+	// (UPSCALED_JOB_MAX_BYTES).
+	MaxBytes int64
+	// TTL is how long a finished job's results are kept (UPSCALED_JOB_TTL).
+	TTL time.Duration
+	// MinFreeDisk is the free space, in bytes, under which new jobs are
+	// refused (UPSCALED_MIN_FREE_DISK).
+	MinFreeDisk uint64
+	// CollectEvery is the collector's period.
+	CollectEvery time.Duration
+	// BudgetShare is the fraction (0,1] of the memory budget job workers may
+	// hold together (UPSCALED_JOB_BUDGET_SHARE); the rest stays for
+	// synchronous requests.
+	BudgetShare float64
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:      "./data",
+		Workers:      1,
+		MaxItems:     500,
+		MaxBytes:     2 << 30,
+		TTL:          24 * time.Hour,
+		MinFreeDisk:  1 << 30,
+		CollectEvery: time.Minute,
+		BudgetShare:  0.5,
+	}
+}
+
+// Validate reports the first invalid field.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("jobs: data directory must be set"))
+	}
+	if c.Workers < 1 || c.Workers > 64 {
+		errs = append(errs, fmt.Errorf("jobs: workers %d: must be 1..64", c.Workers))
+	}
+	if c.MaxItems < 1 {
+		errs = append(errs, fmt.Errorf("jobs: max items %d: must be at least 1", c.MaxItems))
+	}
+	if c.MaxBytes < 1 {
+		errs = append(errs, fmt.Errorf("jobs: max bytes %d: must be at least 1", c.MaxBytes))
+	}
+	if c.TTL < time.Second {
+		errs = append(errs, fmt.Errorf("jobs: TTL %s: must be at least 1s", c.TTL))
+	}
+	if c.CollectEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("jobs: collect period %s: must be at least 10ms", c.CollectEvery))
+	}
+	if !(c.BudgetShare > 0 && c.BudgetShare <= 1) {
+		errs = append(errs, fmt.Errorf("jobs: budget share %g: must be in (0, 1]", c.BudgetShare))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,31 @@
+package jobs
+
+import "errors"
+
+var (
+	// ErrNotFound: no such job, or it belongs to another API key.
+	ErrNotFound = errors.New("job not found")
+	// ErrItemNotFound: the job has no item with that index.
+	ErrItemNotFound = errors.New("job item not found")
+	// ErrTooManyItems: the upload has more items than Config.MaxItems.
+	ErrTooManyItems = errors.New("too many items in job")
+	// ErrTooLarge: the upload exceeds Config.MaxBytes in total.
+	ErrTooLarge = errors.New("job upload too large")
+	// ErrNoItems: the upload holds no image.
+	ErrNoItems = errors.New("job has no images")
+	// ErrLowDisk: free disk space is below Config.MinFreeDisk.
+	ErrLowDisk = errors.New("insufficient storage")
+	// ErrDiskFull: a write failed because the disk is full.
+	ErrDiskFull = errors.New("disk full")
+	// ErrNotReady: the result is not there yet (item queued or running,
+	// archive of an unfinished job).
+	ErrNotReady = errors.New("result not ready")
+	// ErrNoResult: the item finished without a result (failed or canceled).
+	ErrNoResult = errors.New("item has no result")
+	// ErrGone: the job was canceled and its files deleted.
+	ErrGone = errors.New("job canceled and deleted")
+	// ErrBadRequest: a malformed cursor, limit or idempotency key.
+	ErrBadRequest = errors.New("invalid job request")
+	// ErrClosed: the job manager is shut down.
+	ErrClosed = errors.New("job manager closed")
+)

@@ -1,0 +1,377 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// Pipeline runs one image; upscale.Pipeline implements it.
+type Pipeline interface {
+	Prepare(h imaging.Header, o upscale.Options) (upscale.Plan, error)
+	Process(ctx context.Context, src io.Reader, plan upscale.Plan, dst io.Writer, progress func(upscale.Progress)) (upscale.Result, error)
+}
+
+// Deps are the components a Manager uses; only Pipeline and Header are
+// required.
+type Deps struct {
+	Pipeline Pipeline
+	// Header reads an image header without decoding (imaging.DecodeConfig).
+	Header func(io.Reader) (imaging.Header, error)
+	// Budget is the shared memory budget; nil runs items without one.
+	Budget Budget
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// FreeSpace gives the free bytes of a directory (FreeSpace when nil).
+	FreeSpace func(dir string) (uint64, error)
+	// Logger receives job logs (slog.Default when nil).
+	Logger *slog.Logger
+}
+
+// Manager owns the jobs of one data directory. Open it, Run it in a
+// goroutine for the workers and collector, Close it after Run returned.
+type Manager struct {
+	cfg   Config
+	deps  Deps
+	files layout
+	store *store
+	queue *queue
+	hub   *hub
+	gate  *gate
+	log   *slog.Logger
+
+	// base is the parent of every job context; canceled by Run's end.
+	base     context.Context
+	stopBase context.CancelFunc
+
+	// admit orders job creation against the collector's recovery pass.
+	admit sync.RWMutex
+
+	mu     sync.Mutex
+	drafts map[string]bool // ids of uploads not yet committed
+}
+
+// Open opens (or creates) the store under cfg.DataDir, removes half-written
+// results, and queues every unfinished job again: items that were running
+// when the process stopped are redone from their input, finished ones kept.
+func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Pipeline == nil || d.Header == nil {
+		return nil, errors.New("jobs: a pipeline and a header reader are required")
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.FreeSpace == nil {
+		d.FreeSpace = FreeSpace
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	l := layout{data: cfg.DataDir}
+	if err := os.MkdirAll(l.jobsDir(), 0o750); err != nil {
+		return nil, fmt.Errorf("jobs: data directory: %w", err)
+	}
+	st, err := openStore(ctx, l.db())
+	if err != nil {
+		return nil, err
+	}
+	base, stop := context.WithCancel(context.Background())
+	m := &Manager{
+		cfg: cfg, deps: d, files: l, store: st,
+		queue: newQueue(cfg.Workers), hub: newHub(), gate: newGate(d.Budget, cfg.BudgetShare),
+		log: d.Logger.With("component", "jobs"), base: base, stopBase: stop,
+		drafts: map[string]bool{},
+	}
+	n, err := m.recover(ctx)
+	if err != nil {
+		st.close()
+		stop()
+		return nil, fmt.Errorf("jobs: resume: %w", err)
+	}
+	if n > 0 {
+		m.log.Info("resumed unfinished jobs", "jobs", n)
+	}
+	return m, nil
+}
+
+// Config returns the configuration in use.
+func (m *Manager) Config() Config { return m.cfg }
+
+// Run runs the workers and the collector until ctx ends, then waits for the
+// workers to stop (a running item stops at its next tile; it is redone on
+// the next Open).
+func (m *Manager) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for w := 0; w < m.cfg.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m.work(ctx)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		m.collect(ctx)
+	}()
+	<-ctx.Done()
+	m.stopBase()
+	wg.Wait()
+	return nil
+}
+
+// Close closes the store. Call it after Run returned.
+func (m *Manager) Close() error {
+	m.stopBase()
+	return m.store.close()
+}
+
+// recover queues every unfinished job not already active; it returns how
+// many it queued.
+func (m *Manager) recover(ctx context.Context) (int, error) {
+	m.admit.Lock()
+	defer m.admit.Unlock()
+	ids, err := m.store.unfinished(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		if m.queue.isActive(id) {
+			continue
+		}
+		if err := removeTemps(m.files.outDir(id)); err != nil {
+			return n, err
+		}
+		if err := m.store.requeueRunning(ctx, id); err != nil {
+			return n, err
+		}
+		j, err := m.store.job(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		pending, err := m.store.queuedItems(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if len(pending) == 0 {
+			if err := m.store.tx(ctx, func(tx *sql.Tx) error {
+				_, err := settleJob(ctx, tx, id, m.deps.Now(), m.cfg.TTL)
+				return err
+			}); err != nil {
+				return n, err
+			}
+			continue
+		}
+		m.activate(j, pending)
+		n++
+	}
+	return n, nil
+}
+
+// activate puts a job's pending items in the queue.
+func (m *Manager) activate(j Job, pending []int) {
+	ctx, cancel := context.WithCancelCause(m.base)
+	m.queue.add(&active{id: j.ID, opts: j.Options, ctx: ctx, cancel: cancel, pending: pending,
+		total: len(j.Items), finished: j.Counts().Succeeded + j.Counts().Failed + j.Counts().Canceled})
+}
+
+// Get returns the owner's job with live progress; ErrNotFound for another
+// owner's job.
+func (m *Manager) Get(ctx context.Context, owner, id string) (Job, error) {
+	if !validID(id) {
+		return Job{}, ErrNotFound
+	}
+	j, err := m.store.job(ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if j.Owner != owner {
+		return Job{}, ErrNotFound
+	}
+	m.live(&j)
+	return j, nil
+}
+
+// live fills the tile counts of running items and the job's progress.
+func (m *Manager) live(j *Job) {
+	if tiles := m.queue.tiles(j.ID); tiles != nil {
+		for i := range j.Items {
+			if p, ok := tiles[j.Items[i].Index]; ok && j.Items[i].State == Running {
+				j.Items[i].TilesDone, j.Items[i].TilesTotal = p.TilesDone, p.TilesTotal
+			}
+		}
+	}
+	j.Progress = j.computeProgress()
+}
+
+// List returns a page of the owner's jobs, newest first, and the cursor of
+// the next page ("" at the end). Jobs carry their items.
+func (m *Manager) List(ctx context.Context, owner string, limit int, cursor string) ([]Job, string, error) {
+	if limit < 1 || limit > 100 {
+		return nil, "", fmt.Errorf("%w: limit %d: must be 1..100", ErrBadRequest, limit)
+	}
+	beforeMS, beforeID := int64(1<<62), "~"
+	if cursor != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cursor)
+		ts, id, ok := strings.Cut(string(b), ".")
+		v, perr := strconv.ParseInt(ts, 10, 64)
+		if err != nil || !ok || perr != nil || !validID(id) {
+			return nil, "", fmt.Errorf("%w: cursor %q is not one this server gave", ErrBadRequest, cursor)
+		}
+		beforeMS, beforeID = v, id
+	}
+	js, err := m.store.list(ctx, owner, limit+1, beforeMS, beforeID)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(js) > limit {
+		js = js[:limit]
+		last := js[limit-1]
+		next = base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(ms(last.Created), 10) + "." + last.ID))
+	}
+	for i := range js {
+		m.live(&js[i])
+	}
+	return js, next, nil
+}
+
+// Cancel deletes the owner's job: pending items are canceled, a running
+// item stops at its next tile, and every file of the job is removed. The
+// record stays, state Canceled, until the TTL passes. Canceling a canceled
+// job does nothing.
+func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		return err
+	}
+	if j.State == Canceled {
+		return nil
+	}
+	if err := m.store.cancel(ctx, id, m.deps.Now(), m.cfg.TTL); err != nil {
+		return fmt.Errorf("jobs: cancel %s: %w", id, err)
+	}
+	running, _ := m.queue.cancelJob(id)
+	if !running {
+		m.removeFiles(id)
+	}
+	m.log.Info("job canceled", "job_id", id, "items_running", running)
+	m.publishState(ctx, id)
+	return nil
+}
+
+func (m *Manager) removeFiles(id string) {
+	if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+		m.log.Error("remove job files", "job_id", id, "err", err)
+	}
+}
+
+// Result opens item n's result of the owner's job; the caller closes it.
+func (m *Manager) Result(ctx context.Context, owner, id string, n int) (*os.File, Item, error) {
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		return nil, Item{}, err
+	}
+	if n < 0 || n >= len(j.Items) {
+		return nil, Item{}, fmt.Errorf("%w: item %d (the job has %d, numbered from 0)", ErrItemNotFound, n, len(j.Items))
+	}
+	return m.open(j, n)
+}
+
+func (m *Manager) open(j Job, n int) (*os.File, Item, error) {
+	it := j.Items[n]
+	if j.State == Canceled {
+		return nil, it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
+	}
+	switch it.State {
+	case Succeeded:
+	case Queued, Running:
+		return nil, it, fmt.Errorf("%w: item %d is %s", ErrNotReady, n, it.State)
+	default:
+		msg := string(it.State)
+		if it.Error != "" {
+			msg += ": " + it.Error
+		}
+		return nil, it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
+	}
+	f, err := os.Open(m.files.output(j.ID, n))
+	if err != nil {
+		return nil, it, fmt.Errorf("jobs: result of item %d: %w", n, err)
+	}
+	return f, it, nil
+}
+
+// Archive returns the owner's finished job for a zip of its results, and
+// opens each succeeded item's result through the returned function; the
+// caller closes each file.
+func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n int) (*os.File, error), error) {
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		return Job{}, nil, err
+	}
+	if j.State == Canceled {
+		return Job{}, nil, fmt.Errorf("%w: job %s", ErrGone, id)
+	}
+	if !j.State.Final() {
+		return Job{}, nil, fmt.Errorf("%w: job %s is %s; the archive is available once it finished", ErrNotReady, id, j.State)
+	}
+	return j, func(n int) (*os.File, error) {
+		f, _, err := m.open(j, n)
+		return f, err
+	}, nil
+}
+
+// Subscription delivers a job's events; Close it when done. C is closed
+// after the final state event, or early if the reader fell too far behind
+// (then read the job again).
+type Subscription struct {
+	C     <-chan Event
+	close func()
+}
+
+// Close ends the subscription.
+func (s *Subscription) Close() { s.close() }
+
+// Subscribe returns the owner's job as it is now and its later events.
+func (m *Manager) Subscribe(ctx context.Context, owner, id string) (Job, *Subscription, error) {
+	if !validID(id) {
+		return Job{}, nil, ErrNotFound
+	}
+	ch := m.hub.subscribe(id)
+	sub := &Subscription{C: ch, close: func() { m.hub.unsubscribe(id, ch) }}
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		sub.Close()
+		return Job{}, nil, err
+	}
+	return j, sub, nil
+}
+
+// publishState sends the job's current state to subscribers.
+func (m *Manager) publishState(ctx context.Context, id string) {
+	j, err := m.store.job(ctx, id)
+	if err != nil {
+		m.log.Error("job state event", "job_id", id, "err", err)
+		return
+	}
+	m.live(&j)
+	p := j.Progress
+	j.Items = nil
+	m.hub.publish(id, Event{Kind: EventState, Job: j, Progress: p})
+}

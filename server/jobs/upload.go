@@ -1,0 +1,225 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// Upload is a job being received: items are streamed to disk one by one,
+// limits checked as they stream, and nothing is visible until Commit.
+// Abort (safe after Commit) removes what was received.
+type Upload struct {
+	m     *Manager
+	owner string
+	idem  string
+	id    string
+	bytes int64
+	items []Item
+	done  bool
+}
+
+// maxIdemKey bounds an Idempotency-Key.
+const maxIdemKey = 255
+
+// Begin starts a job upload for owner. With an idempotency key the owner
+// already used, it returns that job instead (and a nil Upload): the caller
+// answers with it without reading the upload. It fails with ErrLowDisk when
+// free space is below Config.MinFreeDisk.
+func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, *Job, error) {
+	if len(idemKey) > maxIdemKey {
+		return nil, nil, fmt.Errorf("%w: Idempotency-Key is %d bytes, at most %d are allowed", ErrBadRequest, len(idemKey), maxIdemKey)
+	}
+	for i := 0; i < len(idemKey); i++ {
+		if idemKey[i] < 0x20 || idemKey[i] > 0x7e {
+			return nil, nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
+		}
+	}
+	if idemKey != "" {
+		j, err := m.store.jobByIdem(ctx, owner, idemKey)
+		if err == nil {
+			m.live(&j)
+			return nil, &j, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return nil, nil, err
+		}
+	}
+	if err := checkDisk(m.deps.FreeSpace, m.cfg.DataDir, m.cfg.MinFreeDisk); err != nil {
+		return nil, nil, err
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, nil, err
+	}
+	m.mu.Lock()
+	m.drafts[id] = true
+	m.mu.Unlock()
+	u := &Upload{m: m, owner: owner, idem: idemKey, id: id}
+	if err := os.MkdirAll(m.files.inDir(id), 0o750); err != nil {
+		u.Abort()
+		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+	}
+	if err := os.MkdirAll(m.files.outDir(id), 0o750); err != nil {
+		u.Abort()
+		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+	}
+	return u, nil, nil
+}
+
+// ID is the id the job will have.
+func (u *Upload) ID() string { return u.id }
+
+// Add streams one item to disk. rawName is the file name as sent. It fails
+// with ErrTooManyItems or ErrTooLarge as soon as a limit is passed, and
+// with ErrDiskFull when the disk fills; the upload must then be aborted.
+func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
+	cfg := u.m.cfg
+	n := len(u.items)
+	if n >= cfg.MaxItems {
+		return fmt.Errorf("%w: a job holds at most %d images (UPSCALED_JOB_MAX_ITEMS)", ErrTooManyItems, cfg.MaxItems)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	if err != nil {
+		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+	}
+	left := cfg.MaxBytes - u.bytes
+	written, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, left+1))
+	if err == nil && written > left {
+		err = fmt.Errorf("%w: a job's images may total at most %d bytes (UPSCALED_JOB_MAX_BYTES)", ErrTooLarge, cfg.MaxBytes)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+	}
+	u.bytes += written
+	if len(rawName) > MaxRawNameBytes {
+		rawName = rawName[:MaxRawNameBytes]
+	}
+	u.items = append(u.items, Item{
+		Index:   n,
+		Name:    SanitizeName(rawName, fmt.Sprintf("image-%d", n+1)),
+		RawName: append([]byte(nil), rawName...),
+		State:   Queued,
+		InBytes: written,
+	})
+	return nil
+}
+
+// ctxReader stops a copy when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Commit checks each item's header against opts (format, pixel limits,
+// model: Pipeline.Prepare), records the job (items that fail the check are
+// recorded failed with the reason) and queues it. replayed is true when a
+// concurrent submission with the same idempotency key won: its job is
+// returned and this upload discarded.
+func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, replayed bool, err error) {
+	if u.done {
+		return Job{}, false, errors.New("jobs: upload already committed or aborted")
+	}
+	if len(u.items) == 0 {
+		return Job{}, false, fmt.Errorf("%w: send one or more files in the form field \"images\"", ErrNoItems)
+	}
+	m := u.m
+	now := m.deps.Now().UTC()
+	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Options: opts, Created: now, State: Queued, Items: u.items}
+	var pending []int
+	for i := range j.Items {
+		if err := m.check(&j.Items[i], j.ID, opts); err != nil {
+			j.Items[i].State, j.Items[i].Error, j.Items[i].Finished = Failed, err.Error(), now
+			continue
+		}
+		pending = append(pending, i)
+	}
+	if len(pending) == 0 {
+		j.State, j.Finished, j.Expires = Failed, now, now.Add(m.cfg.TTL)
+	}
+	for _, d := range []string{m.files.inDir(j.ID), m.files.jobDir(j.ID), m.files.jobsDir()} {
+		if err := syncDir(d); err != nil {
+			return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
+		}
+	}
+	m.admit.RLock()
+	defer m.admit.RUnlock()
+	switch err := m.store.insertJob(ctx, j); {
+	case errors.Is(err, errDuplicate):
+		u.Abort()
+		prev, err := m.store.jobByIdem(ctx, u.owner, u.idem)
+		if err != nil {
+			return Job{}, false, err
+		}
+		m.live(&prev)
+		return prev, true, nil
+	case err != nil:
+		return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
+	}
+	u.done = true
+	m.mu.Lock()
+	delete(m.drafts, u.id)
+	m.mu.Unlock()
+	if len(pending) > 0 {
+		m.activate(j, pending)
+	}
+	m.log.Info("job submitted", "job_id", j.ID, "items", len(j.Items), "failed_at_submit", len(j.Items)-len(pending), "bytes", u.bytes)
+	m.live(&j)
+	return j, false, nil
+}
+
+// check reads an item's header and plans it; it fills the input and
+// planned output fields.
+func (m *Manager) check(it *Item, id string, opts upscale.Options) error {
+	f, err := os.Open(m.files.input(id, it.Index))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h, err := m.deps.Header(f)
+	if err != nil {
+		return err
+	}
+	it.InFormat, it.InWidth, it.InHeight = h.Format, h.Width, h.Height
+	plan, err := m.deps.Pipeline.Prepare(h, opts)
+	if err != nil {
+		return err
+	}
+	it.OutFormat, it.OutWidth, it.OutHeight = plan.Format, plan.OutWidth, plan.OutHeight
+	return nil
+}
+
+// Abort removes the upload's files unless it was committed.
+func (u *Upload) Abort() {
+	if u.done {
+		return
+	}
+	u.done = true
+	u.m.removeFiles(u.id)
+	u.m.mu.Lock()
+	delete(u.m.drafts, u.id)
+	u.m.mu.Unlock()
+}

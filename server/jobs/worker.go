@@ -1,0 +1,160 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// retryAfter is how long an item waits after its record could not be
+// written (e.g. the disk is full) before it runs again.
+const retryAfter = 2 * time.Second
+
+// work runs items until ctx ends.
+func (m *Manager) work(ctx context.Context) {
+	for {
+		a, idx, retry, err := m.queue.next(ctx)
+		if err != nil {
+			return
+		}
+		m.runItem(a, idx, retry)
+	}
+}
+
+// runItem claims, processes and records one item. A record that cannot be
+// written puts the item back in the queue; the job's own cancellation or
+// the manager's stop leaves it to Cancel or to the next Open.
+func (m *Manager) runItem(a *active, idx int, retry bool) {
+	ctx := a.ctx
+	log := m.log.With("job_id", a.id, "item", idx)
+	requeue := func(err error) {
+		log.Error("job item record", "err", err)
+		m.queue.push(a, idx)
+		// the pushed item must not be served before retryAfter
+		time.AfterFunc(retryAfter, m.queue.wake)
+	}
+	defer func() {
+		if left, canceled := m.queue.done(a, idx); left && canceled {
+			m.removeFiles(a.id)
+		}
+	}()
+	if ctx.Err() != nil {
+		return
+	}
+	now := m.deps.Now()
+	claimed, err := m.store.claimItem(ctx, a.id, idx, now, retry)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.sleep(ctx, retryAfter)
+			requeue(err)
+		}
+		return
+	}
+	if !claimed {
+		return
+	}
+	m.publishItem(ctx, a.id, idx)
+	m.publishState(ctx, a.id)
+
+	it, perr := m.process(ctx, a, idx)
+	if ctx.Err() != nil {
+		// job deleted or manager stopping: the record is Cancel's, or is
+		// requeued by the next Open
+		os.Remove(m.files.output(a.id, idx))
+		return
+	}
+	it.Index = idx
+	if perr != nil {
+		it.State, it.Error = Failed, perr.Error()
+		log.Warn("job item failed", "err", perr)
+	} else {
+		it.State = Succeeded
+	}
+	ok, final, err := m.store.finishItem(ctx, a.id, it, m.deps.Now(), m.cfg.TTL)
+	if err != nil {
+		os.Remove(m.files.output(a.id, idx))
+		m.sleep(ctx, retryAfter)
+		requeue(err)
+		return
+	}
+	if !ok {
+		os.Remove(m.files.output(a.id, idx))
+		return
+	}
+	m.queue.finish(a)
+	m.publishItem(ctx, a.id, idx)
+	if final != "" {
+		log.Info("job finished", "state", final)
+		m.publishState(ctx, a.id)
+	}
+}
+
+func (m *Manager) sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// process runs an item through the pipeline into its result file. The
+// returned Item holds the output fields.
+func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, error) {
+	f, err := os.Open(m.files.input(a.id, idx))
+	if err != nil {
+		return Item{}, err
+	}
+	defer f.Close()
+	h, err := m.deps.Header(f)
+	if err != nil {
+		return Item{}, err
+	}
+	plan, err := m.deps.Pipeline.Prepare(h, a.opts)
+	if err != nil {
+		return Item{}, err
+	}
+	release, err := m.gate.acquire(ctx, plan.HostBytes)
+	if err != nil {
+		return Item{}, err
+	}
+	defer release()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return Item{}, err
+	}
+	var res upscale.Result
+	progress := func(p upscale.Progress) {
+		m.queue.setTiles(a, idx, p)
+		m.hub.publish(a.id, Event{Kind: EventProgress, Progress: m.queue.progress(a),
+			Item: Item{Index: idx, State: Running, TilesDone: p.TilesDone, TilesTotal: p.TilesTotal}})
+	}
+	n, err := writeAtomic(m.files.output(a.id, idx), func(w io.Writer) error {
+		var err error
+		res, err = m.deps.Pipeline.Process(ctx, f, plan, w, progress)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, ErrDiskFull) {
+			m.log.Error("job item: disk full", "job_id", a.id, "item", idx)
+		}
+		return Item{}, err
+	}
+	return Item{
+		OutBytes: n, OutFormat: res.Format, OutWidth: res.OutWidth, OutHeight: res.OutHeight,
+		ContentType: res.ContentType,
+	}, nil
+}
+
+// publishItem sends an item's record to subscribers.
+func (m *Manager) publishItem(ctx context.Context, id string, idx int) {
+	j, err := m.store.job(ctx, id)
+	if err != nil || idx >= len(j.Items) {
+		return
+	}
+	m.live(&j)
+	m.hub.publish(id, Event{Kind: EventItem, Item: j.Items[idx], Progress: j.Progress})
+}
