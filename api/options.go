@@ -1,0 +1,268 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/upscaled/upscaled/models"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// UpscaleOptions are the options of POST /v1/upscale, given as multipart
+// form fields or query parameters; POST /v1/jobs applies the same options to
+// every item. Pointers distinguish "absent" from zero.
+type UpscaleOptions struct {
+	// Model is a catalog id (default realcugan-up2x-conservative).
+	Model string `form:"model" validate:"omitempty,max=100,excluded_with=Preset Scale Denoise Family"`
+	// Preset is the origin system's letter for a Real-CUGAN 2x model: F
+	// (no denoise), E (denoise 1x), Q (denoise 2x), H (denoise 3x).
+	Preset string `form:"preset" validate:"omitempty,oneof=F E Q H,excluded_with=Scale Denoise Family"`
+	// Scale 1..4 with Denoise and Family selects a model.
+	Scale *int `form:"scale" validate:"omitempty,min=1,max=4"`
+	// Denoise -1 (conservative) .. 3 (Real-CUGAN only).
+	Denoise *int `form:"denoise" validate:"omitempty,min=-1,max=3"`
+	// Family realcugan (default) or realesrgan.
+	Family string `form:"family" validate:"omitempty,oneof=realcugan realesrgan"`
+	// Format of the output: webp (default), png, jpeg or same (as the input).
+	Format string `form:"format" validate:"omitempty,oneof=webp png jpeg same"`
+	// Quality 1..100 for lossy output (default 90).
+	Quality *int `form:"quality" validate:"omitempty,min=1,max=100"`
+	// Lossless WebP output.
+	Lossless *bool `form:"lossless"`
+	// Tile side in input pixels; 0 chooses automatically.
+	Tile *int `form:"tile" validate:"omitempty,min=0,max=16384"`
+	// TTA averages 8 flips/transposes (8x slower).
+	TTA *bool `form:"tta"`
+}
+
+// DefaultQuality is the lossy output quality when none is given.
+const DefaultQuality = 90
+
+var validate = validator.New(validator.WithRequiredStructEnabled())
+
+// optionFields are the accepted field names, in documentation order.
+var optionFields = []string{"model", "preset", "scale", "denoise", "family", "format", "quality", "lossless", "tile", "tta"}
+
+// ParseOptions reads and validates the upscale options from form values or
+// query parameters. Names in extra are accepted and left to the caller; any
+// other unknown name is an error naming it.
+func ParseOptions(v url.Values, extra ...string) (upscale.Options, error) {
+	wire, err := decodeOptions(v, extra...)
+	if err != nil {
+		return upscale.Options{}, err
+	}
+	if err := validate.Struct(wire); err != nil {
+		return upscale.Options{}, validationError(err, wire)
+	}
+	return wire.resolve()
+}
+
+func decodeOptions(v url.Values, extra ...string) (*UpscaleOptions, error) {
+	var o UpscaleOptions
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	sort.Strings(names) // deterministic: the first bad field in name order is reported
+	for _, name := range names {
+		vals := v[name]
+		if containsString(extra, name) {
+			continue
+		}
+		if !containsString(optionFields, name) {
+			return nil, badRequest(name, "unknown field %q (accepted: %s)", name, strings.Join(optionFields, ", "))
+		}
+		if len(vals) != 1 {
+			return nil, badRequest(name, "field %q given %d times; give it once", name, len(vals))
+		}
+		val := strings.TrimSpace(vals[0])
+		var err error
+		switch name {
+		case "model":
+			o.Model = val
+		case "preset":
+			o.Preset = strings.ToUpper(val)
+		case "family":
+			o.Family = strings.ToLower(val)
+		case "format":
+			o.Format = strings.ToLower(val)
+			if o.Format == "jpg" {
+				o.Format = "jpeg"
+			}
+		case "scale":
+			o.Scale, err = parseInt(name, val)
+		case "denoise":
+			o.Denoise, err = parseInt(name, val)
+		case "quality":
+			o.Quality, err = parseInt(name, val)
+		case "tile":
+			o.Tile, err = parseInt(name, val)
+		case "lossless":
+			o.Lossless, err = parseBool(name, val)
+		case "tta":
+			o.TTA, err = parseBool(name, val)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &o, nil
+}
+
+func parseInt(name, s string) (*int, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil, badRequest(name, "%s must be an integer, got %q", name, s)
+	}
+	return &n, nil
+}
+
+func parseBool(name, s string) (*bool, error) {
+	if s == "" || s == "on" { // a bare checkbox or "?tta"
+		b := true
+		return &b, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, badRequest(name, "%s must be true or false, got %q", name, s)
+	}
+	return &b, nil
+}
+
+// validationError turns the first validator failure into a 400 naming the
+// field and the rule in words.
+func validationError(err error, o *UpscaleOptions) error {
+	var ve validator.ValidationErrors
+	if !errors.As(err, &ve) || len(ve) == 0 {
+		return badRequest("", "invalid options: %v", err)
+	}
+	fe := ve[0]
+	field := formName(fe.StructField())
+	var msg string
+	switch fe.Tag() {
+	case "oneof":
+		msg = fmt.Sprintf("%s must be one of: %s", field, strings.ReplaceAll(fe.Param(), " ", ", "))
+	case "min":
+		msg = fmt.Sprintf("%s must be at least %s, got %v", field, fe.Param(), deref(fe.Value()))
+	case "max":
+		if fe.Kind().String() == "string" {
+			msg = fmt.Sprintf("%s must be at most %s characters", field, fe.Param())
+		} else {
+			msg = fmt.Sprintf("%s must be at most %s, got %v", field, fe.Param(), deref(fe.Value()))
+		}
+	case "excluded_with":
+		var others []string
+		for _, f := range strings.Fields(fe.Param()) {
+			if o.present(f) {
+				others = append(others, formName(f))
+			}
+		}
+		msg = fmt.Sprintf("%s cannot be combined with %s: choose a model id, or a preset, or scale/denoise/family", field, strings.Join(others, " and "))
+	default:
+		msg = fmt.Sprintf("%s is invalid (%s)", field, fe.Tag())
+	}
+	return badRequest(field, "%s", msg)
+}
+
+// present reports whether the named option (struct field) was given.
+func (o *UpscaleOptions) present(field string) bool {
+	switch field {
+	case "Model":
+		return o.Model != ""
+	case "Preset":
+		return o.Preset != ""
+	case "Scale":
+		return o.Scale != nil
+	case "Denoise":
+		return o.Denoise != nil
+	case "Family":
+		return o.Family != ""
+	}
+	return false
+}
+
+func formName(structField string) string {
+	if structField == "TTA" {
+		return "tta"
+	}
+	return strings.ToLower(structField)
+}
+
+func deref(v any) any {
+	switch p := v.(type) {
+	case *int:
+		if p != nil {
+			return *p
+		}
+	case int:
+		return p
+	}
+	return v
+}
+
+// resolve turns validated wire options into pipeline options with the model
+// chosen and defaults applied.
+func (o *UpscaleOptions) resolve() (upscale.Options, error) {
+	out := upscale.Options{Format: o.Format, Quality: DefaultQuality}
+	if out.Format == "" {
+		out.Format = "webp"
+	}
+	if o.Quality != nil {
+		out.Quality = *o.Quality
+	}
+	if o.Lossless != nil {
+		out.Lossless = *o.Lossless
+	}
+	if o.Tile != nil {
+		out.Tile = *o.Tile
+	}
+	if o.TTA != nil {
+		out.TTA = *o.TTA
+	}
+	switch {
+	case o.Model != "":
+		info, err := models.Lookup(o.Model)
+		if err != nil {
+			return upscale.Options{}, &statusError{status: 400, slug: "unknown-model", field: "model", detail: err.Error(), err: err}
+		}
+		out.Model = info.ID
+	case o.Preset != "":
+		out.Model = models.Presets[o.Preset]
+	case o.Scale != nil || o.Denoise != nil || o.Family != "":
+		scale, denoise := 2, -1
+		if o.Scale != nil {
+			scale = *o.Scale
+		}
+		family := models.Family(o.Family)
+		if family == models.RealESRGAN {
+			denoise = 0
+		}
+		if o.Denoise != nil {
+			denoise = *o.Denoise
+		}
+		info, err := models.Resolve(family, scale, denoise)
+		if err != nil {
+			return upscale.Options{}, &statusError{status: 400, slug: "unknown-model", field: "scale", err: err,
+				detail: fmt.Sprintf("%v: choose scale/denoise/family from GET /v1/models", err)}
+		}
+		out.Model = info.ID
+	default:
+		out.Model = models.DefaultModel
+	}
+	return out, nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

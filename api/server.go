@@ -1,0 +1,155 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// Upscaler runs one image through the pipeline (upscale.Pipeline).
+type Upscaler interface {
+	// Prepare checks a request from the header alone: model, limits, memory.
+	Prepare(h imaging.Header, o upscale.Options) (upscale.Plan, error)
+	// Process decodes src, upscales it and encodes the result to dst.
+	Process(ctx context.Context, src io.Reader, plan upscale.Plan, dst io.Writer, progress func(upscale.Progress)) (upscale.Result, error)
+}
+
+// Config holds the HTTP-level settings.
+type Config struct {
+	// MaxUploadBytes bounds a request body.
+	MaxUploadBytes int64
+	// RequestTimeout bounds one synchronous upscale, upload included.
+	RequestTimeout time.Duration
+	// SpoolDir holds temporary upload and result files.
+	SpoolDir string
+	// ModelsDir is where installed models are looked up for /v1/models.
+	ModelsDir string
+	// APIKeys, when not empty, are required on every /v1 route.
+	APIKeys []string
+	// CORSOrigins are the allowed browser origins ("*" for any); empty: CORS off.
+	CORSOrigins []string
+}
+
+// Readiness reports whether the service can take work, with a reason.
+type Readiness func() (ready bool, detail string)
+
+// Mount adds routes to the authenticated /v1 router (e.g. the jobs API).
+type Mount func(s *Server, r chi.Router)
+
+// Deps are the components the handlers use.
+type Deps struct {
+	Upscaler Upscaler
+	Budget   *budget.Budget
+	Ready    Readiness
+	Logger   *slog.Logger
+	// Registry receives the HTTP metrics and is served on /metrics.
+	Registry *prometheus.Registry
+	// Engine names the engine in use, for /v1/models.
+	Engine string
+	// Routes are extra /v1 routes, mounted behind the same authentication.
+	Routes []Mount
+	// EngineFailed, when set, is told of errors from the engine (device
+	// lost, unavailable) so that readiness can be re-checked.
+	EngineFailed func(error)
+}
+
+// Server is the HTTP handler tree. Create it with New.
+type Server struct {
+	cfg     Config
+	up      Upscaler
+	budget  *budget.Budget
+	ready   Readiness
+	log     *slog.Logger
+	metrics *Metrics
+	reg     *prometheus.Registry
+	engine  string
+	failed  func(error)
+	keys    *keyring
+	handler http.Handler
+}
+
+// New builds the routes.
+func New(cfg Config, d Deps) (*Server, error) {
+	if d.Upscaler == nil || d.Budget == nil {
+		return nil, errors.New("api: Upscaler and Budget are required")
+	}
+	if cfg.SpoolDir == "" {
+		cfg.SpoolDir = os.TempDir()
+	}
+	if err := os.MkdirAll(cfg.SpoolDir, 0o700); err != nil {
+		return nil, fmt.Errorf("api: spool directory: %w", err)
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.Ready == nil {
+		d.Ready = func() (bool, string) { return true, "ready" }
+	}
+	m, err := NewMetrics(d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, up: d.Upscaler, budget: d.Budget, ready: d.Ready, log: d.Logger,
+		metrics: m, reg: d.Registry, engine: d.Engine, failed: d.EngineFailed, keys: newKeyring(cfg.APIKeys),
+	}
+	s.handler = s.routes(d.Routes)
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Metrics are the server's HTTP and processing metrics (shared with job workers).
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+func (s *Server) routes(extra []Mount) http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument)
+	// Health and metrics: no authentication, no budget, never blocked by load.
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	mountDocs(r) // upload page, OpenAPI spec and docs (docs_routes.go)
+	r.Route("/v1", func(r chi.Router) {
+		r.Use(s.authenticate)
+		r.Get("/models", s.handle(s.handleModels))
+		r.With(s.deadline).Post("/upscale", s.handle(s.handleUpscale))
+		for _, mount := range extra {
+			mount(s, r)
+		}
+	})
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
+	}))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &statusError{status: http.StatusMethodNotAllowed, detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)}
+	}))
+	return r
+}
+
+// handle adapts a handler that returns an error: the error becomes a
+// problem+json response through the error table.
+func (s *Server) handle(h func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeProblem(w, r, err)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// handleUpscale serves POST /v1/upscale: receive → read the header → check
+// limits → reserve memory → upscale into a spool file → send it. The result
+// is spooled so that a failure still gets its own status code.
+//
+//	@Summary		Upscale one image
+//	@Description	Upscales one image and answers the result. Send multipart/form-data with the file in field "image" and the options as form fields, or send the raw image as the body (Content-Type image/png, image/jpeg, image/webp, image/gif, image/bmp or application/octet-stream) with the same options as query parameters. Choose the model by id (model), by preset letter, or by scale + denoise + family; the default is realcugan-up2x-conservative. Limits (upload bytes, input and output pixels, the memory budget) are checked from the header before decoding; each refusal names the limit.
+//	@Tags			upscale
+//	@Accept			multipart/form-data
+//	@Produce		image/webp,image/png,image/jpeg,application/problem+json
+//	@Param			image		formData	file	true	"the image: PNG, JPEG, WebP, GIF or BMP (still)"
+//	@Param			options		formData	UpscaleOptions	false	"options"
+//	@Success		200			{file}		binary	"the upscaled image (Content-Type as chosen by format)"
+//	@Header			200			{string}	Content-Disposition			"attachment; the original name with the new extension"
+//	@Header			200			{string}	X-Upscaled-Model			"catalog id of the model used"
+//	@Header			200			{string}	X-Upscaled-Input-Size		"input WIDTHxHEIGHT in pixels"
+//	@Header			200			{string}	X-Upscaled-Output-Size		"output WIDTHxHEIGHT in pixels"
+//	@Header			200			{integer}	X-Upscaled-Tiles			"number of tiles processed"
+//	@Header			200			{integer}	X-Upscaled-Processing-Ms	"processing time in milliseconds"
+//	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
+//	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
+//	@Failure		400			{object}	Problem	"bad option (the field is named)"
+//	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure		413			{object}	Problem	"upload bytes, input or output pixels, or memory need over the limit (named in detail)"
+//	@Failure		415			{object}	Problem	"not an image, or an unsupported or animated format"
+//	@Failure		422			{object}	Problem	"corrupt image, or the model is not installed"
+//	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure or shutting down; see Retry-After"
+//	@Header			503			{integer}	Retry-After	"seconds to wait before retrying"
+//	@Security		BearerKey
+//	@Router			/v1/upscale [post]
+func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxUploadBytes)
+	up, err := s.receiveImage(r)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	opts, err := ParseOptions(up.form)
+	if err != nil {
+		return err
+	}
+	plan, err := s.PlanFile(up.file, up.size, opts)
+	if err != nil {
+		return err
+	}
+	log := Logger(ctx).With("model", plan.Model.ID)
+
+	queued := time.Now()
+	release, err := s.budget.Acquire(ctx, plan.HostBytes)
+	queueWait := time.Since(queued)
+	s.metrics.ObserveSpan(SpanQueue, queueWait)
+	if err != nil {
+		return overBudget(err, plan)
+	}
+	defer release()
+
+	out, err := s.spoolFile("result-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		out.Close()
+		os.Remove(out.Name())
+	}()
+	started := time.Now()
+	var tilesSeen atomic.Int64
+	res, err := s.up.Process(ctx, up.file, plan, out, func(p upscale.Progress) {
+		if d := int64(p.TilesDone) - tilesSeen.Swap(int64(p.TilesDone)); d > 0 {
+			s.metrics.AddTiles(plan.Model.ID, int(d))
+		}
+	})
+	processing := time.Since(started)
+	s.metrics.ObserveSpan(SpanProcessing, processing)
+	release() // the bytes are on disk now: let the next request in while we send
+	if err != nil {
+		s.metrics.CountImage(plan.Model.ID, "error")
+		if s.failed != nil {
+			s.failed(err)
+		}
+		return fmt.Errorf("upscaling %dx%d %s with %s: %w", plan.Input.Width, plan.Input.Height, plan.Input.Format, plan.Model.ID, err)
+	}
+	s.metrics.CountImage(plan.Model.ID, "ok")
+	size, err := out.Seek(0, io.SeekEnd)
+	if err == nil {
+		_, err = out.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		return fmt.Errorf("spool: %w", err)
+	}
+
+	h := w.Header()
+	h.Set("Content-Type", res.ContentType)
+	h.Set("Content-Length", strconv.FormatInt(size, 10))
+	h.Set("Content-Disposition", contentDisposition(up.name, extension(res.Format)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Upscaled-Model", res.Model)
+	h.Set("X-Upscaled-Input-Size", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight))
+	h.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", res.OutWidth, res.OutHeight))
+	h.Set("X-Upscaled-Tiles", strconv.Itoa(res.Tiles))
+	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
+	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
+	if len(res.Notes) > 0 {
+		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
+	}
+	w.WriteHeader(http.StatusOK)
+	if n, err := io.Copy(w, out); err != nil {
+		log.Info("sending the result failed", "err", err, "bytes", n)
+	}
+	log.Info("upscaled", "in", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight),
+		"out", fmt.Sprintf("%dx%d", res.OutWidth, res.OutHeight), "tiles", res.Tiles,
+		"queue_ms", queueWait.Milliseconds(), "processing_ms", processing.Milliseconds(), "bytes", size)
+	return nil
+}
+
+// PlanFile reads the image header of f (size bytes) and checks the request
+// against the limits and the catalog, before any pixel is decoded; f is left
+// at its start. Job submission uses it for each item.
+func (s *Server) PlanFile(f io.ReadSeeker, size int64, opts upscale.Options) (upscale.Plan, error) {
+	if size == 0 {
+		return upscale.Plan{}, &statusError{status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type",
+			detail: "the image is empty (0 bytes)", err: imaging.ErrUnsupported}
+	}
+	hdr, err := imaging.DecodeConfig(f)
+	if err != nil {
+		return upscale.Plan{}, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return upscale.Plan{}, fmt.Errorf("rewinding the upload: %w", err)
+	}
+	return s.up.Prepare(hdr, opts)
+}
+
+// overBudget adds to a budget refusal the largest input that would fit.
+func overBudget(err error, plan upscale.Plan) error {
+	var tl *budget.TooLargeError
+	if !errors.As(err, &tl) {
+		return err
+	}
+	pixels := int64(plan.Input.Width) * int64(plan.Input.Height)
+	detail := fmt.Sprintf("this %dx%d image needs %s of memory with %s; the server's memory budget is %s (UPSCALED_MEMORY_BUDGET)",
+		plan.Input.Width, plan.Input.Height, formatBytes(tl.Requested), plan.Model.ID, formatBytes(tl.Capacity))
+	if pixels > 0 && tl.Requested > 0 {
+		perPixel := float64(tl.Requested) / float64(pixels)
+		detail += fmt.Sprintf(": the largest input accepted with this model is about %.1f megapixels", float64(tl.Capacity)/perPixel/1e6)
+	}
+	return &statusError{status: http.StatusRequestEntityTooLarge, slug: "over-memory-budget", detail: detail, err: err}
+}
+
+// headerSafe keeps printable ASCII for a header value.
+func headerSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// extension is the file extension (without dot) used for a result format.
+func extension(f imaging.Format) string {
+	if f == imaging.JPEG {
+		return "jpg"
+	}
+	return string(f)
+}

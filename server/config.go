@@ -1,0 +1,178 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/upscaled/upscaled/server/jobs"
+)
+
+// Config is everything `upscaled serve` can be told. cmd fills it from
+// UPSCALED_* variables and flags over DefaultConfig.
+type Config struct {
+	// Addr is the listen address (host:port).
+	Addr string
+	// DataDir holds job data and temporary upload/result files.
+	DataDir string
+	// ModelsDir holds the installed models.
+	ModelsDir string
+	// Engine is "auto", "vulkan" or "cpu"; Device the Vulkan device index
+	// (-1: choose the best).
+	Engine string
+	Device int
+	// MemoryBudget is the host bytes all images in work may hold together.
+	MemoryBudget int64
+	// QueueMax requests may wait for memory; beyond it they get 503.
+	QueueMax int
+	// QueueTimeout is the longest wait for memory before a 503.
+	QueueTimeout time.Duration
+	// MaxUploadBytes bounds one synchronous upload.
+	MaxUploadBytes int64
+	// MaxInputPixels and MaxOutputPixels bound width×height.
+	MaxInputPixels, MaxOutputPixels int64
+	// RequestTimeout bounds one synchronous request, upload included.
+	RequestTimeout time.Duration
+	// APIKeys (and the keys in APIKeysFile, one per line) are required on
+	// /v1 routes when any is set.
+	APIKeys     []string
+	APIKeysFile string
+	// CORSOrigins are the allowed browser origins ("*": any); empty: off.
+	CORSOrigins []string
+	// ShutdownGrace is how long in-flight work may finish after SIGTERM.
+	ShutdownGrace time.Duration
+	// MaxHeaderBytes bounds request headers.
+	MaxHeaderBytes int
+	// LogLevel is debug, info, warn or error; LogFormat json or text.
+	LogLevel, LogFormat string
+	// Jobs configures batch jobs (its DataDir follows DataDir).
+	Jobs jobs.Config
+}
+
+// Limits of a few settings.
+const (
+	minMemoryBudget     = 16 << 20 // bytes
+	maxDefaultBudget    = 8 << 30  // bytes
+	fallbackBudget      = 2 << 30  // bytes, when physical memory is unknown
+	defaultMaxUpload    = 64 << 20 // bytes
+	defaultMaxInputPix  = 50_000_000
+	defaultMaxOutputPix = 400_000_000
+)
+
+// DefaultConfig returns the documented defaults; the memory budget is a
+// quarter of the memory available to the process, at most 8 GiB.
+func DefaultConfig() Config {
+	return Config{
+		Addr:            ":8080",
+		DataDir:         "./data",
+		ModelsDir:       "./models",
+		Engine:          "auto",
+		Device:          -1,
+		MemoryBudget:    DefaultMemoryBudget(),
+		QueueMax:        16,
+		QueueTimeout:    30 * time.Second,
+		MaxUploadBytes:  defaultMaxUpload,
+		MaxInputPixels:  defaultMaxInputPix,
+		MaxOutputPixels: defaultMaxOutputPix,
+		RequestTimeout:  120 * time.Second,
+		ShutdownGrace:   25 * time.Second,
+		MaxHeaderBytes:  64 << 10,
+		LogLevel:        "info",
+		LogFormat:       "json",
+		Jobs:            jobs.DefaultConfig(),
+	}
+}
+
+// DefaultMemoryBudget is a quarter of the memory available to the process
+// (physical memory or the cgroup limit), at most 8 GiB.
+func DefaultMemoryBudget() int64 {
+	total := availableMemory()
+	if total <= 0 {
+		return fallbackBudget
+	}
+	return max(min(total/4, maxDefaultBudget), minMemoryBudget)
+}
+
+// Validate reports every invalid setting, each naming its variable.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(env, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", env, fmt.Sprintf(format, args...)))
+	}
+	if c.Addr == "" {
+		bad("UPSCALED_ADDR", "must be set (host:port, e.g. :8080)")
+	}
+	if c.DataDir == "" {
+		bad("UPSCALED_DATA_DIR", "must be set")
+	}
+	if c.ModelsDir == "" {
+		bad("UPSCALED_MODELS_DIR", "must be set")
+	}
+	switch c.Engine {
+	case "auto", "vulkan", "cpu":
+	default:
+		bad("UPSCALED_ENGINE", "%q: must be auto, vulkan or cpu", c.Engine)
+	}
+	if c.Device < -1 {
+		bad("UPSCALED_DEVICE", "%d: must be a device index (0, 1, …) or -1 for automatic", c.Device)
+	}
+	if c.MemoryBudget < minMemoryBudget {
+		bad("UPSCALED_MEMORY_BUDGET", "%d bytes: must be at least 16 MiB", c.MemoryBudget)
+	}
+	if c.QueueMax < 0 {
+		bad("UPSCALED_QUEUE_MAX", "%d: must be 0 or more", c.QueueMax)
+	}
+	if c.QueueTimeout <= 0 {
+		bad("UPSCALED_QUEUE_TIMEOUT", "%v: must be positive", c.QueueTimeout)
+	}
+	if c.MaxUploadBytes < 1 {
+		bad("UPSCALED_MAX_UPLOAD_BYTES", "%d: must be positive", c.MaxUploadBytes)
+	}
+	if c.MaxInputPixels < 1 {
+		bad("UPSCALED_MAX_INPUT_PIXELS", "%d: must be positive", c.MaxInputPixels)
+	}
+	if c.MaxOutputPixels < 1 {
+		bad("UPSCALED_MAX_OUTPUT_PIXELS", "%d: must be positive", c.MaxOutputPixels)
+	}
+	if c.RequestTimeout <= 0 {
+		bad("UPSCALED_REQUEST_TIMEOUT", "%v: must be positive", c.RequestTimeout)
+	}
+	if c.ShutdownGrace < 0 {
+		bad("UPSCALED_SHUTDOWN_GRACE", "%v: must be 0 or more", c.ShutdownGrace)
+	}
+	if c.MaxHeaderBytes < 4<<10 {
+		bad("UPSCALED_MAX_HEADER_BYTES", "%d: must be at least 4096", c.MaxHeaderBytes)
+	}
+	for _, o := range c.CORSOrigins {
+		if o == "*" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			bad("UPSCALED_CORS_ORIGINS", "%q: an origin is scheme://host[:port] (or *)", o)
+		}
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		bad("UPSCALED_LOG_LEVEL", "%v", err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("UPSCALED_LOG_FORMAT", "%q: must be json or text", c.LogFormat)
+	}
+	jc := c.Jobs
+	jc.DataDir = c.DataDir
+	if err := jc.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("%q: must be debug, info, warn or error", s)
+	}
+	return l, nil
+}

@@ -1,0 +1,52 @@
+package server
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/server/budget"
+)
+
+// memoryInUse is implemented by engines that can tell their device memory
+// in use, in bytes.
+type memoryInUse interface {
+	MemoryInUse() int64
+}
+
+// registerCollectors adds the process, Go runtime, memory budget and device
+// memory metrics to reg.
+func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.Engine) error {
+	cs := []prometheus.Collector{
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_budget_capacity_bytes", Help: "Host memory budget (UPSCALED_MEMORY_BUDGET).",
+		}, func() float64 { return float64(b.Capacity()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_budget_reserved_bytes", Help: "Host memory reserved by images in work.",
+		}, func() float64 { return float64(b.Reserved()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_budget_available_bytes", Help: "Host memory budget not reserved.",
+		}, func() float64 { return float64(b.Capacity() - b.Reserved()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_budget_waiting_requests", Help: "Requests waiting for memory.",
+		}, func() float64 { return float64(b.Waiting()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_device_memory_budget_bytes", Help: "Device memory the engine may use for workspaces (0 = unbounded).",
+			ConstLabels: prometheus.Labels{"engine": e.Name()},
+		}, func() float64 { return float64(e.MemoryBudget()) }),
+	}
+	if m, ok := e.(memoryInUse); ok {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "upscaled_device_memory_in_use_bytes", Help: "Device memory the engine holds now.",
+			ConstLabels: prometheus.Labels{"engine": e.Name()},
+		}, func() float64 { return float64(m.MemoryInUse()) }))
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// Server is the running service: engine, pipeline, budget, HTTP handlers.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	engine   engines.Engine
+	pipeline *upscale.Pipeline
+	budget   *budget.Budget
+	api      *api.Server
+	reg      *prometheus.Registry
+	ready    *readiness
+
+	// base is the parent context of every request; canceled when the
+	// shutdown grace period ends.
+	base       context.Context
+	cancelBase context.CancelFunc
+	wg         sync.WaitGroup // background self-tests
+}
+
+// New validates cfg, opens the engine and builds the handlers. The caller
+// must Close the server (Run does).
+func New(cfg Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	keys, err := loadKeys(cfg.APIKeys, cfg.APIKeysFile)
+	if err != nil {
+		return nil, err
+	}
+	spool := filepath.Join(cfg.DataDir, "spool")
+	if err := resetDir(spool); err != nil {
+		return nil, fmt.Errorf("UPSCALED_DATA_DIR: %w", err)
+	}
+	engine, err := engines.Select(cfg.Engine, cfg.Device)
+	if err != nil {
+		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
+	}
+	s := &Server{
+		cfg: cfg, log: log, engine: engine,
+		pipeline: upscale.New(upscale.Config{MaxInputPixels: cfg.MaxInputPixels, MaxOutputPixels: cfg.MaxOutputPixels}, engine, cfg.ModelsDir),
+		budget:   budget.New(cfg.MemoryBudget, cfg.QueueMax, cfg.QueueTimeout),
+		reg:      prometheus.NewRegistry(),
+		ready:    newReadiness(),
+	}
+	s.base, s.cancelBase = context.WithCancel(context.Background())
+	if err := registerCollectors(s.reg, s.budget, engine); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.api, err = api.New(api.Config{
+		MaxUploadBytes: cfg.MaxUploadBytes,
+		RequestTimeout: cfg.RequestTimeout,
+		SpoolDir:       spool,
+		ModelsDir:      cfg.ModelsDir,
+		APIKeys:        keys,
+		CORSOrigins:    cfg.CORSOrigins,
+	}, api.Deps{
+		Upscaler:     s.pipeline,
+		Budget:       s.budget,
+		Ready:        s.ready.get,
+		Logger:       log,
+		Registry:     s.reg,
+		Engine:       engine.Name(),
+		EngineFailed: s.engineFailed,
+	})
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	log.Info("configured", "engine", engine.Name(), "addr", cfg.Addr, "memory_budget", cfg.MemoryBudget,
+		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir)
+	return s, nil
+}
+
+// Handler is the HTTP handler tree.
+func (s *Server) Handler() http.Handler { return s.api }
+
+// Budget is the shared memory budget.
+func (s *Server) Budget() *budget.Budget { return s.budget }
+
+// Ready reports readiness as /readyz does.
+func (s *Server) Ready() (bool, string) { return s.ready.get() }
+
+// StartSelfTest runs the engine self-test in the background; /readyz turns
+// 200 when it passes.
+func (s *Server) StartSelfTest(ctx context.Context) {
+	if !s.ready.begin() {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer s.ready.end()
+		res, err := SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
+		if err != nil {
+			s.log.Error("engine self-test failed: not ready", "engine", s.engine.Name(), "err", err)
+			s.ready.set(false, err.Error())
+			return
+		}
+		detail := fmt.Sprintf("self-test passed: %s on %s, PSNR %.1f dB vs the reference, %d ms", res.Model, res.Engine, res.PSNR, res.Duration.Milliseconds())
+		s.log.Info("ready", "engine", res.Engine, "model", res.Model, "psnr_db", res.PSNR, "duration_ms", res.Duration.Milliseconds())
+		s.ready.set(true, detail)
+	}()
+}
+
+// engineFailed is told of a device failure during a request: the service is
+// not ready until the self-test passes again.
+func (s *Server) engineFailed(err error) {
+	if !errors.Is(err, engines.ErrDeviceLost) && !errors.Is(err, engines.ErrUnavailable) {
+		return
+	}
+	s.ready.set(false, "engine failure, re-running the self-test: "+err.Error())
+	s.StartSelfTest(s.base)
+}
+
+// Run serves on cfg.Addr until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish within ShutdownGrace, then
+// cancels what is left. It closes the server.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		s.Close()
+		return fmt.Errorf("UPSCALED_ADDR: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.Close()
+	hs := &http.Server{
+		Handler:           s.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    s.cfg.MaxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return s.base },
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.StartSelfTest(s.base)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.ready.shutdown()
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	graceCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	err := hs.Shutdown(graceCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("grace period over: canceling in-flight requests")
+		s.cancelBase()
+		// Canceled work stops at its next tile; give handlers a moment to
+		// answer and release their memory before closing connections.
+		drain, cancelDrain := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancelDrain()
+		err = hs.Shutdown(drain)
+		if err != nil {
+			err = hs.Close()
+		}
+	}
+	<-errc
+	s.log.Info("stopped")
+	return err
+}
+
+// Close releases the engine and the pipeline's programs.
+func (s *Server) Close() error {
+	if s.cancelBase != nil {
+		s.cancelBase()
+	}
+	s.wg.Wait()
+	var errs []error
+	if s.pipeline != nil {
+		errs = append(errs, s.pipeline.Close())
+		s.pipeline = nil
+	}
+	if s.engine != nil {
+		errs = append(errs, s.engine.Close())
+		s.engine = nil
+	}
+	return errors.Join(errs...)
+}
+
+// loadKeys merges the configured keys and those of the keys file (one per
+// line; blank lines and # comments ignored).
+func loadKeys(keys []string, file string) ([]string, error) {
+	var out []string
+	for _, k := range keys {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	if file == "" {
+		return out, nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, fmt.Errorf("UPSCALED_API_KEYS_FILE: %w", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("UPSCALED_API_KEYS_FILE: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("UPSCALED_API_KEYS_FILE: %s holds no key", file)
+	}
+	return out, nil
+}
+
+// resetDir creates dir and removes what a previous run left in it.
+func resetDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
