@@ -13,4 +13,7 @@ var (
 	ErrFormat = errors.New("malformed model file")
 	// ErrUnsupported: the model uses a feature this engine cannot run (e.g. int8 weights).
 	ErrUnsupported = errors.New("unsupported model feature")
+	// ErrFetch: model files could not be obtained (npm missing, download failed,
+	// file absent from the package).
+	ErrFetch = errors.New("model fetch failed")
 )
