@@ -32,7 +32,7 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
-test: deps-test models vet
+test: deps-test models vet shaders-check
 	$(GO) test -count=1 -timeout 60m ./...
 
 # OpenAPI spec from the swag annotations (api/, web/, openapi/): writes
@@ -44,7 +44,30 @@ generate: openapi-spec
 openapi-spec:
 	@if ! $(GO) version -m "$(SWAG)" 2>/dev/null | grep -Eq "mod\s+github.com/swaggo/swag\s+$(SWAG_VERSION)\s"; then \
 		echo "installing swag $(SWAG_VERSION)"; $(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION); fi
-	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --outputTypes json,yaml --output openapi
+	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --parseFuncBody --outputTypes json,yaml --output openapi
+
+# Vulkan compute shaders: GLSL in engines/vulkan/shaders/*.comp compiled to
+# committed SPIR-V (an fp16-storage and an fp32-storage variant of each).
+SHADER_DIR := engines/vulkan/shaders
+SHADER_SRC := $(wildcard $(SHADER_DIR)/*.comp)
+GLSLANG := glslangValidator -V --target-env vulkan1.2 -I$(SHADER_DIR)
+
+shaders: deps
+	@mkdir -p $(SHADER_DIR)/spv
+	@set -e; for f in $(SHADER_SRC); do n=$$(basename $$f .comp); \
+	  $(GLSLANG) -DFP16=1 -o $(SHADER_DIR)/spv/$$n.fp16.spv $$f >/dev/null; \
+	  $(GLSLANG) -o $(SHADER_DIR)/spv/$$n.fp32.spv $$f >/dev/null; done
+
+# Fails when a committed .spv differs from what its .comp compiles to.
+shaders-check: deps
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; stale=0; \
+	for f in $(SHADER_SRC); do n=$$(basename $$f .comp); \
+	  $(GLSLANG) -DFP16=1 -o $$tmp/$$n.fp16.spv $$f >/dev/null; \
+	  $(GLSLANG) -o $$tmp/$$n.fp32.spv $$f >/dev/null; \
+	  for v in fp16 fp32; do cmp -s $$tmp/$$n.$$v.spv $(SHADER_DIR)/spv/$$n.$$v.spv || { echo "stale or missing: $(SHADER_DIR)/spv/$$n.$$v.spv (run make shaders)"; stale=1; }; done; \
+	done; \
+	for s in $(SHADER_DIR)/spv/*.spv; do [ -e "$$s" ] || continue; n=$$(basename $$s .spv); [ -f $(SHADER_DIR)/$${n%.*}.comp ] || { echo "orphan: $$s"; stale=1; }; done; \
+	exit $$stale
 
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)

@@ -21,3 +21,14 @@ func (s *Server) Routes() chi.Routes {
 	rs, _ := s.handler.(chi.Routes)
 	return rs
 }
+
+// GET /metrics is served by promhttp directly (server.go); swag reads this
+// block because the spec is generated with --parseFuncBody, which takes
+// annotations from any comment, not only from a function's doc comment.
+//
+//	@Summary		Prometheus metrics
+//	@Description	Requests by route and status, durations split into queue wait and processing, requests in flight, memory budget bytes reserved and available, tiles processed, device memory in use and per-model counts, in the Prometheus text format. Never needs a key.
+//	@Tags			health
+//	@Produce		plain
+//	@Success		200	{string}	string	"Prometheus text exposition format"
+//	@Router			/metrics [get]

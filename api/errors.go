@@ -72,9 +72,9 @@ func badRequest(field, format string, args ...any) error {
 
 // Problem is an application/problem+json body (RFC 9457).
 type Problem struct {
-	Type     string `json:"type"`
-	Title    string `json:"title"`
-	Status   int    `json:"status"`
+	Type     string `json:"type" binding:"required" example:"urn:upscaled:problem:upload-too-large"`
+	Title    string `json:"title" binding:"required" example:"Request Entity Too Large"`
+	Status   int    `json:"status" binding:"required" example:"413"`
 	Detail   string `json:"detail,omitempty"`
 	Instance string `json:"instance,omitempty"`
 	// Field names the request field at fault, when there is one.

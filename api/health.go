@@ -6,6 +6,13 @@ import (
 )
 
 // handleHealthz answers while the process serves HTTP: no auth, no budget.
+//
+//	@Summary		Liveness
+//	@Description	200 while the process serves HTTP. Never needs a key, never waits for memory.
+//	@Tags			health
+//	@Produce		json
+//	@Success		200	{object}	map[string]string	"status: ok"
+//	@Router			/healthz [get]
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
@@ -14,6 +21,14 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 
 // handleReadyz answers 200 once the engine self-test passed, 503 otherwise
 // (starting, failed self-test, shutting down).
+//
+//	@Summary		Readiness
+//	@Description	200 once the engine self-test (a known tiny image through each engine in use, compared with the expected output) has passed; 503 while starting, after a failed self-test or a device failure, and while shutting down.
+//	@Tags			health
+//	@Produce		json,application/problem+json
+//	@Success		200	{object}	map[string]string	"status, engine and the self-test result"
+//	@Failure		503	{object}	Problem				"not ready, with the reason"
+//	@Router			/readyz [get]
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ready, detail := s.ready()
 	if !ready {

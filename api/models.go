@@ -11,23 +11,33 @@ import (
 
 // ModelDoc describes one catalog model in GET /v1/models.
 type ModelDoc struct {
-	ID          string `json:"id"`
-	Family      string `json:"family"`
-	Scale       int    `json:"scale"`
-	Denoise     int    `json:"denoise"`
-	Description string `json:"description"`
-	Installed   bool   `json:"installed"`
-	Default     bool   `json:"default"`
+	ID          string `json:"id" binding:"required" example:"realcugan-up2x-conservative"`
+	Family      string `json:"family" binding:"required" enums:"realcugan,realesrgan"`
+	Scale       int    `json:"scale" binding:"required" example:"2"`
+	Denoise     int    `json:"denoise" binding:"required" example:"-1"`
+	Description string `json:"description" binding:"required"`
+	Installed   bool   `json:"installed" binding:"required"`
+	Default     bool   `json:"default" binding:"required"`
 }
 
 // ModelsDoc is the body of GET /v1/models.
 type ModelsDoc struct {
-	Default string            `json:"default"`
-	Engine  string            `json:"engine,omitempty"`
-	Presets map[string]string `json:"presets"`
-	Models  []ModelDoc        `json:"models"`
+	Default string            `json:"default" binding:"required" example:"realcugan-up2x-conservative"`
+	Engine  string            `json:"engine,omitempty" example:"vulkan"`
+	Presets map[string]string `json:"presets" binding:"required"`
+	Models  []ModelDoc        `json:"models" binding:"required"`
 }
 
+// handleModels serves GET /v1/models.
+//
+//	@Summary		List the models
+//	@Description	The model catalog: every model's id, family, scale and denoise level, whether its files are installed on this server, the default model and the preset letters.
+//	@Tags			models
+//	@Produce		json,application/problem+json
+//	@Success		200	{object}	ModelsDoc
+//	@Failure		401	{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Security		BearerKey
+//	@Router			/v1/models [get]
 func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) error {
 	doc := ModelsDoc{Default: models.DefaultModel, Engine: s.engine, Presets: models.Presets}
 	for _, m := range models.All() {

@@ -30,6 +30,7 @@ func swagConfig(outDir string) *gen.Config {
 		LeftTemplateDelim:  "{{",
 		RightTemplateDelim: "}}",
 		CollectionFormat:   "csv",
+		ParseFuncBody:      true,
 		Debugger:           log.New(io.Discard, "", 0),
 	}
 }
