@@ -1,0 +1,109 @@
+package upscale
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/draw"
+	"image/png"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/testenv"
+)
+
+// newTestPipeline runs on the CPU engine with the installed models.
+func newTestPipeline(t testing.TB, cfg Config) *Pipeline {
+	t.Helper()
+	p := New(cfg, cpu.New(), testenv.ModelsDir(t))
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// cropPNG encodes the w×h crop at (x, y) of a test image as PNG.
+func cropPNG(t testing.TB, name string, x, y, w, h int) []byte {
+	t.Helper()
+	f, err := os.Open(testenv.TestImage(t, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := image.Rect(0, 0, w, h)
+	var out draw.Image
+	if _, gray := m.(*image.Gray); gray {
+		out = image.NewGray(r)
+	} else {
+		out = image.NewNRGBA(r)
+	}
+	draw.Draw(out, r, m, image.Pt(x, y), draw.Src)
+	var b bytes.Buffer
+	if err := png.Encode(&b, out); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// upscaleBytes runs one image through the pipeline.
+func upscaleBytes(t testing.TB, p *Pipeline, in []byte, o Options) ([]byte, Result) {
+	t.Helper()
+	h, err := imaging.DecodeConfig(bytes.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := p.Prepare(h, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	res, err := p.Process(context.Background(), bytes.NewReader(in), plan, &out, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes(), res
+}
+
+// decodeOut decodes an output file with the project's decoder.
+func decodeOut(t testing.TB, b []byte) (*imaging.Image, imaging.Header) {
+	t.Helper()
+	m, h, err := imaging.Decode(bytes.NewReader(b), imaging.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, h
+}
+
+// psnr compares two images of equal geometry (peak: the depth's maximum).
+func psnr(t testing.TB, a, b *imaging.Image) float64 {
+	t.Helper()
+	if a.W != b.W || a.H != b.H || a.C != b.C || a.Depth != b.Depth {
+		t.Fatalf("images differ in geometry: %dx%dx%d/%d vs %dx%dx%d/%d", a.W, a.H, a.C, a.Depth, b.W, b.H, b.C, b.Depth)
+	}
+	var se float64
+	var n int
+	peak := 255.0
+	if a.Depth == 16 {
+		peak = 65535
+		for i := range a.Pix16 {
+			d := float64(a.Pix16[i]) - float64(b.Pix16[i])
+			se += d * d
+		}
+		n = len(a.Pix16)
+	} else {
+		for i := range a.Pix8 {
+			d := float64(a.Pix8[i]) - float64(b.Pix8[i])
+			se += d * d
+		}
+		n = len(a.Pix8)
+	}
+	if se == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(peak*peak/(se/float64(n)))
+}

@@ -1,0 +1,151 @@
+package upscale
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/tiling"
+)
+
+// Process decodes src, upscales it as plan says and writes the encoded
+// result to dst: tiles run in raster order by bands and each finished band
+// goes to the encoder, so for PNG and JPEG the full output never sits in
+// memory. progress (may be nil) is called after each tile pass; ctx is
+// checked between tiles.
+func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io.Writer, progress func(Progress)) (Result, error) {
+	start := time.Now()
+	img, hdr, err := decode(src, p.cfg.MaxInputPixels)
+	if err != nil {
+		return Result{}, err
+	}
+	// The plan came from a header: hold the decoded image to the same limits.
+	plan.Input.Format = hdr.Format
+	w, h := img.W, img.H
+	scale := plan.Model.Scale
+	if p.cfg.MaxOutputPixels > 0 && int64(w*scale)*int64(h*scale) > p.cfg.MaxOutputPixels {
+		return Result{}, fmt.Errorf("%w: %dx%d at %dx is %d pixels, the limit is %d", ErrOutputTooLarge, w, h, scale, int64(w*scale)*int64(h*scale), p.cfg.MaxOutputPixels)
+	}
+	prog, err := p.program(ctx, plan.Model)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Model: plan.Model.ID, InWidth: w, InHeight: h, OutWidth: w * scale, OutHeight: h * scale}
+	format, depth, notes := outputKind(plan.Format, img, res.OutWidth, res.OutHeight)
+	res.Format, res.Notes = format, notes
+	res.ContentType = contentType(format)
+
+	in := fromImage(img)
+	tp, err := p.tilePlan(prog, w, h, plan.Options.Tile)
+	if err != nil {
+		return Result{}, err
+	}
+	enc, err := newEncoder(dst, format, res.OutWidth, res.OutHeight, in.C, depth, plan.Options, img.ICC)
+	if err != nil {
+		return Result{}, err
+	}
+	shaper := newBandShaper(in, scale, depth)
+	r, err := p.runPlan(ctx, prog, in, tp, plan.Options.TTA, progress)
+	if err != nil {
+		return Result{}, err
+	}
+	defer r.close()
+	res.Tiles = len(r.plan.Tiles)
+	tp = r.plan
+	for row := 0; row < tp.Rows; row++ {
+		ob := tp.OutputBand(row)
+		band := newSamples(ob.Dx(), ob.Dy(), 3, in.Depth)
+		for _, t := range tp.Band(row) {
+			core, err := r.output(ctx, t)
+			if err != nil {
+				return Result{}, err
+			}
+			crop(band, t.Core.X0*scale, 0, core, tiling.Rect{X1: core.W, Y1: core.H})
+		}
+		if err := enc.WriteRows(shaper.shape(band, ob.Y0)); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return Result{}, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// tilePlan cuts a w×h image: tiles of side tile when given, else the
+// largest that fit the memory budget (the whole image when it fits).
+func (p *Pipeline) tilePlan(prog *program, w, h, tile int) (tiling.Plan, error) {
+	if tile > 0 {
+		return tiling.NewPlan(w, h, tile, tile, prog.geom)
+	}
+	return tiling.Choose(w, h, prog.geom, p.budget(), prog.prog.Footprint, p.cfg.MinTile)
+}
+
+// runPlan establishes the SE means for plan, falling back after an
+// out-of-memory error to recomputing prefixes, then to smaller tiles.
+func (p *Pipeline) runPlan(ctx context.Context, prog *program, in samples, tp tiling.Plan, tta bool, progress func(Progress)) (*runner, error) {
+	forceRecompute := false
+	for {
+		r, err := newRunner(prog, in, tp, tta, p.budget(), progress)
+		if err != nil {
+			return nil, err
+		}
+		if forceRecompute {
+			r.keepAlive = false
+		}
+		err = r.collect(ctx)
+		if err == nil {
+			return r, nil
+		}
+		r.close()
+		if !errors.Is(err, engines.ErrOutOfMemory) {
+			return nil, err
+		}
+		if r.keepAlive {
+			forceRecompute = true
+			continue
+		}
+		side := max(tp.TileW, tp.TileH) / 2
+		if side < p.cfg.MinTile {
+			return nil, fmt.Errorf("%dx%d tiles: %w", tp.TileW, tp.TileH, err)
+		}
+		if tp, err = tiling.NewPlan(in.W, in.H, side, side, prog.geom); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// webpMaxSide is the largest WebP width or height.
+const webpMaxSide = 16383
+
+// outputKind settles the output format and depth for an image.
+func outputKind(f imaging.Format, img *imaging.Image, ow, oh int) (imaging.Format, int, []string) {
+	var notes []string
+	if f == imaging.WebP && (ow > webpMaxSide || oh > webpMaxSide) {
+		f = imaging.PNG
+		notes = append(notes, fmt.Sprintf("WebP cannot exceed %d px (output is %dx%d): PNG written", webpMaxSide, ow, oh))
+	}
+	depth := img.Depth
+	if depth == 16 && f != imaging.PNG {
+		depth = 8
+		notes = append(notes, fmt.Sprintf("%s holds 8 bits per channel: the 16-bit result was rounded to 8 bits", f))
+	}
+	return f, depth, notes
+}
+
+func contentType(f imaging.Format) string {
+	switch f {
+	case imaging.PNG:
+		return "image/png"
+	case imaging.JPEG:
+		return "image/jpeg"
+	case imaging.WebP:
+		return "image/webp"
+	}
+	return "application/octet-stream"
+}
