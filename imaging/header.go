@@ -40,6 +40,9 @@ type Header struct {
 	Frames int
 	// HasICC reports an embedded ICC profile.
 	HasICC bool
+
+	// est holds decoder buffer sizes for DecodeBytes, set by DecodeConfig.
+	est decodeEst
 }
 
 // OrientedSize is the width and height after applying Orientation.

@@ -1,0 +1,81 @@
+package imaging
+
+// Fixed allocations of a decode beside the pixel buffers (bytes): sniff
+// and scratch buffers, the stdlib decoders' bufio, zlib/LZW state,
+// Huffman tables.
+const decodeFixedBytes = 192 << 10
+
+// DecodeBytes is the host memory (bytes) Decode allocates for an image with
+// header h, summed over its lifetime (so at least its peak): the header
+// bytes kept for replay, the stdlib decoder's own buffers (JPEG component
+// planes, progressive coefficients, PNG interlace passes, palette indices),
+// the converted Image, the orientation copy, and for WebP the whole file
+// plus libwebp's C buffers. The encoded input held by the caller is not
+// included. A Header not made by DecodeConfig gets a worst-case figure.
+func DecodeBytes(h Header) int64 {
+	px := int64(h.Width) * int64(h.Height)
+	bps := int64(1)
+	if h.Depth == 16 {
+		bps = 2
+	}
+	c := int64(max(h.Channels, 1))
+	out := px * c * bps
+	e := h.est
+	if !e.known {
+		// Worst case over formats: a progressive 4:4:4 JPEG-like decoder
+		// (planes + coefficients) or an interlaced 16-bit RGBA PNG.
+		return decodeFixedBytes + px*(3+12+4) + 3*out + px*4*bps*2
+	}
+	n := int64(decodeFixedBytes) + 3*e.headBytes
+	switch h.Format {
+	case PNG:
+		dec := px * int64(max(e.decodedSamples, 1)) * bps
+		if e.interlaced {
+			dec *= 2 // seven pass images, then the merged image
+		}
+		n += dec + 2*(int64(h.Width)*8*bps+1) // two filter rows
+		if e.paletted || h.Depth == 16 {
+			n += out // expanded or converted to uint16
+		}
+	case JPEG:
+		n += e.planeBytes
+		if e.progressive {
+			n += e.coefBytes
+		}
+		if e.comps == 4 {
+			n += 4 * px // interleaved CMYK (or RGBA for YCCK)
+		}
+		if c != 1 {
+			n += out // RGB conversion; gray is used in place
+		}
+	case GIF:
+		n += px + 2*out // frame indices, expanded frame, screen canvas
+	case BMP:
+		n += px * int64(max(e.decodedSamples, 1))
+		if e.paletted {
+			n += out
+		}
+	case WebP:
+		// The file (grown while reading), the Go copy of the pixels, and
+		// libwebp's output plus work buffers (C heap).
+		n += 2*e.fileBytes + out + webpDecodeCBytes(h)
+	default:
+		n += 4 * out
+	}
+	if h.Orientation >= 2 && h.Orientation <= 8 {
+		n += out
+	}
+	return n
+}
+
+// webpDecodeCBytes estimates libwebp's C heap while decoding: the output
+// buffer, plus for lossless the ARGB image and its transform buffers, for
+// lossy the alpha plane and row caches.
+func webpDecodeCBytes(h Header) int64 {
+	px := int64(h.Width) * int64(h.Height)
+	n := px*int64(h.Channels) + 1<<20
+	if h.est.lossless {
+		return n + 8*px
+	}
+	return n + px + 64*int64(h.Width)
+}
