@@ -215,7 +215,7 @@ func layerShape(l *Layer, in []Shape, input Shape) ([]Shape, error) {
 		if c := p.Floats(1); len(c) != 0 && len(c) != len(in) {
 			return nil, bad("Eltwise has %d coefficients for %d inputs", len(c), len(in))
 		}
-		if op := p.Int(0, 1); op < 0 || op > 2 {
+		if op := p.Int(0, 0); op < 0 || op > 2 {
 			return nil, unsupported("Eltwise op %d", op)
 		}
 		return []Shape{in[0]}, nil

@@ -116,7 +116,7 @@ func validateLayer(l *Layer) error {
 			return bad("has %d inputs, want %d", len(l.Inputs), want)
 		}
 	case "Eltwise":
-		if op := p.Int(0, 1); op < 0 || op > 2 {
+		if op := p.Int(0, 0); op < 0 || op > 2 {
 			return unsupported("Eltwise op %d", op)
 		}
 		if len(l.Inputs) < 2 {
