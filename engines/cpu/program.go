@@ -83,6 +83,9 @@ func (p *program) Start(ctx context.Context, in engines.Tile, opt engines.PassOp
 	if err != nil {
 		return nil, fmt.Errorf("cpu: start %s: %w", p.info.ID, err)
 	}
+	if _, err := p.net.InferShapes(x.Shape()); err != nil { // fail before any work
+		return nil, fmt.Errorf("cpu: start %s: %w", p.info.ID, err)
+	}
 	for layer := range opt.Means {
 		if layer < 0 || layer >= len(p.gap) || !p.gap[layer] {
 			return nil, fmt.Errorf("cpu: start %s: means given for layer %d, which is not a global average pooling layer: %w", p.info.ID, layer, ErrPassState)
