@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"testing"
@@ -48,6 +49,20 @@ func cropPNG(t testing.TB, name string, x, y, w, h int) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
+}
+
+func encodePNG(t testing.TB, m image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// decodeFile decodes with the project's decoder.
+func decodeFile(r io.Reader) (*imaging.Image, imaging.Header, error) {
+	return imaging.Decode(r, imaging.Limits{})
 }
 
 // upscaleBytes runs one image through the pipeline.
