@@ -44,7 +44,7 @@ generate: openapi-spec
 openapi-spec:
 	@if ! $(GO) version -m "$(SWAG)" 2>/dev/null | grep -Eq "mod\s+github.com/swaggo/swag\s+$(SWAG_VERSION)\s"; then \
 		echo "installing swag $(SWAG_VERSION)"; $(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION); fi
-	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --parseFuncBody --outputTypes json,yaml --output openapi
+	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --parseFuncBody --requiredByDefault --outputTypes json,yaml --output openapi
 
 # Vulkan compute shaders: GLSL in engines/vulkan/shaders/*.comp compiled to
 # committed SPIR-V (an fp16-storage and an fp32-storage variant of each).

@@ -1,0 +1,89 @@
+package vulkan
+
+import (
+	"fmt"
+
+	"github.com/upscaled/upscaled/models"
+)
+
+// actSpec returns the activation kind and its two parameters for shaders:
+// NCNN's param 9/10, or 7 (PReLU) when a PReLU layer is fused in.
+func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
+	if prelu {
+		return 7, 0, 0
+	}
+	arg := func(k int, def float32) float32 {
+		if k < len(c.ActParams) {
+			return c.ActParams[k]
+		}
+		return def
+	}
+	switch c.Activation {
+	case 2:
+		return 2, arg(0, 0), 0
+	case 3:
+		return 3, arg(0, -3.4e38), arg(1, 3.4e38)
+	case 6:
+		return 6, arg(0, 1.0/6), arg(1, 0.5)
+	}
+	return c.Activation, 0, 0
+}
+
+// planConv plans a Convolution: the tiled 3×3 stride-1 kernel when it
+// applies, else the direct kernel.
+func (pl *planner) planConv(i int) error {
+	lay := &pl.p.net.Layers[i]
+	c, err := models.ConvParams(lay)
+	if err != nil {
+		return err
+	}
+	in, err := pl.input(i, 0, 3)
+	if err != nil {
+		return err
+	}
+	if in.shape.C != c.NumInput {
+		return fmt.Errorf("%w: %s", models.ErrShape, pl.errf(i, "input has %d channels, weights expect %d", in.shape.C, c.NumInput))
+	}
+	out := pl.output(i, 0)
+	padL, _, padT, _ := c.Pads(in.shape.H, in.shape.W)
+	act, a, b := actSpec(c, pl.p.preluOf[i] >= 0)
+	parts := pl.p.layerParts[i]
+	s := in.shape
+	o := out.shape
+	push := append(u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), padL, padT, o.C), f32bits(c.PadValue))
+	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	if c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1 {
+		pl.add(i, "conv3x3", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
+			[3]int{(o.W + 7) / 8, (o.H + 7) / 8, (c4(o.C) + 3) / 4}, binds, 1)
+		return nil
+	}
+	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
+	pl.add(i, "conv", spec, push, groups2D(o.W, o.H, c4(o.C)), binds, 1)
+	return nil
+}
+
+// planDeconv plans a Deconvolution (gather form, cut applied on the fly).
+func (pl *planner) planDeconv(i int) error {
+	lay := &pl.p.net.Layers[i]
+	c, err := models.ConvParams(lay)
+	if err != nil {
+		return err
+	}
+	in, err := pl.input(i, 0, 3)
+	if err != nil {
+		return err
+	}
+	if in.shape.C != c.NumInput {
+		return fmt.Errorf("%w: %s", models.ErrShape, pl.errf(i, "input has %d channels, weights expect %d", in.shape.C, c.NumInput))
+	}
+	out := pl.output(i, 0)
+	cutL, _, cutT, _ := c.DeconvCut(in.shape.H, in.shape.W)
+	act, a, b := actSpec(c, false)
+	parts := pl.p.layerParts[i]
+	s, o := in.shape, out.shape
+	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
+	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
+	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, c4(o.C)), binds, 1)
+	return nil
+}

@@ -1,0 +1,260 @@
+package vulkan
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/upscaled/upscaled/engines"
+)
+
+// progDev is a program's state on one device context: the weights buffer
+// and the plans recorded there.
+type progDev struct {
+	st      *devState
+	weights *buffer
+	wOff    []int64
+	mu      sync.Mutex
+	plans   map[layoutKey]*devPlan
+}
+
+// devPlan is a layout made runnable: a pipeline per step and a pool of
+// instances (arena, io and pixel buffers with command buffers recorded once
+// per segment) that passes take and give back.
+type devPlan struct {
+	pd    *progDev
+	l     *layout
+	pipes []uintptr
+	mu    sync.Mutex
+	idle  []*instance
+}
+
+// instance is one set of buffers a pass runs in, with its recorded
+// command buffers (one per segment).
+type instance struct {
+	arena, io, in, out *buffer
+	cmds               []uintptr
+}
+
+// maxIdle bounds the instances a plan keeps for reuse.
+const maxIdle = 2
+
+// device returns the program's state on the live device (uploading the
+// weights when it is new) and a state reference the caller releases.
+func (p *program) device() (*progDev, *devState, error) {
+	st, err := p.e.state()
+	if err != nil {
+		return nil, nil, err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		st.release()
+		return nil, nil, fmt.Errorf("vulkan: program %s: %w", p.info.ID, engines.ErrClosed)
+	}
+	if p.dev != nil && p.dev.st == st {
+		return p.dev, st, nil
+	}
+	if p.dev != nil {
+		p.dev.close()
+		p.dev = nil
+	}
+	esize := int64(4)
+	if st.fp16 {
+		esize = 2
+	}
+	data, offs := encodeParts(p.parts, esize, st.align)
+	wb, err := st.newBuffer(int64(len(data)), bufDevice)
+	if err == nil {
+		if err = st.upload(wb, 0, data); err != nil {
+			st.freeBuffer(wb)
+		}
+	}
+	if err != nil {
+		st.release()
+		return nil, nil, p.e.checkLost(st, fmt.Errorf("uploading %d bytes of weights: %w", len(data), err))
+	}
+	p.dev = &progDev{st: st, weights: wb, wOff: offs, plans: map[layoutKey]*devPlan{}}
+	return p.dev, st, nil
+}
+
+func (pd *progDev) close() {
+	pd.mu.Lock()
+	defer pd.mu.Unlock()
+	for _, dp := range pd.plans {
+		dp.mu.Lock()
+		for _, in := range dp.idle {
+			pd.freeInstance(in)
+		}
+		dp.idle = nil
+		dp.mu.Unlock()
+	}
+	pd.plans = map[layoutKey]*devPlan{}
+	pd.st.freeBuffer(pd.weights)
+}
+
+// plan returns the runnable plan of l, creating its pipelines.
+func (pd *progDev) plan(l *layout) (*devPlan, error) {
+	key := layoutKey{l.h, l.w, l.depth, l.esize}
+	pd.mu.Lock()
+	defer pd.mu.Unlock()
+	if dp, ok := pd.plans[key]; ok {
+		return dp, nil
+	}
+	if lim := pd.st.dev.MaxStorageRange; lim > 0 && l.maxBinding > lim {
+		return nil, fmt.Errorf("%w: a %d×%d input needs a %d-byte blob, over the device's %d-byte storage buffer range: use smaller tiles", engines.ErrOutOfMemory, l.w, l.h, l.maxBinding, lim)
+	}
+	dp := &devPlan{pd: pd, l: l, pipes: make([]uintptr, len(l.steps))}
+	for i, s := range l.steps {
+		h, err := pd.st.pipeline(s.shader, len(s.binds), len(s.push), s.spec)
+		if err != nil {
+			return nil, err
+		}
+		dp.pipes[i] = h
+	}
+	if len(pd.plans) >= 16 {
+		for k, old := range pd.plans {
+			old.mu.Lock()
+			for _, in := range old.idle {
+				pd.freeInstance(in)
+			}
+			old.idle = nil
+			old.mu.Unlock()
+			delete(pd.plans, k)
+			break
+		}
+	}
+	pd.plans[key] = dp
+	return dp, nil
+}
+
+// acquire takes an idle instance or makes one.
+func (dp *devPlan) acquire() (*instance, error) {
+	dp.mu.Lock()
+	if n := len(dp.idle); n > 0 {
+		in := dp.idle[n-1]
+		dp.idle = dp.idle[:n-1]
+		dp.mu.Unlock()
+		return in, nil
+	}
+	dp.mu.Unlock()
+	return dp.newInstance()
+}
+
+// give returns an instance for reuse.
+func (dp *devPlan) give(in *instance) {
+	dp.mu.Lock()
+	defer dp.mu.Unlock()
+	if len(dp.idle) < maxIdle && !dp.pd.st.isDead() {
+		dp.idle = append(dp.idle, in)
+		return
+	}
+	dp.pd.freeInstance(in)
+}
+
+func (pd *progDev) freeInstance(in *instance) {
+	for _, h := range in.cmds {
+		pd.st.freeCmd(h)
+	}
+	for _, b := range []*buffer{in.arena, in.io, in.in, in.out} {
+		pd.st.freeBuffer(b)
+	}
+}
+
+func (dp *devPlan) newInstance() (*instance, error) {
+	st, l := dp.pd.st, dp.l
+	in := &instance{}
+	var err error
+	alloc := func(dst **buffer, size int64, kind int) {
+		if err == nil {
+			*dst, err = st.newBuffer(size, kind)
+		}
+	}
+	alloc(&in.arena, l.arena, bufDevice)
+	alloc(&in.io, l.io, bufReadback)
+	alloc(&in.in, l.inBytes, bufUpload)
+	alloc(&in.out, l.outBytes, bufReadback)
+	if err == nil {
+		clear(in.io.bytes())
+		from := 0
+		for _, seg := range l.segs {
+			var h uintptr
+			if h, err = st.record(dp.dispatches(in, from, seg.end)); err != nil {
+				break
+			}
+			in.cmds = append(in.cmds, h)
+			from = seg.end
+		}
+	}
+	if err != nil {
+		dp.pd.freeInstance(in)
+		return nil, fmt.Errorf("a %d×%d pass (%d bytes of arena): %w", l.w, l.h, l.arena, err)
+	}
+	return in, nil
+}
+
+// span is a byte range of one buffer, for hazard tracking.
+type span struct {
+	buf        uintptr
+	start, end int64
+}
+
+func overlaps(a span, list []span) bool {
+	for _, b := range list {
+		if a.buf == b.buf && a.start < b.end && b.start < a.end {
+			return true
+		}
+	}
+	return false
+}
+
+// dispatches resolves steps [from, to) against an instance's buffers and
+// places a barrier before each dispatch that reads or writes bytes an
+// earlier dispatch since the last barrier wrote, or writes bytes it read.
+func (dp *devPlan) dispatches(in *instance, from, to int) []dispatchRec {
+	l := dp.l
+	var reads, writes []span
+	out := make([]dispatchRec, 0, to-from)
+	for i := from; i < to; i++ {
+		s := l.steps[i]
+		rec := dispatchRec{pipeline: dp.pipes[i], groups: s.groups, push: s.push}
+		var r, w []span
+		for k, b := range s.binds {
+			var buf *buffer
+			off := b.off
+			switch b.space {
+			case spArena:
+				buf, off = in.arena, l.stors[b.stor].off+b.off
+			case spIO:
+				buf = in.io
+			case spIn:
+				buf = in.in
+			case spOut:
+				buf = in.out
+			case spWeights:
+				buf, off = dp.pd.weights, dp.pd.wOff[b.part]+b.off
+			}
+			rec.binds = append(rec.binds, binding{buf: buf.h, off: off, size: b.size})
+			sp := span{buf.h, off, off + b.size}
+			if s.writes[k] {
+				w = append(w, sp)
+			} else {
+				r = append(r, sp)
+			}
+		}
+		hazard := false
+		for _, x := range r {
+			hazard = hazard || overlaps(x, writes)
+		}
+		for _, x := range w {
+			hazard = hazard || overlaps(x, writes) || overlaps(x, reads)
+		}
+		if hazard {
+			rec.barrier = true
+			reads, writes = nil, nil
+		}
+		reads = append(reads, r...)
+		writes = append(writes, w...)
+		out = append(out, rec)
+	}
+	return out
+}

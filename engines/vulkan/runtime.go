@@ -1,0 +1,241 @@
+package vulkan
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"unsafe"
+)
+
+// devState is one live device context and every object made on it. When the
+// device is lost the engine drops it; it is destroyed, objects first, once
+// its last user lets go.
+type devState struct {
+	ctx   cctx
+	dev   Device
+	fp16  bool  // activations and conv weights in fp16 storage
+	align int64 // binding offset alignment
+
+	mu    sync.Mutex
+	refs  int
+	dead  bool
+	gone  bool // destroyed
+	bufs  map[uintptr]struct{}
+	cmds  map[uintptr]struct{}
+	pipes map[string]uintptr
+}
+
+func newDevState(d Device) (*devState, error) {
+	ctx, err := cCtxCreate(d.Index)
+	if err != nil {
+		return nil, err
+	}
+	return &devState{
+		ctx: ctx, dev: d, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
+		bufs: map[uintptr]struct{}{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
+	}, nil
+}
+
+func (s *devState) acquire() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dead {
+		return false
+	}
+	s.refs++
+	return true
+}
+
+func (s *devState) release() {
+	s.mu.Lock()
+	s.refs--
+	last := s.refs == 0
+	s.mu.Unlock()
+	if last {
+		s.destroy()
+	}
+}
+
+// kill marks the state lost (no new users) and drops the owner's reference.
+func (s *devState) kill() {
+	s.mu.Lock()
+	if s.dead {
+		s.mu.Unlock()
+		return
+	}
+	s.dead = true
+	s.mu.Unlock()
+	s.release()
+}
+
+func (s *devState) isDead() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dead
+}
+
+func (s *devState) destroy() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return
+	}
+	s.gone = true
+	for h := range s.cmds {
+		s.ctx.cmdDestroy(h)
+	}
+	for _, h := range s.pipes {
+		s.ctx.pipelineDestroy(h)
+	}
+	for h := range s.bufs {
+		s.ctx.bufferDestroy(h)
+	}
+	s.cmds, s.pipes, s.bufs = nil, nil, nil
+	s.ctx.destroy()
+}
+
+// buffer is one VkBuffer with its own memory; host-visible kinds are mapped.
+type buffer struct {
+	h      uintptr
+	mapped unsafe.Pointer
+	size   int64
+}
+
+func (s *devState) newBuffer(size int64, kind int) (*buffer, error) {
+	size = max(alignUp(size, 16), 16)
+	if kind == bufDevice && s.dev.MaxAlloc > 0 && size > s.dev.MaxAlloc {
+		return nil, resultError(vkErrorOutOfDeviceMem, fmt.Sprintf("%d bytes exceed the device's largest allocation (%d)", size, s.dev.MaxAlloc))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return nil, resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	h, mapped, err := s.ctx.bufferCreate(size, kind)
+	if err != nil {
+		return nil, err
+	}
+	s.bufs[h] = struct{}{}
+	return &buffer{h: h, mapped: mapped, size: size}, nil
+}
+
+func (s *devState) freeBuffer(b *buffer) {
+	if b == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.bufs[b.h]; ok {
+		delete(s.bufs, b.h)
+		s.ctx.bufferDestroy(b.h)
+	}
+}
+
+func (s *devState) upload(b *buffer, off int64, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	return s.ctx.bufferUpload(b.h, off, data)
+}
+
+// bytes views a mapped buffer.
+func (b *buffer) bytes() []byte { return unsafe.Slice((*byte)(b.mapped), b.size) }
+
+// pipeline returns the cached pipeline for shader name with spec constants.
+func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (uintptr, error) {
+	var key strings.Builder
+	fmt.Fprintf(&key, "%s/%d/%d", name, nbind, pushWords)
+	for _, v := range spec {
+		fmt.Fprintf(&key, ",%d", v)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	if h, ok := s.pipes[key.String()]; ok {
+		return h, nil
+	}
+	code, err := shaderCode(name, s.fp16)
+	if err != nil {
+		return 0, err
+	}
+	h, err := s.ctx.pipelineCreate(code, nbind, pushWords, spec)
+	if err != nil {
+		return 0, fmt.Errorf("shader %s: %w", name, err)
+	}
+	s.pipes[key.String()] = h
+	return h, nil
+}
+
+func (s *devState) record(ds []dispatchRec) (uintptr, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	h, err := s.ctx.cmdRecord(ds)
+	if err != nil {
+		return 0, err
+	}
+	s.cmds[h] = struct{}{}
+	return h, nil
+}
+
+func (s *devState) freeCmd(h uintptr) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.cmds[h]; ok {
+		delete(s.cmds, h)
+		s.ctx.cmdDestroy(h)
+	}
+}
+
+func alignUp(v, a int64) int64 { return (v + a - 1) / a * a }
+
+// f32bits is a float's bit pattern for push and specialization constants.
+func f32bits(f float32) uint32 { return math.Float32bits(f) }
+
+// putHalf stores v as IEEE fp16 (round to nearest even) little-endian.
+func putHalf(b []byte, v float32) { binary.LittleEndian.PutUint16(b, float32ToHalf(v)) }
+
+func float32ToHalf(f float32) uint16 {
+	x := math.Float32bits(f)
+	sign := uint16(x>>16) & 0x8000
+	exp := int(x>>23&0xff) - 127 + 15
+	mant := x & 0x7fffff
+	switch {
+	case x&0x7fffffff == 0:
+		return sign
+	case int(x>>23&0xff) == 0xff: // inf or NaN
+		if mant != 0 {
+			return sign | 0x7e00
+		}
+		return sign | 0x7c00
+	case exp >= 0x1f:
+		return sign | 0x7c00
+	case exp <= 0:
+		if exp < -10 {
+			return sign
+		}
+		mant |= 0x800000
+		shift := uint(14 - exp)
+		half := uint32(1) << (shift - 1)
+		r := mant >> shift
+		rem := mant & (1<<shift - 1)
+		if rem > half || (rem == half && r&1 == 1) {
+			r++
+		}
+		return sign | uint16(r)
+	}
+	r := uint32(exp)<<10 | mant>>13
+	rem := mant & 0x1fff
+	if rem > 0x1000 || (rem == 0x1000 && r&1 == 1) {
+		r++
+	}
+	return sign | uint16(r)
+}

@@ -1,0 +1,53 @@
+#version 450
+#extension GL_GOOGLE_include_directive : enable
+#include "common.glsl"
+// Direct convolution, any kernel/stride/dilation/pads: one invocation per
+// output pixel and channel group of four. Weights [oc4][ic4][kh][kw][4 in] of
+// vec4 (4 outputs); bias[oc4] then PReLU slopes[oc4] (ACT 7).
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+layout(constant_id = 0) const int KW = 3;
+layout(constant_id = 1) const int KH = 3;
+layout(constant_id = 2) const int DW = 1;
+layout(constant_id = 3) const int DH = 1;
+layout(constant_id = 4) const int SW = 1;
+layout(constant_id = 5) const int SH = 1;
+layout(constant_id = 6) const int ACT = 0;
+layout(constant_id = 7) const float ACT_A = 0.0;
+layout(constant_id = 8) const float ACT_B = 0.0;
+layout(binding = 0) readonly buffer In { sfp4 inp[]; };
+layout(binding = 1) writeonly buffer Out { sfp4 outp[]; };
+layout(binding = 2) readonly buffer Wt { sfp4 w[]; };
+layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(push_constant) uniform P {
+	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
+	float padV;
+} p;
+
+void main() {
+	int x = int(gl_GlobalInvocationID.x);
+	int y = int(gl_GlobalInvocationID.y);
+	int oc = int(gl_GlobalInvocationID.z);
+	if (x >= p.outW || y >= p.outH || oc >= p.outC4) return;
+	vec4 sum = bias[oc];
+	int wbase = oc * p.inC4 * KH * KW * 4;
+	for (int ic = 0; ic < p.inC4; ic++) {
+		int ibase = ic * p.inH * p.inW;
+		for (int ky = 0; ky < KH; ky++) {
+			int iy = y * SH + ky * DH - p.padT;
+			bool yin = iy >= 0 && iy < p.inH;
+			for (int kx = 0; kx < KW; kx++) {
+				int ix = x * SW + kx * DW - p.padL;
+				vec4 v = (yin && ix >= 0 && ix < p.inW) ? LD4(inp[ibase + iy * p.inW + ix]) : vec4(p.padV);
+				int wi = wbase + ((ic * KH + ky) * KW + kx) * 4;
+				sum += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+			}
+		}
+	}
+	if (ACT == ACT_PRELU) {
+		vec4 s = bias[p.outC4 + oc];
+		sum = max(sum, vec4(0.0)) + min(sum, vec4(0.0)) * s;
+	} else {
+		sum = activate(sum, ACT, ACT_A, ACT_B);
+	}
+	outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(sum, oc, p.outC));
+}

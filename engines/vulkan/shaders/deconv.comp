@@ -1,0 +1,53 @@
+#version 450
+#extension GL_GOOGLE_include_directive : enable
+#include "common.glsl"
+// Deconvolution as a gather: output pixel (x, y) of the cut output sums the
+// input pixels whose scatter reaches it. Weights as in conv.comp (from NCNN's
+// [out][in][kh][kw], not flipped); bias[oc4].
+layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
+layout(constant_id = 0) const int KW = 2;
+layout(constant_id = 1) const int KH = 2;
+layout(constant_id = 2) const int DW = 1;
+layout(constant_id = 3) const int DH = 1;
+layout(constant_id = 4) const int SW = 2;
+layout(constant_id = 5) const int SH = 2;
+layout(constant_id = 6) const int ACT = 0;
+layout(constant_id = 7) const float ACT_A = 0.0;
+layout(constant_id = 8) const float ACT_B = 0.0;
+layout(binding = 0) readonly buffer In { sfp4 inp[]; };
+layout(binding = 1) writeonly buffer Out { sfp4 outp[]; };
+layout(binding = 2) readonly buffer Wt { sfp4 w[]; };
+layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(push_constant) uniform P {
+	int inW, inH, inC4, outW, outH, outC4, cutL, cutT, outC;
+} p;
+
+void main() {
+	int x = int(gl_GlobalInvocationID.x);
+	int y = int(gl_GlobalInvocationID.y);
+	int oc = int(gl_GlobalInvocationID.z);
+	if (x >= p.outW || y >= p.outH || oc >= p.outC4) return;
+	vec4 sum = bias[oc];
+	int fx = x + p.cutL;
+	int fy = y + p.cutT;
+	int wbase = oc * p.inC4 * KH * KW * 4;
+	for (int ky = 0; ky < KH; ky++) {
+		int ty = fy - ky * DH;
+		if (ty < 0 || ty % SH != 0) continue;
+		int iy = ty / SH;
+		if (iy >= p.inH) continue;
+		for (int kx = 0; kx < KW; kx++) {
+			int tx = fx - kx * DW;
+			if (tx < 0 || tx % SW != 0) continue;
+			int ix = tx / SW;
+			if (ix >= p.inW) continue;
+			for (int ic = 0; ic < p.inC4; ic++) {
+				vec4 v = LD4(inp[(ic * p.inH + iy) * p.inW + ix]);
+				int wi = wbase + ((ic * KH + ky) * KW + kx) * 4;
+				sum += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+			}
+		}
+	}
+	sum = activate(sum, ACT, ACT_A, ACT_B);
+	outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(sum, oc, p.outC));
+}

@@ -1,0 +1,94 @@
+// vk.h: the flat C layer of upscaled's Vulkan engine. Every call returns a
+// VkResult (0 = success) and writes a message into msg (UPX_MSG bytes) on
+// failure. Handles are opaque pointers owned by C; Go keeps them as integers
+// and closes each explicitly. No Go pointer outlives the call it is passed to.
+#ifndef UPX_VK_H
+#define UPX_VK_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define UPX_MSG 512
+#define UPX_MAX_BIND 8
+#define UPX_MAX_PUSH 32
+
+typedef struct upx_ctx upx_ctx;
+
+typedef struct {
+	char name[256];
+	char driver_name[256];
+	char driver_info[256];
+	uint32_t type; // VkPhysicalDeviceType
+	uint32_t vendor_id, device_id;
+	uint32_t api_version, driver_version;
+	uint64_t heap_size;   // the largest device-local heap, bytes
+	uint64_t heap_budget; // VK_EXT_memory_budget budget of that heap (0 if absent)
+	uint64_t heap_usage;  // VK_EXT_memory_budget usage of that heap
+	int has_memory_budget;
+	int storage16;      // storageBuffer16BitAccess
+	int float16;        // shaderFloat16
+	int coopmat_nv;     // VK_NV_cooperative_matrix
+	int coopmat_khr;    // VK_KHR_cooperative_matrix
+	int push_descriptor;
+	int timeline;
+	int compute_queue;  // a queue family with compute exists
+	uint32_t subgroup_size;
+	uint32_t max_shared;
+	uint32_t max_invocations;
+	uint32_t max_group_count[3];
+	uint64_t max_storage_range;
+	uint64_t max_alloc;
+	uint64_t min_storage_align;
+} upx_device_info;
+
+// Buffer kinds.
+enum { UPX_BUF_DEVICE = 0, UPX_BUF_UPLOAD = 1, UPX_BUF_READBACK = 2 };
+
+typedef struct {
+	uintptr_t pipeline;
+	uint32_t groups[3];
+	uint32_t nbind;
+	uintptr_t buf[UPX_MAX_BIND];
+	uint64_t off[UPX_MAX_BIND];
+	uint64_t size[UPX_MAX_BIND];
+	uint32_t push[UPX_MAX_PUSH];
+	uint32_t push_words;
+	uint32_t barrier; // a compute→compute memory barrier precedes this dispatch
+} upx_dispatch;
+
+int upx_instance_init(char *msg);
+int upx_device_count(int *count, char *msg);
+int upx_device_info_get(int index, upx_device_info *out, char *msg);
+
+int upx_ctx_create(int index, upx_ctx **out, char *msg);
+void upx_ctx_destroy(upx_ctx *c);
+int upx_ctx_budget(upx_ctx *c, uint64_t *budget, uint64_t *usage, char *msg);
+
+int upx_buffer_create(upx_ctx *c, uint64_t size, int kind, uintptr_t *out, void **mapped, char *msg);
+void upx_buffer_destroy(upx_ctx *c, uintptr_t b);
+// Copies size bytes from src into device buffer dst at off (through a
+// temporary staging buffer), waiting for completion.
+int upx_buffer_upload(upx_ctx *c, uintptr_t dst, uint64_t off, const void *src, uint64_t size, char *msg);
+
+int upx_pipeline_create(upx_ctx *c, const uint32_t *spirv, size_t words, uint32_t nbind, uint32_t push_words,
+                        const uint32_t *spec, uint32_t nspec, uintptr_t *out, char *msg);
+void upx_pipeline_destroy(upx_ctx *c, uintptr_t p);
+
+// Records n dispatches into a new command buffer with its own descriptor
+// pool; ends with a compute→host barrier.
+int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out, char *msg);
+void upx_cmd_destroy(upx_ctx *c, uintptr_t cmd);
+// Submits n recorded command buffers in order; *value is the timeline value
+// that signals their completion.
+int upx_submit(upx_ctx *c, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg);
+int upx_wait(upx_ctx *c, uint64_t value, uint64_t timeout_ns, char *msg);
+
+// Log lines collected by C (debug messenger, driver notes); Go drains them
+// into slog. Returns the number of bytes written (lines separated by '\n').
+size_t upx_log_drain(char *buf, size_t cap);
+
+// Fault injection for tests: the next n buffer allocations fail with
+// alloc_result; the next wait fails with wait_result (0 = off).
+void upx_fault_set(int alloc_n, int alloc_result, int wait_result);
+
+#endif

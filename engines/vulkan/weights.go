@@ -1,0 +1,74 @@
+package vulkan
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// wpart is one weights tensor arranged for a shader. half parts are stored
+// in the activation storage type (fp16 on 16-bit-storage devices); others
+// stay fp32 (biases, slopes, InnerProduct).
+type wpart struct {
+	data []float32
+	half bool
+}
+
+// arrangeConv turns NCNN [out][in][kh][kw] weights into the shaders' layout
+// [oc4][ic4][kh][kw][4 in lanes] of vec4 over 4 output lanes, zero-padded.
+func arrangeConv(w []float32, outC, inC, kh, kw int) []float32 {
+	o4, i4 := c4(outC), c4(inC)
+	dst := make([]float32, o4*i4*kh*kw*16)
+	for oc := range outC {
+		for ic := range inC {
+			for ky := range kh {
+				for kx := range kw {
+					v := w[((oc*inC+ic)*kh+ky)*kw+kx]
+					d := ((((oc/4*i4+ic/4)*kh+ky)*kw+kx)*4+ic%4)*4 + oc%4
+					dst[d] = v
+				}
+			}
+		}
+	}
+	return dst
+}
+
+// padVec copies v into a slice of length c4(n)·4 (zeros beyond len(v));
+// a nil v gives zeros.
+func padVec(v []float32, n int) []float32 {
+	out := make([]float32, c4(n)*4)
+	copy(out, v)
+	return out
+}
+
+// encodeParts lays the parts out in one buffer, each at an aligned offset,
+// and returns the bytes and offsets.
+func encodeParts(parts []wpart, esize, align int64) ([]byte, []int64) {
+	offs := make([]int64, len(parts))
+	var size int64
+	for i, p := range parts {
+		offs[i] = size
+		size = alignUp(size+partSize(p, esize), align)
+	}
+	buf := make([]byte, max(size, 16))
+	for i, p := range parts {
+		b := buf[offs[i]:]
+		if p.half && esize == 2 {
+			for k, v := range p.data {
+				putHalf(b[k*2:], v)
+			}
+			continue
+		}
+		for k, v := range p.data {
+			binary.LittleEndian.PutUint32(b[k*4:], math.Float32bits(v))
+		}
+	}
+	return buf, offs
+}
+
+func partSize(p wpart, esize int64) int64 {
+	n := int64(max(len(p.data), 4))
+	if p.half {
+		return n * esize
+	}
+	return n * 4
+}
