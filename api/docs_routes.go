@@ -31,4 +31,5 @@ func (s *Server) Routes() chi.Routes {
 //	@Tags			health
 //	@Produce		plain
 //	@Success		200	{string}	string	"Prometheus text exposition format"
+//	@ID			metrics
 //	@Router			/metrics [get]

@@ -12,6 +12,7 @@ import (
 //	@Tags			health
 //	@Produce		json
 //	@Success		200	{object}	map[string]string	"status: ok"
+//	@ID			healthz
 //	@Router			/healthz [get]
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
@@ -28,6 +29,7 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 //	@Produce		json,application/problem+json
 //	@Success		200	{object}	map[string]string	"status, engine and the self-test result"
 //	@Failure		503	{object}	Problem				"not ready, with the reason"
+//	@ID			readyz
 //	@Router			/readyz [get]
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	ready, detail := s.ready()

@@ -37,6 +37,7 @@ type ModelsDoc struct {
 //	@Success		200	{object}	ModelsDoc
 //	@Failure		401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Security		BearerKey
+//	@ID			listModels
 //	@Router			/v1/models [get]
 func (s *Server) handleModels(w http.ResponseWriter, r *http.Request) error {
 	doc := ModelsDoc{Default: models.DefaultModel, Engine: s.engine, Presets: models.Presets}

@@ -16,29 +16,31 @@ import (
 
 // UpscaleOptions are the options of POST /v1/upscale, given as multipart
 // form fields or query parameters; POST /v1/jobs applies the same options to
-// every item. Pointers distinguish "absent" from zero.
+// every item. Pointers distinguish "absent" from zero. The binding:"optional"
+// tags tell swag (the spec is generated with --requiredByDefault) that every
+// option may be left out; default and example tags only document.
 type UpscaleOptions struct {
 	// Model is a catalog id (default realcugan-up2x-conservative).
-	Model string `form:"model" validate:"omitempty,max=100,excluded_with=Preset Scale Denoise Family"`
+	Model string `form:"model" binding:"optional" example:"realcugan-up2x-conservative" validate:"omitempty,max=100,excluded_with=Preset Scale Denoise Family"`
 	// Preset is the origin system's letter for a Real-CUGAN 2x model: F
 	// (no denoise), E (denoise 1x), Q (denoise 2x), H (denoise 3x).
-	Preset string `form:"preset" validate:"omitempty,oneof=F E Q H,excluded_with=Scale Denoise Family"`
+	Preset string `form:"preset" binding:"optional" validate:"omitempty,oneof=F E Q H,excluded_with=Scale Denoise Family"`
 	// Scale 1..4 with Denoise and Family selects a model.
-	Scale *int `form:"scale" validate:"omitempty,min=1,max=4"`
+	Scale *int `form:"scale" binding:"optional" validate:"omitempty,min=1,max=4"`
 	// Denoise -1 (conservative) .. 3 (Real-CUGAN only).
-	Denoise *int `form:"denoise" validate:"omitempty,min=-1,max=3"`
+	Denoise *int `form:"denoise" binding:"optional" validate:"omitempty,min=-1,max=3"`
 	// Family realcugan (default) or realesrgan.
-	Family string `form:"family" validate:"omitempty,oneof=realcugan realesrgan"`
+	Family string `form:"family" binding:"optional" validate:"omitempty,oneof=realcugan realesrgan"`
 	// Format of the output: webp (default), png, jpeg or same (as the input).
-	Format string `form:"format" validate:"omitempty,oneof=webp png jpeg same"`
+	Format string `form:"format" binding:"optional" default:"webp" validate:"omitempty,oneof=webp png jpeg same"`
 	// Quality 1..100 for lossy output (default 90).
-	Quality *int `form:"quality" validate:"omitempty,min=1,max=100"`
+	Quality *int `form:"quality" binding:"optional" default:"90" validate:"omitempty,min=1,max=100"`
 	// Lossless WebP output.
-	Lossless *bool `form:"lossless"`
+	Lossless *bool `form:"lossless" binding:"optional"`
 	// Tile side in input pixels; 0 chooses automatically.
-	Tile *int `form:"tile" validate:"omitempty,min=0,max=16384"`
+	Tile *int `form:"tile" binding:"optional" validate:"omitempty,min=0,max=16384"`
 	// TTA averages 8 flips/transposes (8x slower).
-	TTA *bool `form:"tta"`
+	TTA *bool `form:"tta" binding:"optional"`
 }
 
 // DefaultQuality is the lossy output quality when none is given.

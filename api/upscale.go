@@ -44,6 +44,7 @@ import (
 //	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure or shutting down; see Retry-After"
 //	@Header			503			{integer}	Retry-After	"seconds to wait before retrying"
 //	@Security		BearerKey
+//	@ID			upscale
 //	@Router			/v1/upscale [post]
 func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()

@@ -25,6 +25,7 @@ var docsTypes = map[string]string{
 //	@Tags			docs
 //	@Produce		html
 //	@Success		200	{string}	string	"the HTML page"
+//	@ID			getDocs
 //	@Router			/docs [get]
 func Docs(w http.ResponseWriter, r *http.Request) {
 	serveFile(w, r, "docs/index.html", "text/html; charset=utf-8")
@@ -39,6 +40,7 @@ func Docs(w http.ResponseWriter, r *http.Request) {
 //	@Param			name	path		string	true	"file name"	Enums(docs.js, docs.css)
 //	@Success		200		{string}	string		"the file"
 //	@Failure		404		{object}	api.Problem	"no such file"
+//	@ID			getDocsAsset
 //	@Router			/docs/{name} [get]
 func DocsAsset(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")

@@ -31,6 +31,7 @@ func swagConfig(outDir string) *gen.Config {
 		RightTemplateDelim: "}}",
 		CollectionFormat:   "csv",
 		ParseFuncBody:      true,
+		RequiredByDefault:  true,
 		Debugger:           log.New(io.Discard, "", 0),
 	}
 }

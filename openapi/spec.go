@@ -37,6 +37,7 @@ func Register(r chi.Router) {
 //	@Tags			docs
 //	@Produce		json
 //	@Success		200	{object}	object	"Swagger 2.0 document"
+//	@ID			getSpecJSON
 //	@Router			/openapi.json [get]
 func SpecJSON(w http.ResponseWriter, r *http.Request) {
 	serveBytes(w, r, JSON, "application/json")
@@ -49,6 +50,7 @@ func SpecJSON(w http.ResponseWriter, r *http.Request) {
 //	@Tags			docs
 //	@Produce		application/yaml
 //	@Success		200	{string}	string	"Swagger 2.0 document"
+//	@ID			getSpecYAML
 //	@Router			/openapi.yaml [get]
 func SpecYAML(w http.ResponseWriter, r *http.Request) {
 	serveBytes(w, r, YAML, "application/yaml")
