@@ -24,17 +24,7 @@ func newConv(l *models.Layer) (op, error) {
 		return nil, err
 	}
 	c := &conv{kernel: k, padValue: l.Params.Float(18, 0)}
-	nb := (k.outC + ocBlock - 1) / ocBlock
-	kk := k.kh * k.kw
-	c.packed = make([]float32, nb*k.inC*kk*ocBlock)
-	for oc := range k.outC {
-		b, j := oc/ocBlock, oc%ocBlock
-		for ic := range k.inC {
-			for i := range kk {
-				c.packed[((b*k.inC+ic)*kk+i)*ocBlock+j] = l.Weight[(oc*k.inC+ic)*kk+i]
-			}
-		}
-	}
+	c.packed = packWeights(l.Weight, k.outC, k.inC, k.kh*k.kw)
 	return c, nil
 }
 
@@ -179,4 +169,21 @@ func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
 	}
+}
+
+// packWeights rearranges [outC][inC][kk] weights as
+// [outC/ocBlock][inC][kk][ocBlock], zero-filling the tail block, so that the
+// ocBlock weights of one tap are adjacent.
+func packWeights(w []float32, outC, inC, kk int) []float32 {
+	nb := (outC + ocBlock - 1) / ocBlock
+	packed := make([]float32, nb*inC*kk*ocBlock)
+	for oc := range outC {
+		b, j := oc/ocBlock, oc%ocBlock
+		for ic := range inC {
+			for i := range kk {
+				packed[((b*inC+ic)*kk+i)*ocBlock+j] = w[(oc*inC+ic)*kk+i]
+			}
+		}
+	}
+	return packed
 }

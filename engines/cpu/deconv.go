@@ -16,7 +16,7 @@ type deconv struct {
 	kernel
 	outPadR, outPadB int
 	outW, outH       int
-	weight           []float32 // [out][in][kh][kw]
+	packed           []float32 // [outC/ocBlock][inC][kh][kw][ocBlock], zero-filled tail block
 }
 
 func newDeconv(l *models.Layer) (op, error) {
@@ -25,7 +25,7 @@ func newDeconv(l *models.Layer) (op, error) {
 		return nil, err
 	}
 	p := l.Params
-	d := &deconv{kernel: k, weight: l.Weight}
+	d := &deconv{kernel: k, packed: packWeights(l.Weight, k.outC, k.inC, k.kw*k.kh)}
 	d.outPadR = p.Int(18, 0)
 	d.outPadB = p.Int(19, d.outPadR)
 	d.outW = p.Int(20, 0)
@@ -68,40 +68,75 @@ func (d *deconv) forward(in []*Tensor) ([]*Tensor, error) {
 		return nil, fmt.Errorf("%w: deconvolution output %d×%d of input %s is empty", ErrShape, ow, oh, x)
 	}
 	out := NewTensor(d.outC, oh, ow)
-	kk := d.kw * d.kh
-	parallelFor(d.outC, func(lo, hi int) {
-		full := make([]float32, fw*fh)
-		for oc := lo; oc < hi; oc++ {
-			fill(full, d.bias[oc])
-			for ic := range d.inC {
-				src := x.Plane(ic)
-				wk := d.weight[(oc*d.inC+ic)*kk:][:kk]
-				for ky := range d.kh {
+	d.compute(x, out, fw, l, t)
+	return []*Tensor{out}, nil
+}
+
+// compute fills out, whose pixel (y, x) is pixel (y+top, x+left) of the
+// full fw-wide scatter result, one (channel block, output row) job at a time:
+// each output row gathers the input rows that scatter onto it, so jobs never
+// write the same memory.
+func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
+	nb := (d.outC + ocBlock - 1) / ocBlock
+	ow, oh := out.W, out.H
+	kk := d.kh * d.kw
+	parallelFor(nb*oh, func(lo, hi int) {
+		var rows [ocBlock][]float32 // full-width rows of the scatter result
+		for j := range rows {
+			rows[j] = make([]float32, fw)
+		}
+		for job := lo; job < hi; job++ {
+			b, oy := job/oh, job%oh
+			fy := oy + top // row in the full result
+			for j := range ocBlock {
+				bias := float32(0)
+				if oc := b*ocBlock + j; oc < d.outC {
+					bias = d.bias[oc]
+				}
+				fill(rows[j], bias)
+			}
+			for ky := range d.kh {
+				// input row iy scatters onto fy through tap ky when iy·sh + ky·dh = fy
+				r := fy - ky*d.dh
+				if r < 0 || r%d.sh != 0 || r/d.sh >= x.H {
+					continue
+				}
+				iy := r / d.sh
+				for ic := range d.inC {
+					src := x.Plane(ic)[iy*x.W:][:x.W]
+					w := d.packed[((b*d.inC+ic)*kk+ky*d.kw)*ocBlock:][:d.kw*ocBlock]
 					for kx := range d.kw {
-						w := wk[ky*d.kw+kx]
-						for iy := range x.H {
-							row := src[iy*x.W:][:x.W]
-							dst := full[(iy*d.sh+ky*d.dh)*fw+kx*d.dw:]
-							if d.sw == 1 {
-								dst = dst[:x.W]
-								for ix, v := range row {
-									dst[ix] += w * v
-								}
-								continue
-							}
-							for ix, v := range row {
-								dst[ix*d.sw] += w * v
-							}
+						wk := w[kx*ocBlock:][:ocBlock]
+						off := kx * d.dw
+						if d.sw == 1 {
+							n := x.W
+							axpy4(rows[0][off:off+n], rows[1][off:off+n], rows[2][off:off+n], rows[3][off:off+n], src, wk[0], wk[1], wk[2], wk[3])
+							continue
 						}
+						scatter4(rows[0][off:], rows[1][off:], rows[2][off:], rows[3][off:], src, d.sw, wk[0], wk[1], wk[2], wk[3])
 					}
 				}
 			}
-			plane := out.Plane(oc)
-			for y := range oh {
-				copy(plane[y*ow:][:ow], full[(y+t)*fw+l:])
+			for j := range ocBlock {
+				oc := b*ocBlock + j
+				if oc >= d.outC {
+					continue
+				}
+				dst := out.Data[(oc*oh+oy)*ow:][:ow]
+				copy(dst, rows[j][left:])
+				d.act.apply(dst)
 			}
-			d.act.apply(plane)
 		}
 	})
-	return []*Tensor{out}, nil
+}
+
+// scatter4 is o_j[x·stride] += w_j·s[x] for four rows.
+func scatter4(o0, o1, o2, o3, s []float32, stride int, w0, w1, w2, w3 float32) {
+	for x, v := range s {
+		i := x * stride
+		o0[i] += w0 * v
+		o1[i] += w1 * v
+		o2[i] += w2 * v
+		o3[i] += w3 * v
+	}
 }

@@ -74,9 +74,9 @@ func (p *program) scratch(i int, shapes []models.Shape) int64 {
 			return int64(in.C*(in.H+pt+pb)*(in.W+pl+pr)) * 4
 		}
 	case *deconv:
-		kew, keh := o.extent()
-		full := int64((in.W-1)*o.sw+kew+o.outPadR) * int64((in.H-1)*o.sh+keh+o.outPadB)
-		return min(workers, int64(o.outC)) * full * 4
+		kew, _ := o.extent()
+		fw := int64((in.W-1)*o.sw + kew + o.outPadR)
+		return workers * ocBlock * fw * 4 // full-width rows per worker
 	case *interp:
 		out := shapes[l.Outputs[0]]
 		return min(workers, int64(in.C)) * int64(in.H*out.W) * 4

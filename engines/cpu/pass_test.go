@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	"github.com/upscaled/upscaled/engines"
@@ -290,5 +291,33 @@ func TestFootprint(t *testing.T) {
 	t.Logf("up2x footprint 136²: %.1f MiB (all blobs %.1f MiB); per input px %.0f B", float64(big)/(1<<20), float64(all)/(1<<20), float64(big)/(136*136))
 	if fp := l.prog.Footprint(8, 8); fp != math.MaxInt64 {
 		t.Fatalf("8×8 (too small for the network): %d, want MaxInt64", fp)
+	}
+}
+
+// TestConcurrentPasses runs passes of one program at once: the program is
+// shared and read-only, so each result equals the sequential one.
+func TestConcurrentPasses(t *testing.T) {
+	l := loadModel(t, "realcugan-up2x-conservative")
+	ctx := context.Background()
+	tiles := []engines.Tile{randomTile(40, 40, 11), randomTile(40, 42, 12), randomTile(44, 40, 13)}
+	want := make([]engines.Tile, len(tiles))
+	for i, tile := range tiles {
+		var err error
+		if want[i], err = engines.Run(ctx, l.prog, tile); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := make([]engines.Tile, len(tiles))
+	errs := make([]error, len(tiles))
+	var wg sync.WaitGroup
+	for i, tile := range tiles {
+		wg.Go(func() { got[i], errs[i] = engines.Run(ctx, l.prog, tile) })
+	}
+	wg.Wait()
+	for i := range tiles {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		assertSameTile(t, got[i], want[i])
 	}
 }
