@@ -1,0 +1,165 @@
+package imaging
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+)
+
+// ErrWebPTooLarge: WebP cannot store a side longer than WebPMaxDim pixels;
+// callers fall back to PNG.
+var ErrWebPTooLarge = errors.New("image too large for WebP")
+
+// WebPMaxDim is the longest side WebP can store (pixels).
+const WebPMaxDim = 16383
+
+// JPEGMaxDim is the longest side baseline JPEG can store (pixels).
+const JPEGMaxDim = 65535
+
+// EncodeOptions selects the output.
+type EncodeOptions struct {
+	Format Format
+	// Quality 1..100 for JPEG and lossy WebP; 0 means DefaultQuality.
+	Quality int
+	// Lossless selects lossless WebP.
+	Lossless bool
+	// ICC is embedded when its colour space matches the output channels
+	// (GRAY for gray PNG/JPEG, RGB otherwise); other profiles are not written.
+	ICC []byte
+	// Workers compressing row groups in parallel (PNG, JPEG); 0 means GOMAXPROCS.
+	Workers int
+}
+
+// DefaultQuality is the JPEG/WebP quality when EncodeOptions.Quality is 0.
+const DefaultQuality = 90
+
+// Encoder receives an image band by band, top to bottom. PNG and JPEG
+// write output as bands arrive, holding only a few row groups; WebP keeps
+// the whole image until Close (libwebp encodes from one buffer).
+type Encoder interface {
+	// WriteRows appends the rows of band, whose width, channels and depth
+	// must match the encoder's. The band may be reused after it returns.
+	WriteRows(band *Image) error
+	// Close writes the rest of the file. It fails when fewer rows than the
+	// height were written; the output is then incomplete.
+	Close() error
+}
+
+// NewEncoder starts an encoder for a width×height image of the given
+// channels (1..4) and depth (8, 16). PNG keeps every layout and depth;
+// JPEG writes gray for 1-2 channels and YCbCr for 3-4, flattening alpha
+// over white, and 8-bit samples; WebP writes RGB or RGBA, 8-bit.
+func NewEncoder(w io.Writer, width, height, channels, depth int, opt EncodeOptions) (Encoder, error) {
+	if width <= 0 || height <= 0 || channels < 1 || channels > 4 || (depth != 8 && depth != 16) {
+		return nil, fmt.Errorf("imaging: encode %dx%d, %d channels, depth %d: %w", width, height, channels, depth, ErrUnsupported)
+	}
+	if opt.Quality == 0 {
+		opt.Quality = DefaultQuality
+	}
+	if opt.Quality < 1 || opt.Quality > 100 {
+		return nil, fmt.Errorf("imaging: quality %d outside 1..100: %w", opt.Quality, ErrUnsupported)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.ICC != nil {
+		if err := checkICC(opt.ICC); err != nil {
+			return nil, fmt.Errorf("imaging: encode: %w", err)
+		}
+	}
+	g := geometry{width: width, height: height, c: channels, depth: depth}
+	switch opt.Format {
+	case PNG:
+		return newPNGEncoder(w, g, opt)
+	case JPEG:
+		return newJPEGEncoder(w, g, opt)
+	case WebP:
+		return newWebPEncoder(w, g, opt)
+	}
+	return nil, fmt.Errorf("imaging: cannot encode format %q: %w", opt.Format, ErrUnsupported)
+}
+
+// Encode writes img in one call (through the band encoder). opt.ICC
+// defaults to img.ICC.
+func Encode(w io.Writer, img *Image, opt EncodeOptions) error {
+	if err := img.valid(); err != nil {
+		return err
+	}
+	if opt.ICC == nil {
+		opt.ICC = img.ICC
+	}
+	e, err := NewEncoder(w, img.W, img.H, img.C, img.Depth, opt)
+	if err != nil {
+		return err
+	}
+	if err := e.WriteRows(img); err != nil {
+		return err
+	}
+	return e.Close()
+}
+
+// geometry is what an encoder was opened for, with the row accounting
+// every encoder shares.
+type geometry struct {
+	width, height, c, depth int
+	y                       int // rows received
+}
+
+// accept validates a band and counts its rows.
+func (g *geometry) accept(b *Image) error {
+	if err := b.valid(); err != nil {
+		return err
+	}
+	if b.W != g.width || b.C != g.c || b.Depth != g.depth {
+		return fmt.Errorf("imaging: band %dx%dx%d/%d-bit does not match the encoder's %d px, %d channels, %d-bit: %w",
+			b.W, b.H, b.C, b.Depth, g.width, g.c, g.depth, ErrUnsupported)
+	}
+	if g.y+b.H > g.height {
+		return fmt.Errorf("imaging: %d rows written to a %d-row image: %w", g.y+b.H, g.height, ErrTooLarge)
+	}
+	g.y += b.H
+	return nil
+}
+
+// complete reports an error unless every row was written.
+func (g *geometry) complete() error {
+	if g.y != g.height {
+		return fmt.Errorf("imaging: encoder closed after %d of %d rows: %w", g.y, g.height, ErrCorrupt)
+	}
+	return nil
+}
+
+// ContentType is the MIME type of a format.
+func ContentType(f Format) string {
+	switch f {
+	case PNG:
+		return "image/png"
+	case JPEG:
+		return "image/jpeg"
+	case WebP:
+		return "image/webp"
+	case GIF:
+		return "image/gif"
+	case BMP:
+		return "image/bmp"
+	}
+	return "application/octet-stream"
+}
+
+// Extension is the usual file extension of a format, with the dot.
+func Extension(f Format) string {
+	switch f {
+	case PNG:
+		return ".png"
+	case JPEG:
+		return ".jpg"
+	case WebP:
+		return ".webp"
+	case GIF:
+		return ".gif"
+	case BMP:
+		return ".bmp"
+	}
+	return ""
+}
