@@ -8,7 +8,7 @@ export UPSCALED_MODELS_DIR ?= $(MODELS_DIR)
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 FUZZTIME ?= 30s
 
-.PHONY: all deps deps-test build models run test vet shaders shaders-check generate openapi-spec fuzz soak bench clean
+.PHONY: all deps deps-test build models run test vet shaders shaders-check generate openapi-spec web-test-deps fuzz soak bench clean
 
 all: build
 
@@ -34,6 +34,12 @@ vet:
 
 test: deps-test models vet shaders-check
 	$(GO) test -count=1 -timeout 60m ./...
+
+# The browser test's npm dependencies (playwright-core, pinned by
+# web/test/package-lock.json); `go test ./web` drives Debian's Chromium.
+web-test-deps: deps-test
+	cd web/test && npm ci --no-audit --no-fund
+test: web-test-deps
 
 # OpenAPI spec from the swag annotations (api/, web/, openapi/): writes
 # openapi/swagger.json and .yaml (committed, embedded; a test checks they are

@@ -38,6 +38,7 @@ func Register(r chi.Router) {
 //	@Tags			web
 //	@Produce		html
 //	@Success		200	{string}	string	"the HTML page"
+//	@ID			getUploadPage
 //	@Router			/ [get]
 func Index(w http.ResponseWriter, r *http.Request) {
 	serve(w, r, "static/index.html", "text/html; charset=utf-8")
@@ -52,6 +53,7 @@ func Index(w http.ResponseWriter, r *http.Request) {
 //	@Param			name	path		string	true	"file name"	Enums(app.js, app.css, icon.svg)
 //	@Success		200		{string}	string	"the file"
 //	@Failure		404		{object}	api.Problem	"no such file"
+//	@ID			getPageAsset
 //	@Router			/assets/{name} [get]
 func Asset(w http.ResponseWriter, r *http.Request) {
 	name := chi.URLParam(r, "name")

@@ -217,10 +217,16 @@ function render() {
       byTag.get(tag).push([path, method, op]);
     }
   }
+  // tags in the spec's order (its "tags" list), then any others
+  const tagInfo = new Map((spec.tags || []).map((t) => [t.name, t.description || '']));
+  const order = [...tagInfo.keys(), ...[...byTag.keys()].filter((t) => !tagInfo.has(t))];
   const toc = el('ul');
   const ops = $('ops');
-  for (const [tag, list] of byTag) {
-    const section = el('section', { class: 'panel', 'aria-label': tag }, el('h2', { text: tag }));
+  for (const tag of order) {
+    const list = byTag.get(tag);
+    if (!list) continue;
+    const section = el('section', { class: 'panel', 'aria-label': tag }, el('h2', { class: 'tag', text: tag }),
+      tagInfo.get(tag) ? el('p', { class: 'muted tag-desc', text: tagInfo.get(tag) }) : null);
     for (const [path, method, op] of list) {
       const node = renderOperation(path, method, op);
       section.append(node);

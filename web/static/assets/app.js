@@ -50,7 +50,7 @@ class ProblemError extends Error {
 }
 
 function describeProblem(status, p) {
-  const title = (p && p.title) || statusText(status);
+  const title = statusText(status) || (p && p.title) || `HTTP ${status}`;
   const detail = p && p.detail;
   let msg = detail ? `${title}: ${detail}` : title;
   if (status === 401) msg += ' — enter a valid API key below.';
@@ -61,8 +61,8 @@ function statusText(status) {
   return ({
     400: 'Bad request', 401: 'API key required', 404: 'Not found', 413: 'Too large',
     415: 'Unsupported image', 422: 'Unreadable image', 429: 'Too many requests',
-    503: 'Server busy', 507: 'Server out of disk space',
-  })[status] || `HTTP ${status}`;
+    500: 'Server error', 503: 'Server busy', 507: 'Server out of disk space',
+  })[status];
 }
 
 async function problemFrom(res) {
@@ -299,6 +299,7 @@ function startJob(job, originals) {
   state.cards.clear();
   state.job = job;
   state.originals = originals;
+  closeCompare(false);
   $('items').replaceChildren();
   $('results').hidden = false;
   $('zip').disabled = true;
@@ -351,23 +352,48 @@ function parseEvent(block) {
   return ev;
 }
 
+// onEvent applies one event of GET /v1/jobs/{id}/events: "state" (the job
+// document without items), "item" (one item's document) or "progress" (a
+// tile finished: item, tiles_done, tiles_total and the job's progress).
 async function onEvent(id, ev) {
   let data = null;
   try { data = ev.data ? JSON.parse(ev.data) : null; } catch (_) { /* not JSON */ }
-  if (data && Array.isArray(data.items) && data.id === id) {
-    render(data);
-    return;
+  if (!data || !state.job) return;
+  const job = state.job;
+  switch (ev.event) {
+    case 'state': {
+      const items = Array.isArray(data.items) ? data.items : job.items;
+      const next = { ...job, ...data, items };
+      if (FINAL.has(next.state)) {
+        // the final state: fetch the whole document once, with every item
+        await refresh(id);
+        return;
+      }
+      render(next);
+      return;
+    }
+    case 'item': {
+      const items = itemsOf(job).slice();
+      const i = items.findIndex((it, k) => itemIndex(it, k) === data.index);
+      if (i >= 0) items[i] = data; else items.push(data);
+      render({ ...job, items });
+      return;
+    }
+    case 'progress': {
+      const items = itemsOf(job).map((it, k) => (itemIndex(it, k) === data.item
+        ? { ...it, state: 'running', tiles_done: data.tiles_done, tiles_total: data.tiles_total } : it));
+      render({ ...job, items, progress: data.progress ?? job.progress });
+      return;
+    }
+    default:
+      await refresh(id);
   }
-  // a progress or state event without the whole document: fetch it
-  await refresh(id, data);
 }
 
-async function refresh(id, partial) {
+async function refresh(id) {
   try {
     const res = await api(`/v1/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
-    const job = await res.json();
-    if (partial && partial.progress && !FINAL.has(job.state)) job.progress = { ...job.progress, ...partial.progress };
-    render(job);
+    render(await res.json());
   } catch (err) {
     showError(err);
   }
@@ -377,7 +403,7 @@ async function poll(id, ctl) {
   while (state.stream === ctl && !(state.job && FINAL.has(state.job.state))) {
     await new Promise((r) => setTimeout(r, 1000));
     if (state.stream !== ctl) return;
-    await refresh(id, null);
+    await refresh(id);
   }
 }
 
@@ -391,11 +417,11 @@ function render(job) {
   const p = job.progress || {};
   const total = p.items_total ?? itemsOf(job).length;
   const done = p.items_done ?? itemsOf(job).filter((it) => FINAL.has(it.state)).length;
-  const pct = job.state === 'succeeded' ? 100 : (p.percent ?? (total ? (100 * done) / total : 0));
+  const final = FINAL.has(job.state);
+  const pct = final ? 100 : (p.percent ?? (total ? (100 * done) / total : 0));
   $('job-bar').style.width = `${Math.max(0, Math.min(100, pct))}%`;
   $('job-state').textContent = `${STATE_WORDS[job.state] || job.state} · ${done}/${total}`;
   $('job-state').dataset.state = job.state;
-  const final = FINAL.has(job.state);
   $('cancel').hidden = final;
   $('zip').disabled = !(final && itemsOf(job).some((it) => it.state === 'succeeded'));
   itemsOf(job).forEach((item, i) => renderItem(job, item, itemIndex(item, i), p));
@@ -563,14 +589,26 @@ function openCompare(c) {
   $('split').focus({ preventScroll: true });
 }
 
+function closeCompare(refocus) {
+  $('compare').hidden = true;
+  if (refocus && comparing) comparing.compareBtn.focus();
+  comparing = null;
+}
+
 function layoutCompare() {
   if (!comparing) return;
   const after = $('after-img');
   const stage = $('stage');
   const zoom = $('zoom').value;
   const apply = () => {
-    const w = after.naturalWidth;
-    stage.style.width = zoom === 'fit' ? '' : `${w * Number(zoom)}px`;
+    const w = after.naturalWidth, h = after.naturalHeight;
+    if (zoom === 'fit') {
+      // the whole image: as wide as the panel, as tall as 70% of the window
+      const fit = Math.min($('viewport').clientWidth, (w * 0.7 * window.innerHeight) / h);
+      stage.style.width = `${Math.floor(fit)}px`;
+    } else {
+      stage.style.width = `${w * Number(zoom)}px`;
+    }
     $('viewport').classList.toggle('zoomed', zoom !== 'fit');
     $('before-img').style.width = `${stage.clientWidth}px`;
     const split = $('split').value;
@@ -620,7 +658,7 @@ function init() {
 
   $('split').addEventListener('input', layoutCompare);
   $('zoom').addEventListener('change', layoutCompare);
-  $('compare-close').addEventListener('click', () => { $('compare').hidden = true; if (comparing) comparing.compareBtn.focus(); comparing = null; });
+  $('compare-close').addEventListener('click', () => closeCompare(true));
   const stage = $('stage');
   stage.addEventListener('pointerdown', (e) => { stage.setPointerCapture(e.pointerId); splitFromPointer(e); });
   stage.addEventListener('pointermove', (e) => { if (stage.hasPointerCapture(e.pointerId)) splitFromPointer(e); });

@@ -1,0 +1,208 @@
+// Browser test of the upload page: headless Chromium (Debian's) driven by
+// playwright-core against a running upscaled server. Run by web/browser_test.go
+// (go test ./web), which starts the real binary and sets:
+//   UPSCALED_URL     the server's base URL
+//   TESTIMAGES       testdata/testimages
+//   SCREENSHOTS      where to save screenshots (gitignored)
+//   JOB_MAX_BYTES    the server's UPSCALED_JOB_MAX_BYTES (the oversized upload must exceed it)
+// Exits non-zero with the failed check on any failure.
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const base = process.env.UPSCALED_URL;
+const images = process.env.TESTIMAGES;
+const shots = process.env.SCREENSHOTS;
+assert.ok(base && images && shots, 'UPSCALED_URL, TESTIMAGES and SCREENSHOTS must be set');
+fs.mkdirSync(shots, { recursive: true });
+const img = (name) => path.join(images, name);
+const origin = new URL(base).origin;
+
+const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'upscaled-chromium-'));
+const ctx = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  acceptDownloads: true,
+  viewport: { width: 1280, height: 900 },
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+
+const foreign = [];
+const consoleErrors = [];
+let step = 'start';
+const check = async (name, fn) => {
+  step = name;
+  const t0 = Date.now();
+  await fn();
+  console.log(`ok  ${name} (${Date.now() - t0} ms)`);
+};
+
+try {
+  const page = ctx.pages()[0] || await ctx.newPage();
+  page.setDefaultTimeout(120_000);
+  page.on('request', (r) => {
+    const u = r.url();
+    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+  });
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  const shot = (name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+
+  await check('page loads with the model list', async () => {
+    await page.goto(base + '/');
+    await page.waitForFunction(() => document.getElementById('model-id').textContent.startsWith('real'));
+    assert.equal(await page.textContent('#model-id'), 'realcugan-up2x-conservative');
+    const styles = await page.$$eval('#family option', (os) => os.map((o) => o.textContent));
+    assert.ok(styles.some((s) => s.includes('Real-CUGAN')), `styles: ${styles}`);
+    const denoise = await page.$$eval('#denoise option', (os) => os.map((o) => o.textContent));
+    assert.ok(denoise.includes('Conservative (keeps texture)'), `denoise words: ${denoise}`);
+    await shot('01-start');
+  });
+
+  await check('model words map to the exact id', async () => {
+    await page.selectOption('#denoise', { label: 'Strong (level 3)' });
+    assert.equal(await page.textContent('#model-id'), 'realcugan-up2x-denoise3x');
+    await page.selectOption('#denoise', { label: 'Conservative (keeps texture)' });
+    assert.equal(await page.textContent('#model-id'), 'realcugan-up2x-conservative');
+  });
+
+  await check('two images upscaled through a job, dimensions shown', async () => {
+    await page.selectOption('#format', 'png');
+    assert.equal(await page.isDisabled('#quality'), true, 'quality is disabled for PNG');
+    await page.setInputFiles('#files', [img('small-color-48x48.png'), img('small-gray-64x64.png')]);
+    assert.equal(await page.locator('#picked li').count(), 2);
+    assert.equal(await page.textContent('#submit'), 'Upscale 2 images');
+    await page.click('#submit');
+    await page.waitForSelector('#items li[data-ready=true] >> nth=1');
+    await page.waitForFunction(() => document.getElementById('job-state').dataset.state === 'succeeded');
+    const dims = await page.$$eval('#items li .dims', (ds) => ds.map((d) => d.textContent));
+    assert.deepEqual(dims, ['48×48 → 96×96', '64×64 → 128×128']);
+    const bars = await page.$$eval('#items progress', (ps) => ps.map((p) => p.value));
+    assert.deepEqual(bars, [100, 100]);
+    assert.match(await page.textContent('#status'), /Finished: 2 images upscaled/);
+    await shot('02-results');
+  });
+
+  await check('each result downloads with its name', async () => {
+    const a = page.locator('#items li[data-index="0"] a[download]');
+    assert.match(await a.getAttribute('href'), /^blob:/);
+    assert.equal(await a.getAttribute('download'), 'small-color-48x48.png');
+    const [dl] = await Promise.all([page.waitForEvent('download'), a.click()]);
+    const file = path.join(userDataDir, 'item.png');
+    await dl.saveAs(file);
+    const head = fs.readFileSync(file).subarray(0, 8);
+    assert.equal(head.toString('hex'), '89504e470d0a1a0a', 'a PNG');
+  });
+
+  await check('all results download as a zip', async () => {
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#zip')]);
+    assert.match(dl.suggestedFilename(), /\.zip$/);
+    const file = path.join(userDataDir, 'all.zip');
+    await dl.saveAs(file);
+    const b = fs.readFileSync(file);
+    assert.equal(b.subarray(0, 2).toString(), 'PK', 'a zip');
+    for (const name of ['small-color-48x48.png', 'small-gray-64x64.png']) {
+      assert.ok(b.includes(Buffer.from(name)), `zip entry ${name}`);
+    }
+  });
+
+  await check('before/after comparison at full resolution', async () => {
+    await page.click('#items li[data-index="0"] button:has-text("Compare")');
+    await page.waitForSelector('#compare:not([hidden])');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'split', 'focus moves to the split slider');
+    await page.keyboard.press('Home');
+    await page.selectOption('#zoom', '4');
+    const w = await page.$eval('#stage', (s) => s.getBoundingClientRect().width);
+    assert.equal(Math.round(w), 96 * 4, 'stage is 4x the 96 px result');
+    assert.equal(await page.$eval('#after-img', (i) => i.naturalWidth), 96);
+    assert.equal(await page.$eval('#before-clip', (c) => c.style.width), '0%');
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await page.$eval('#before-clip', (c) => c.style.width), '5%');
+    await page.fill('#split', '40');
+    await page.dispatchEvent('#split', 'input');
+    await page.locator('#compare').scrollIntoViewIfNeeded();
+    await shot('03-compare');
+    await page.selectOption('#zoom', 'fit');
+  });
+
+  await check('too large a batch shows the server limit', async () => {
+    await page.click('#clear');
+    await page.setInputFiles('#files', [img('page-color-1000x1400.jpg')]);
+    await page.click('#submit');
+    await page.waitForSelector('#error:not([hidden])');
+    const msg = await page.textContent('#error');
+    assert.match(msg, /too large/i, msg);
+    assert.match(msg, /UPSCALED_JOB_MAX_BYTES|limit/i, `the message names the limit: ${msg}`);
+    await page.locator('#error').scrollIntoViewIfNeeded();
+    await shot('04-too-large');
+  });
+
+  await check('an image over the pixel limit fails alone, with its reason', async () => {
+    await page.click('#clear');
+    await page.setInputFiles('#files', [img('mid-gray-256x256.png'), img('small-rgba-40x56.png')]);
+    await page.click('#submit');
+    await page.waitForFunction(() => ['partially_succeeded', 'failed'].includes(document.getElementById('job-state').dataset.state));
+    await page.waitForSelector('#items li[data-index="1"][data-ready=true]');
+    const failed = page.locator('#items li[data-index="0"]');
+    assert.equal(await failed.getAttribute('data-state'), 'failed');
+    const reason = await failed.locator('.item-error').textContent();
+    assert.match(reason, /pixel/i, reason);
+    assert.equal(await page.textContent('#items li[data-index="1"] .dims'), '40×56 → 80×112');
+    assert.match(await page.textContent('#status'), /1 of 2 images failed/);
+    await shot('05-partial-failure');
+  });
+
+  await check('keyboard: every control is reachable with Tab', async () => {
+    await page.goto(base + '/');
+    await page.waitForFunction(() => document.getElementById('model-id').textContent.startsWith('real'));
+    const seen = [];
+    for (let i = 0; i < 25; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await page.evaluate(() => {
+        const e = document.activeElement;
+        return `${e.tagName.toLowerCase()}#${e.id}`;
+      }));
+    }
+    for (const id of ['input#files', 'select#family', 'select#denoise', 'select#format', 'input#quality', 'button#clear']) {
+      assert.ok(seen.includes(id), `${id} is not reachable by Tab: ${seen.join(' ')}`);
+    }
+    assert.ok(!seen.some((s) => s.startsWith('div')), `a div takes focus: ${seen}`);
+  });
+
+  await check('phone width: no horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setInputFiles('#files', [img('small-color-61x37.png')]);
+    await page.selectOption('#format', 'webp');
+    await page.click('#submit');
+    await page.waitForSelector('#items li[data-ready=true]');
+    const sw = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(sw <= 390, `page is ${sw} px wide at a 390 px viewport`);
+    await shot('06-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await check('docs page renders the spec and tries an operation', async () => {
+    await page.goto(base + '/docs');
+    await page.waitForSelector('#op-get-_v1_models');
+    await page.click('#op-get-_v1_models > summary');
+    await page.click('#op-get-_v1_models button[type=submit]');
+    await page.waitForSelector('#op-get-_v1_models .try-out strong');
+    assert.match(await page.textContent('#op-get-_v1_models .try-out strong'), /^200/);
+    assert.ok(await page.locator('#schemas details').count() >= 5, 'schemas listed');
+    await shot('07-docs');
+  });
+
+  await check('no request left the server, no script errors', async () => {
+    assert.deepEqual(foreign, [], `requests to other hosts: ${foreign}`);
+    assert.deepEqual(consoleErrors.filter((e) => !/status of 4\d\d/.test(e)), [], `console errors: ${consoleErrors}`);
+  });
+} catch (err) {
+  console.error(`FAIL ${step}: ${err.stack || err}`);
+  process.exitCode = 1;
+} finally {
+  await ctx.close();
+  fs.rmSync(userDataDir, { recursive: true, force: true });
+}
