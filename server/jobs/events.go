@@ -6,7 +6,7 @@ import "sync"
 type EventKind string
 
 const (
-	// EventState: the job's state changed (Job is set, without items).
+	// EventState: the job's state changed (Job is set).
 	EventState EventKind = "state"
 	// EventItem: an item's state changed (Item is set).
 	EventItem EventKind = "item"

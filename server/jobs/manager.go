@@ -371,7 +371,5 @@ func (m *Manager) publishState(ctx context.Context, id string) {
 		return
 	}
 	m.live(&j)
-	p := j.Progress
-	j.Items = nil
-	m.hub.publish(id, Event{Kind: EventState, Job: j, Progress: p})
+	m.hub.publish(id, Event{Kind: EventState, Job: j, Progress: j.Progress})
 }

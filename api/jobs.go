@@ -1,0 +1,355 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/upscaled/upscaled/server/jobs"
+)
+
+// JobsConfig configures the jobs routes.
+type JobsConfig struct {
+	// Heartbeat is the period of SSE comments keeping idle event streams
+	// open through proxies (default 15 s).
+	Heartbeat time.Duration
+}
+
+// jobsAPI serves /v1/jobs over a jobs.Manager.
+type jobsAPI struct {
+	s         *Server
+	m         *jobs.Manager
+	heartbeat time.Duration
+}
+
+// JobRoutes mounts the jobs API (Deps.Routes) behind the /v1 authentication.
+func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 15 * time.Second
+	}
+	return func(s *Server, r chi.Router) {
+		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat}
+		r.Post("/jobs", s.handle(h.errs(h.submit)))
+		r.Get("/jobs", s.handle(h.errs(h.list)))
+		r.Get("/jobs/{id}", s.handle(h.errs(h.get)))
+		r.Delete("/jobs/{id}", s.handle(h.errs(h.cancel)))
+		r.Get("/jobs/{id}/events", s.handle(h.errs(h.events)))
+		r.Get("/jobs/{id}/items/{n}", s.handle(h.errs(h.item)))
+		r.Get("/jobs/{id}/archive", s.handle(h.errs(h.archive)))
+	}
+}
+
+// jobErrorKinds maps the jobs package's errors to statuses; errors of other
+// packages go through errorKinds.
+var jobErrorKinds = []struct {
+	err    error
+	status int
+	slug   string
+}{
+	{jobs.ErrNotFound, http.StatusNotFound, "job-not-found"},
+	{jobs.ErrItemNotFound, http.StatusNotFound, "job-item-not-found"},
+	{jobs.ErrTooManyItems, http.StatusRequestEntityTooLarge, "too-many-items"},
+	{jobs.ErrTooLarge, http.StatusRequestEntityTooLarge, "job-too-large"},
+	{jobs.ErrNoItems, http.StatusBadRequest, "no-images"},
+	{jobs.ErrLowDisk, http.StatusInsufficientStorage, "insufficient-storage"},
+	{jobs.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage"},
+	{jobs.ErrNotReady, http.StatusConflict, "result-not-ready"},
+	{jobs.ErrNoResult, http.StatusConflict, "no-result"},
+	{jobs.ErrGone, http.StatusGone, "job-deleted"},
+	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request"},
+	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
+}
+
+// isJobError reports an error of the jobs package's kinds.
+func isJobError(err error) bool {
+	for _, k := range jobErrorKinds {
+		if errors.Is(err, k.err) {
+			return true
+		}
+	}
+	return false
+}
+
+// errs turns a jobs error into its problem.
+func (h *jobsAPI) errs(fn func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		err := fn(w, r)
+		if err == nil {
+			return nil
+		}
+		var se *statusError
+		if errors.As(err, &se) {
+			return err
+		}
+		for _, k := range jobErrorKinds {
+			if errors.Is(err, k.err) {
+				se := &statusError{status: k.status, slug: k.slug, detail: err.Error(), err: err}
+				if k.err == jobs.ErrNoItems {
+					se.field = "images"
+				}
+				return se
+			}
+		}
+		return err
+	}
+}
+
+// maxJobFields bounds the non-file fields of a job upload.
+const maxJobFields = 32
+
+// submit serves POST /v1/jobs.
+//
+//	@Summary		Submit a batch job
+//	@Description	Multipart upload of one or more files in field "images", with the options of POST /v1/upscale as fields or query parameters (applied to every image). The upload is streamed to disk; item count and total bytes are checked as it streams (413). Each image's header is checked: a bad one is recorded failed with its reason while the others run. With an Idempotency-Key header, a retry returns the job created first. New jobs are refused with 507 when the data directory is low on space.
+//	@Tags			jobs
+//	@Accept			multipart/form-data
+//	@Produce		json,application/problem+json
+//	@Param			images			formData	file	true	"the images (repeat the field)"
+//	@Param			options			formData	UpscaleOptions	false	"the options of POST /v1/upscale, applied to every image"
+//	@Param			Idempotency-Key	header		string	false	"makes a retried submission return the same job (per API key)"
+//	@Success		202				{object}	JobDoc	"the job; Location: /v1/jobs/{id}"
+//	@Header			202				{string}	Location	"/v1/jobs/{id}"
+//	@Failure		400				{object}	Problem	"bad option or no images (the field is named)"
+//	@Failure		401				{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure		413				{object}	Problem	"too many images or too many bytes (the limit is named)"
+//	@Failure		415				{object}	Problem	"not multipart/form-data"
+//	@Failure		507				{object}	Problem	"the server is low on disk space"
+//	@Security		BearerKey
+//	@ID			submitJob
+//	@Router			/v1/jobs [post]
+func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	cfg := h.m.Config()
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "multipart/form-data" {
+		return &statusError{status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type",
+			detail: fmt.Sprintf("Content-Type %q: send multipart/form-data with the files in field \"images\"", ct)}
+	}
+	// the limits on file bytes are checked by the upload; this bounds the
+	// multipart framing and fields around them
+	r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBytes+16<<20)
+	up, prev, err := h.m.Begin(ctx, KeyID(ctx), r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	if prev != nil {
+		w.Header().Set("Idempotent-Replayed", "true")
+		return h.accepted(w, r, *prev)
+	}
+	defer up.Abort()
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return badRequest("", "malformed multipart body: %v", err)
+	}
+	form := url.Values{}
+	fields := 0
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return bodyError(err, "malformed multipart body")
+		}
+		name := part.FormName()
+		raw, isFile := partFileName(part.Header.Get("Content-Disposition"))
+		switch {
+		case name == "images":
+			err = up.Add(ctx, []byte(raw), part)
+			part.Close()
+			if err != nil && !isJobError(err) {
+				err = bodyError(err, "reading image "+strconv.Quote(raw))
+			}
+			if err != nil {
+				return err
+			}
+		case isFile:
+			part.Close()
+			return badRequest(name, "unexpected file field %q: the images go in field \"images\"", name)
+		default:
+			fields++
+			if fields > maxJobFields {
+				part.Close()
+				return badRequest(name, "more than %d form fields", maxJobFields)
+			}
+			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+			part.Close()
+			if err != nil {
+				return bodyError(err, "reading field "+name)
+			}
+			if len(b) > maxFieldBytes {
+				return badRequest(name, "field %q is longer than %d bytes", name, maxFieldBytes)
+			}
+			form.Add(name, string(b))
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		form[k] = append(form[k], vs...)
+	}
+	opts, err := ParseOptions(form)
+	if err != nil {
+		return err
+	}
+	j, replayed, err := up.Commit(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	return h.accepted(w, r, j)
+}
+
+// partFileName is the file name of a part as sent (RFC 7578, with RFC 2231
+// filename* decoded), and whether the part is a file at all.
+func partFileName(disposition string) (string, bool) {
+	_, params, err := mime.ParseMediaType(disposition)
+	if err != nil {
+		return "", false
+	}
+	name, ok := params["filename"]
+	return name, ok
+}
+
+func (h *jobsAPI) accepted(w http.ResponseWriter, r *http.Request, j jobs.Job) error {
+	w.Header().Set("Location", jobURL(j.ID))
+	writeJobJSON(w, http.StatusAccepted, newJobDoc(j, true))
+	return nil
+}
+
+// get serves GET /v1/jobs/{id}.
+//
+//	@Summary	A job's state, progress and items
+//	@Tags		jobs
+//	@Produce	json,application/problem+json
+//	@Param		id	path		string	true	"job id"
+//	@Success	200	{object}	JobDoc
+//	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure	404	{object}	Problem	"no such job (or another API key's)"
+//	@Security	BearerKey
+//	@ID			getJob
+//	@Router		/v1/jobs/{id} [get]
+func (h *jobsAPI) get(w http.ResponseWriter, r *http.Request) error {
+	j, err := h.m.Get(r.Context(), KeyID(r.Context()), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeJobJSON(w, http.StatusOK, newJobDoc(j, true))
+	return nil
+}
+
+// JobList is a page of the caller's jobs.
+type JobList struct {
+	// Jobs, newest first, without their items.
+	Jobs []JobDoc `json:"jobs"`
+	// NextCursor fetches the next page (GET /v1/jobs?cursor=…); absent on
+	// the last page.
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// list serves GET /v1/jobs.
+//
+//	@Summary	The caller's jobs, newest first
+//	@Tags		jobs
+//	@Produce	json,application/problem+json
+//	@Param		limit	query		int		false	"jobs per page, 1..100 (default 20)"
+//	@Param		cursor	query		string	false	"next_cursor of the previous page"
+//	@Success	200		{object}	JobList
+//	@Failure	400		{object}	Problem	"bad limit or cursor"
+//	@Failure	401		{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Security	BearerKey
+//	@ID			listJobs
+//	@Router		/v1/jobs [get]
+func (h *jobsAPI) list(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	for k := range q {
+		if k != "limit" && k != "cursor" {
+			return badRequest(k, "unknown query parameter %q (accepted: limit, cursor)", k)
+		}
+	}
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return badRequest("limit", "limit must be an integer 1..100, got %q", v)
+		}
+		limit = n
+	}
+	js, next, err := h.m.List(r.Context(), KeyID(r.Context()), limit, q.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	out := JobList{Jobs: make([]JobDoc, 0, len(js)), NextCursor: next}
+	for _, j := range js {
+		out.Jobs = append(out.Jobs, newJobDoc(j, false))
+	}
+	writeJobJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// cancel serves DELETE /v1/jobs/{id}.
+//
+//	@Summary		Cancel a job and delete its files
+//	@Description	Pending items are canceled, a running item stops at its next tile, and every file of the job is deleted. The job stays visible, state canceled, until its TTL passes.
+//	@Tags			jobs
+//	@Produce		application/problem+json
+//	@Param			id	path	string	true	"job id"
+//	@Success		204
+//	@Failure		401	{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure		404	{object}	Problem	"no such job (or another API key's)"
+//	@Security		BearerKey
+//	@ID			deleteJob
+//	@Router			/v1/jobs/{id} [delete]
+func (h *jobsAPI) cancel(w http.ResponseWriter, r *http.Request) error {
+	if err := h.m.Cancel(r.Context(), KeyID(r.Context()), chi.URLParam(r, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// item serves GET /v1/jobs/{id}/items/{n}.
+//
+//	@Summary	One item's result
+//	@Tags		jobs
+//	@Produce	image/webp,image/png,image/jpeg,application/problem+json
+//	@Param		id	path		string	true	"job id"
+//	@Param		n	path		int		true	"item index, from 0"
+//	@Success	200	{file}		binary	"the result image (Content-Disposition names it)"
+//	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure	404	{object}	Problem	"no such job or item"
+//	@Failure	409	{object}	Problem	"not finished yet, or failed"
+//	@Failure	410	{object}	Problem	"job deleted"
+//	@Security	BearerKey
+//	@ID			getJobItem
+//	@Router		/v1/jobs/{id}/items/{n} [get]
+func (h *jobsAPI) item(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(chi.URLParam(r, "n"))
+	if err != nil {
+		return badRequest("n", "item index must be an integer, got %q", chi.URLParam(r, "n"))
+	}
+	f, it, err := h.m.Result(r.Context(), KeyID(r.Context()), chi.URLParam(r, "id"), n)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	hd := w.Header()
+	hd.Set("Content-Type", it.ContentType)
+	hd.Set("Content-Length", strconv.FormatInt(it.OutBytes, 10))
+	hd.Set("Content-Disposition", contentDisposition(it.Name, strings.TrimPrefix(jobs.Extension(it.OutFormat), ".")))
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", it.OutWidth, it.OutHeight))
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, f); err != nil {
+		Logger(r.Context()).Info("sending a job result failed", "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,145 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+const fastModel = "realesrgan-animevideov3-x2"
+
+var (
+	pipeOnce sync.Once
+	pipe     *upscale.Pipeline
+)
+
+func testPipeline(t *testing.T) *upscale.Pipeline {
+	t.Helper()
+	dir := testenv.ModelsDir(t)
+	pipeOnce.Do(func() { pipe = upscale.New(upscale.Config{MaxInputPixels: 50_000_000}, cpu.New(), dir) })
+	return pipe
+}
+
+func open(t *testing.T, dir string) *jobs.Manager {
+	t.Helper()
+	cfg := jobs.DefaultConfig()
+	cfg.DataDir = dir
+	cfg.MinFreeDisk = 0
+	m, err := jobs.Open(context.Background(), cfg, jobs.Deps{
+		Pipeline: testPipeline(t), Header: imaging.DecodeConfig, Budget: budget.New(1<<30, 4, 0),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func submit(t *testing.T, m *jobs.Manager, pages ...[]byte) jobs.Job {
+	t.Helper()
+	ctx := context.Background()
+	u, prev, err := m.Begin(ctx, "", "")
+	if err != nil || prev != nil {
+		t.Fatal(err, prev)
+	}
+	for i, p := range pages {
+		if err := u.Add(ctx, []byte("p.png"), bytes.NewReader(p)); err != nil {
+			t.Fatalf("item %d: %v", i, err)
+		}
+	}
+	j, _, err := u.Commit(ctx, upscale.Options{Model: fastModel, Format: "png", Tile: 32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func inode(t *testing.T, path string) uint64 {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Sys().(*syscall.Stat_t).Ino
+}
+
+// TestResume stops the manager mid-job, leaves a half-written result, and
+// reopens the data directory: the finished item is kept (same file), the
+// temp file is gone, and the rest completes.
+func TestResume(t *testing.T) {
+	dir := t.TempDir()
+	page, err := os.ReadFile(testenv.TestImage(t, "small-gray-64x64.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := open(t, dir)
+	j := submit(t, m, page, page, page, page)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { m.Run(ctx); close(done) }()
+	get := func(m *jobs.Manager) jobs.Job {
+		got, err := m.Get(context.Background(), "", j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	waitFor(t, "the first item", func() bool { return get(m).Items[0].State == jobs.Succeeded })
+	stop()
+	<-done
+	m.Close()
+
+	out := filepath.Join(dir, "jobs", j.ID, "out")
+	first := inode(t, filepath.Join(out, "0"))
+	os.WriteFile(filepath.Join(out, ".3.tmp999"), []byte("half a png"), 0o600)
+
+	m = open(t, dir)
+	defer m.Close()
+	if _, err := os.Stat(filepath.Join(out, ".3.tmp999")); !os.IsNotExist(err) {
+		t.Fatal("half-written result survived the restart")
+	}
+	got := get(m)
+	for _, it := range got.Items {
+		if it.State == jobs.Running {
+			t.Fatalf("item %d still running after reopening", it.Index)
+		}
+	}
+	ctx, stop = context.WithCancel(context.Background())
+	defer stop()
+	go m.Run(ctx)
+	waitFor(t, "the job", func() bool { return get(m).State.Final() })
+	got = get(m)
+	if got.State != jobs.Succeeded {
+		t.Fatalf("job %s: %+v", got.State, got.Counts())
+	}
+	if inode(t, filepath.Join(out, "0")) != first {
+		t.Error("the finished item was redone")
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 4 {
+		t.Errorf("%d result files, want 4", len(ents))
+	}
+}

@@ -1,0 +1,290 @@
+package jobs_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	_ "image/png"
+	"io"
+	"math"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/liveserver"
+	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+// proc is the real binary serving on a data directory that outlives it.
+type proc struct {
+	url  string
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan struct{}
+}
+
+func startBinary(t *testing.T, bin, data, logPath string) *proc {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "UPSCALED_ADDR="+addr, "UPSCALED_ENGINE=cpu", "UPSCALED_DATA_DIR="+data,
+		"UPSCALED_MODELS_DIR="+testenv.ModelsDir(t), "UPSCALED_MIN_FREE_DISK=0", "UPSCALED_LOG_LEVEL=debug")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{url: "http://" + addr, cmd: cmd, log: logf, done: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		p.kill()
+		logf.Close()
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("server log:\n%s", b)
+		}
+	})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if r, err := http.Get(p.url + "/healthz"); err == nil {
+			r.Body.Close()
+			if r.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatal("server exited during start")
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not up within a minute")
+		}
+	}
+}
+
+func (p *proc) kill() {
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+type wireItem struct {
+	Index  int    `json:"index"`
+	Name   string `json:"name"`
+	State  string `json:"state"`
+	Output *struct {
+		Width  int `json:"width"`
+		Height int `json:"height"`
+	} `json:"output"`
+	ResultURL string `json:"result_url"`
+}
+
+type wireJob struct {
+	ID       string `json:"id"`
+	State    string `json:"state"`
+	Progress struct {
+		ItemsDone int `json:"items_done"`
+		TilesDone int `json:"tiles_done"`
+	} `json:"progress"`
+	Items []wireItem `json:"items"`
+}
+
+func getJob(t *testing.T, url string) wireJob {
+	t.Helper()
+	r, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	var j wireJob
+	if r.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", url, r.StatusCode)
+	}
+	json.NewDecoder(r.Body).Decode(&j)
+	return j
+}
+
+// TestRestartAfterSIGKILL submits a 20-page job to the real binary, kills
+// it with SIGKILL mid-job, restarts it on the same data directory, and
+// checks that the job completes with every item present once and correct,
+// and that items finished before the kill were not redone.
+func TestRestartAfterSIGKILL(t *testing.T) {
+	bin := liveserver.Binary(t)
+	tmp := t.TempDir()
+	data := filepath.Join(tmp, "data")
+	logPath := filepath.Join(tmp, "server.log")
+	srv := startBinary(t, bin, data, logPath)
+
+	inputs := []string{"small-color-48x48.png", "small-color-61x37.png", "small-gray-64x64.png", "small-rgba-40x56.png"}
+	var pages [][]byte
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("model", fastModel)
+	mw.WriteField("format", "png")
+	mw.WriteField("tile", "32")
+	for i := 0; i < 20; i++ {
+		b, err := os.ReadFile(testenv.TestImage(t, inputs[i%len(inputs)]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, b)
+		w, _ := mw.CreateFormFile("images", fmt.Sprintf("page-%02d.png", i+1))
+		w.Write(b)
+	}
+	mw.Close()
+	resp, err := http.Post(srv.url+"/v1/jobs", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	jobURL := srv.url + resp.Header.Get("Location")
+
+	// kill mid-job: some items done, one part-way through its tiles
+	var before wireJob
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(2 * time.Millisecond) {
+		before = getJob(t, jobURL)
+		if before.Progress.ItemsDone >= 3 && before.Progress.TilesDone > 0 {
+			break
+		}
+		if before.State != "queued" && before.State != "running" || time.Now().After(deadline) {
+			t.Fatalf("job %s before the kill point (%+v)", before.State, before.Progress)
+		}
+	}
+	srv.kill()
+	out := filepath.Join(data, "jobs", before.ID, "out")
+	inodes := map[int]uint64{}
+	for _, it := range before.Items {
+		if it.State == "succeeded" {
+			inodes[it.Index] = inode(t, filepath.Join(out, fmt.Sprint(it.Index)))
+		}
+	}
+	t.Logf("killed with %d items done", len(inodes))
+
+	srv = startBinary(t, bin, data, logPath)
+	var after wireJob
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		after = getJob(t, srv.url+"/v1/jobs/"+before.ID)
+		if after.State != "queued" && after.State != "running" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job not finished after the restart: %+v", after.Progress)
+		}
+	}
+	if after.State != "succeeded" || len(after.Items) != 20 {
+		t.Fatalf("job after restart: %s with %d items", after.State, len(after.Items))
+	}
+	for idx, ino := range inodes {
+		if inode(t, filepath.Join(out, fmt.Sprint(idx))) != ino {
+			t.Errorf("item %d finished before the kill was redone", idx)
+		}
+	}
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 20 {
+		t.Errorf("%d files in the results directory, want 20 (no temp files)", len(ents))
+	}
+
+	pipe := testPipeline(t)
+	seen := map[int]bool{}
+	for i, it := range after.Items {
+		if it.Index != i || seen[it.Index] || it.State != "succeeded" {
+			t.Fatalf("item %d: %+v", i, it)
+		}
+		seen[it.Index] = true
+		r, err := http.Get(srv.url + it.ResultURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := image.Decode(r.Body)
+		r.Body.Close()
+		if err != nil {
+			t.Fatalf("item %d: %v", i, err)
+		}
+		want := direct(t, pipe, pages[i])
+		if got.Bounds() != want.Bounds() || got.Bounds().Dx() != it.Output.Width {
+			t.Fatalf("item %d: %v, want %v", i, got.Bounds(), want.Bounds())
+		}
+		if p := psnr(got, want); p < 50 {
+			t.Errorf("item %d: PSNR %.1f dB against a direct run, want ≥ 50", i, p)
+		}
+	}
+	r, err := http.Get(srv.url + "/v1/jobs/" + before.ID + "/archive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zb, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	zr, err := zip.NewReader(bytes.NewReader(zb), int64(len(zb)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, f := range zr.File {
+		names[f.Name] = true
+	}
+	if len(zr.File) != 20 || len(names) != 20 || !names["page-01.png"] || !names["page-20.png"] {
+		t.Errorf("archive: %d entries, %d distinct", len(zr.File), len(names))
+	}
+}
+
+func direct(t *testing.T, p *upscale.Pipeline, input []byte) image.Image {
+	t.Helper()
+	h, err := imaging.DecodeConfig(bytes.NewReader(input))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := p.Prepare(h, upscale.Options{Model: fastModel, Format: "png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if _, err := p.Process(context.Background(), bytes.NewReader(input), plan, &out, nil); err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := image.Decode(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+func psnr(a, b image.Image) float64 {
+	ab, bb := a.Bounds(), b.Bounds()
+	var se float64
+	n := 0
+	for y := 0; y < ab.Dy(); y++ {
+		for x := 0; x < ab.Dx(); x++ {
+			r1, g1, b1, a1 := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
+			r2, g2, b2, a2 := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
+			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8), float64(a1>>8) - float64(a2>>8)} {
+				se += d * d
+			}
+			n += 4
+		}
+	}
+	if se == 0 {
+		return math.Inf(1)
+	}
+	return 10 * math.Log10(255*255/(se/float64(n)))
+}

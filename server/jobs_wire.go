@@ -1,0 +1,57 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/server/jobs"
+)
+
+// jobsService is the batch-job manager of a Server: its workers share the
+// pipeline and the memory budget with synchronous requests.
+type jobsService struct {
+	m    *jobs.Manager
+	done chan struct{}
+}
+
+// openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
+// and returns the /v1/jobs routes to mount.
+func openJobs(cfg Config, p jobs.Pipeline, b *budget.Budget, log *slog.Logger) (*jobsService, api.Mount, error) {
+	jc := cfg.Jobs
+	jc.DataDir = cfg.DataDir
+	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
+		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{}), nil
+}
+
+// start runs the workers and the collector until ctx ends; an item running
+// then stops at its next tile and is redone on the next start.
+func (j *jobsService) start(ctx context.Context) {
+	if j == nil || j.done != nil {
+		return
+	}
+	j.done = make(chan struct{})
+	go func() {
+		defer close(j.done)
+		j.m.Run(ctx)
+	}()
+}
+
+// close waits for the workers (their context must be canceled) and closes
+// the store.
+func (j *jobsService) close() error {
+	if j == nil {
+		return nil
+	}
+	if j.done != nil {
+		<-j.done
+	}
+	return j.m.Close()
+}
