@@ -122,3 +122,5 @@ func psnr(t testing.TB, a, b *imaging.Image) float64 {
 	}
 	return 10 * math.Log10(peak*peak/(se/float64(n)))
 }
+
+func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }

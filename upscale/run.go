@@ -121,7 +121,7 @@ func (p *Pipeline) runPlan(ctx context.Context, prog *program, in samples, tp ti
 }
 
 // webpMaxSide is the largest WebP width or height.
-const webpMaxSide = 16383
+const webpMaxSide = imaging.WebPMaxDim
 
 // outputKind settles the output format and depth for an image.
 func outputKind(f imaging.Format, img *imaging.Image, ow, oh int) (imaging.Format, int, []string) {
