@@ -16,6 +16,7 @@ type conv struct {
 	kernel
 	padValue float32
 	packed   []float32
+	wino     []float32 // Winograd-transformed weights when useWinograd
 }
 
 func newConv(l *models.Layer) (op, error) {
@@ -24,7 +25,11 @@ func newConv(l *models.Layer) (op, error) {
 		return nil, err
 	}
 	c := &conv{kernel: k, padValue: l.Params.Float(18, 0)}
-	c.packed = packWeights(l.Weight, k.outC, k.inC, k.kh*k.kw)
+	if useWinograd(k) {
+		c.wino = winogradWeights(l.Weight, k.outC, k.inC)
+	} else {
+		c.packed = packWeights(l.Weight, k.outC, k.inC, k.kh*k.kw)
+	}
 	return c, nil
 }
 
@@ -59,7 +64,11 @@ func (c *conv) forward(in []*Tensor) ([]*Tensor, error) {
 		return nil, fmt.Errorf("%w: padded input %d×%d smaller than kernel extent %d×%d", ErrShape, x.W, x.H, kew, keh)
 	}
 	out := NewTensor(c.outC, (x.H-keh)/c.sh+1, (x.W-kew)/c.sw+1)
-	c.compute(x, out)
+	if c.wino != nil {
+		c.winograd(x, out)
+	} else {
+		c.compute(x, out)
+	}
 	return []*Tensor{out}, nil
 }
 

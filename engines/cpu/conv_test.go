@@ -146,14 +146,24 @@ func TestConvMatchesNaive(t *testing.T) {
 		{"1x1", 7, 9, 1, 1, 1, 0, 5, 6},
 		{"3x3-stride2", 4, 4, 3, 1, 2, 1, 9, 8},
 		{"5x5", 2, 6, 5, 1, 1, 0, 8, 9},
+		// Winograd path (3×3, stride 1, ≥ 8 channels): odd and even sizes, tail block
+		{"winograd-even", 16, 8, 3, 1, 1, 0, 10, 12},
+		{"winograd-odd-tail", 9, 10, 3, 1, 1, 0, 7, 9},
+		{"winograd-pad1", 12, 16, 3, 1, 1, 1, 5, 6},
+		{"winograd-1-tile", 8, 8, 3, 1, 1, 0, 3, 3},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			x := &Tensor{Dims: 3, C: c.inC, H: c.h, W: c.w, Data: randSlice(r, c.inC*c.h*c.w)}
+			wino := c.k == 3 && c.s == 1 && c.d == 1 && c.inC >= 8 && c.outC >= 8
 			w := randSlice(r, c.outC*c.inC*c.k*c.k)
 			bias := randSlice(r, c.outC)
 			p := convParams(c.outC, c.k, len(w), map[int]int{2: c.d, 3: c.s, 4: c.pd, 5: 1})
 			out := run1(t, layerOf("Convolution", p, w, bias), x)
+			o, _ := build(layerOf("Convolution", p, w, bias))
+			if got := o.(*conv).wino != nil; got != wino {
+				t.Fatalf("winograd path %v, want %v", got, wino)
+			}
 			want := naiveConv(x, w, bias, c.outC, c.k, c.k, c.d, c.s, [4]int{c.pd, c.pd, c.pd, c.pd}, 0)
 			assertClose(t, out.Data, want, 1e-5)
 		})
