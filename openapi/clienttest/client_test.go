@@ -30,6 +30,7 @@ type summary struct {
 	ArchiveNames []string `json:"archive_names"`
 	Listed       bool     `json:"listed"`
 	DeletedCode  int      `json:"deleted_status"`
+	DeletedState string   `json:"deleted_state"`
 	GoneCode     int      `json:"gone_status"`
 }
 
@@ -77,7 +78,8 @@ func TestGeneratedClient(t *testing.T) {
 		{"archive holds both results", len(s.ArchiveNames) == 2},
 		{"job listed", s.Listed},
 		{"delete answered 2xx", s.DeletedCode >= 200 && s.DeletedCode < 300},
-		{"deleted job is gone", s.GoneCode == http.StatusNotFound || s.GoneCode == http.StatusGone},
+		{"deleted job is canceled", s.DeletedState == "canceled"},
+		{"deleted job's results are gone", s.GoneCode == http.StatusNotFound || s.GoneCode == http.StatusGone},
 	}
 	for _, c := range checks {
 		if !c.ok {

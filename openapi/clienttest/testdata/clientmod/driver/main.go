@@ -46,6 +46,7 @@ type Summary struct {
 	ArchiveNames []string `json:"archive_names"`
 	Listed       bool     `json:"listed"`
 	DeletedCode  int      `json:"deleted_status"`
+	DeletedState string   `json:"deleted_state"`
 	GoneCode     int      `json:"gone_status"`
 }
 
@@ -291,13 +292,25 @@ func job(ctx context.Context, c *client.ClientWithResponses, images []string, s 
 		return err
 	}
 	s.DeletedCode = del.StatusCode()
-	gone, err := c.GetJobWithResponse(ctx, id)
+	// the job stays visible (canceled) until its TTL; its files are gone
+	after, err := c.GetJobWithResponse(ctx, id)
+	if err != nil {
+		return err
+	}
+	if after.StatusCode() != http.StatusOK || after.JSON200 == nil {
+		return unexpected(after.HTTPResponse, after.Body)
+	}
+	s.DeletedState = string(after.JSON200.State)
+	gone, err := c.GetJobItemWithResponse(ctx, id, 0)
 	if err != nil {
 		return err
 	}
 	s.GoneCode = gone.StatusCode()
-	if gone.StatusCode() == http.StatusOK {
-		return fmt.Errorf("the deleted job is still there: %s", gone.Body)
+	if s.GoneCode == http.StatusOK {
+		return fmt.Errorf("the deleted job's result is still served")
+	}
+	if gone.ContentType() != "application/problem+json" {
+		return unexpected(gone.HTTPResponse, gone.Body)
 	}
 	return nil
 }
