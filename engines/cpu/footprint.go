@@ -12,6 +12,8 @@ import (
 // share their input's memory), plus each layer's scratch while it runs and
 // the output tile (at 16 bits per sample). The input tile itself is the caller's. It returns
 // math.MaxInt64 when the network cannot run on h×w (Start reports why).
+// Dropped blobs return to the Go heap when the collector runs, so the
+// process may briefly hold more than this.
 func (p *program) Footprint(h, w int) int64 {
 	shapes, err := p.net.InferShapes(models.Shape3(3, h, w))
 	if err != nil {

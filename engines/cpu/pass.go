@@ -14,13 +14,16 @@ type pass struct {
 	p       *program
 	opt     engines.PassOptions
 	blobs   []*Tensor
-	input   *Tensor // the 0..1 input, kept for the nearest residual
+	input   *Tensor // the 0..1 input when the nearest residual needs it
 	depth   int
 	next    int // next layer to run
 	pending int // pooling layer awaiting Supply, or -1
 	done    bool
 	closed  bool
 	out     engines.Tile
+	// afterLayer, when set (tests), is called after each layer ran, before
+	// its inputs are released: the moment that layer's memory peaks.
+	afterLayer func(layer int)
 }
 
 // Next runs layers until a pooling pause or the end, checking ctx between
@@ -84,6 +87,9 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 		}
 		for k, b := range l.Outputs {
 			ps.blobs[b] = out[k]
+		}
+		if ps.afterLayer != nil {
+			ps.afterLayer(i)
 		}
 		ps.release(i)
 		ps.next++

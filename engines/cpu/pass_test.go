@@ -321,3 +321,53 @@ func TestConcurrentPasses(t *testing.T) {
 		assertSameTile(t, got[i], want[i])
 	}
 }
+
+// TestFootprintCoversLiveBlobs steps a pass and checks that the blob memory
+// it actually holds after each layer (before that layer's inputs are
+// dropped) never exceeds Footprint, and that Footprint is not padded far
+// beyond it.
+func TestFootprintCoversLiveBlobs(t *testing.T) {
+	for _, id := range []string{"realcugan-up2x-conservative", "realcugan-up4x-no-denoise", "realesrgan-animevideov3-x2"} {
+		t.Run(id, func(t *testing.T) {
+			l := loadModel(t, id)
+			side := 40 + 2*l.info.PrePadding
+			tile := randomTile(side, side, 5)
+			p, err := l.prog.Start(context.Background(), tile, engines.PassOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			ps := p.(*pass)
+			var peak int64
+			ps.afterLayer = func(int) {
+				seen := map[*Tensor]bool{}
+				var live int64
+				for _, x := range append(ps.blobs, ps.input) {
+					if x != nil && !seen[x] {
+						seen[x] = true
+						live += x.Bytes()
+					}
+				}
+				peak = max(peak, live)
+			}
+			for {
+				st, err := p.Next(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if st.Layer < 0 {
+					break
+				}
+				m := make([]float32, len(st.Sums))
+				if err := p.Supply(m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			fp := l.prog.Footprint(side, side)
+			t.Logf("%s %d²: measured live blobs %.2f MiB, footprint %.2f MiB", id, side, float64(peak)/(1<<20), float64(fp)/(1<<20))
+			if peak > fp || fp > 2*peak {
+				t.Fatalf("footprint %d bytes, measured peak %d", fp, peak)
+			}
+		})
+	}
+}

@@ -91,7 +91,10 @@ func (p *program) Start(ctx context.Context, in engines.Tile, opt engines.PassOp
 			return nil, fmt.Errorf("cpu: start %s: means given for layer %d, which is not a global average pooling layer: %w", p.info.ID, layer, ErrPassState)
 		}
 	}
-	ps := &pass{p: p, opt: opt, blobs: make([]*Tensor, len(p.net.Blobs)), pending: -1, depth: in.Depth, input: x}
+	ps := &pass{p: p, opt: opt, blobs: make([]*Tensor, len(p.net.Blobs)), pending: -1, depth: in.Depth}
 	ps.blobs[p.in] = x
+	if p.info.NearestResidual {
+		ps.input = x // kept to the end for the residual
+	}
 	return ps, nil
 }
