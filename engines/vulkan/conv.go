@@ -29,6 +29,10 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 	return c.Activation, 0, 0
 }
 
+// forcePlainConv makes plans use the direct kernel for every convolution
+// (benchmarks compare the kernels with it).
+var forcePlainConv = false
+
 // planConv plans a Convolution: the tiled 3×3 stride-1 kernel when it
 // applies, else the direct kernel.
 func (pl *planner) planConv(i int) error {
@@ -52,7 +56,7 @@ func (pl *planner) planConv(i int) error {
 	o := out.shape
 	push := append(u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), padL, padT, o.C), f32bits(c.PadValue))
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
-	if c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1 {
+	if !forcePlainConv && c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1 {
 		pl.add(i, "conv3x3", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
 			[3]int{(o.W + 7) / 8, (o.H + 7) / 8, (c4(o.C) + 3) / 4}, binds, 1)
 		return nil

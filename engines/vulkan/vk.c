@@ -795,7 +795,9 @@ int upx_wait(upx_ctx *c, uint64_t value, uint64_t timeout_ns, char *msg) {
 	                          .pSemaphores = &c->timeline,
 	                          .pValues = &value};
 	VkResult r = vkWaitSemaphores(c->dev, &wi, timeout_ns);
-	VkResult injected = fault_wait();
+	// An injected failure replaces a completed wait only, so that nothing
+	// freed after it is still executing.
+	VkResult injected = r == VK_SUCCESS ? fault_wait() : VK_SUCCESS;
 	if (injected != VK_SUCCESS) {
 		setmsg(msg, "waiting for timeline value %llu failed (injected)", (unsigned long long)value);
 		return injected;
