@@ -6,7 +6,7 @@ import (
 )
 
 // corsExposed are the response headers a browser script may read.
-const corsExposed = "Content-Disposition, Location, Retry-After, X-Request-Id, X-Upscaled-Model, X-Upscaled-Input-Size, X-Upscaled-Output-Size, X-Upscaled-Tiles, X-Upscaled-Processing-Ms, X-Upscaled-Queue-Ms, X-Upscaled-Notes"
+const corsExposed = "Content-Disposition, Location, Retry-After, X-Request-Id, X-Upscaled-Model, X-Upscaled-Input-Size, X-Upscaled-Output-Size, X-Upscaled-Tiles, X-Upscaled-Processing-Ms, X-Upscaled-Queue-Ms, X-Upscaled-Memory-Bytes, X-Upscaled-Notes"
 
 // cors answers cross-origin requests from the configured origins only
 // (none by default); preflight requests are answered here.

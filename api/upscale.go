@@ -35,6 +35,7 @@ import (
 //	@Header			200			{integer}	X-Upscaled-Tiles			"number of tiles processed"
 //	@Header			200			{integer}	X-Upscaled-Processing-Ms	"processing time in milliseconds"
 //	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
+//	@Header			200			{integer}	X-Upscaled-Memory-Bytes		"host memory reserved for this request, in bytes"
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
@@ -118,6 +119,7 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Upscaled-Tiles", strconv.Itoa(res.Tiles))
 	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
 	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
+	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
 	if len(res.Notes) > 0 {
 		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
 	}

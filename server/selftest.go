@@ -131,7 +131,9 @@ type readiness struct {
 	closing bool // shutting down: never ready again
 }
 
-func newReadiness() *readiness { return &readiness{detail: "starting: the engine self-test has not finished"} }
+func newReadiness() *readiness {
+	return &readiness{detail: "starting: the engine self-test has not finished"}
+}
 
 func (r *readiness) get() (bool, string) {
 	r.mu.Lock()
