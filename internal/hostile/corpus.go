@@ -12,6 +12,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"strings"
+	"sync"
 
 	"golang.org/x/image/bmp"
 )
@@ -50,11 +51,25 @@ type Case struct {
 	// WantW, WantH are the input dimensions after EXIF orientation, for OK
 	// cases (the output is these × the model scale).
 	WantW, WantH int
+	// StdDecodes marks Corrupt cases whose defect (in metadata) the Go
+	// standard decoders ignore.
+	StdDecodes bool
 }
 
-// Cases returns the corpus. Sizes stay small (≤ 64×64 decoded) except the
-// bombs, which the server must refuse from their headers.
+var (
+	casesOnce sync.Once
+	cases     []Case
+)
+
+// Cases returns the corpus (built once; the caller may modify the slice).
+// Sizes stay small (≤ 64×64 decoded) except the bombs, which the server must
+// refuse from their headers.
 func Cases() []Case {
+	casesOnce.Do(func() { cases = build() })
+	return append([]Case(nil), cases...)
+}
+
+func build() []Case {
 	var cs []Case
 	add := func(c Case) { cs = append(cs, c) }
 	good := pngOf(gradient(24, 16))
@@ -88,9 +103,13 @@ func Cases() []Case {
 	// Decompression bombs: headers claiming enormous sizes, and a real,
 	// highly compressible image over the pixel limit.
 	add(Case{Name: "png-header-100000x100000", FileName: "bomb.png", ContentType: "image/png", Data: pngHeaderOnly(100000, 100000), Want: TooLarge})
-	add(Case{Name: "jpeg-header-65535x65535", FileName: "bomb.jpg", ContentType: "image/jpeg", Data: jpegHeaderOnly(65535, 65535), Want: TooLarge})
-	add(Case{Name: "gif-header-65535x65535", FileName: "bomb.gif", ContentType: "image/gif", Data: gifHeaderOnly(65535, 65535), Want: TooLarge})
-	add(Case{Name: "webp-header-16383x16383", FileName: "bomb.webp", ContentType: "image/webp", Data: webpVP8XHeaderOnly(16383, 16383), Want: TooLarge})
+	add(Case{Name: "jpeg-header-65535x65535", FileName: "bomb.jpg", ContentType: "image/jpeg", Data: jpegClaiming(jpg, 65535, 65535), Want: TooLarge})
+	// A frame header claiming 65535×65535, then the end of the image: no
+	// scan at all, so the header itself is incomplete (422, not 413).
+	add(Case{Name: "jpeg-sof-then-eoi-65535x65535", FileName: "bomb2.jpg", ContentType: "image/jpeg", Data: jpegHeaderOnly(65535, 65535), Want: Corrupt})
+	add(Case{Name: "gif-header-65535x65535", FileName: "bomb.gif", ContentType: "image/gif", Data: gifClaiming(gf, 65535, 65535), Want: TooLarge})
+	add(Case{Name: "webp-vp8x-16383x16383", FileName: "bomb.webp", ContentType: "image/webp", Data: webpVP8XClaiming(wp, 16383, 16383), Want: TooLarge})
+	add(Case{Name: "webp-vp8l-16384x16384", FileName: "bomb2.webp", ContentType: "image/webp", Data: webpVP8LClaiming(wp, 16384, 16384), Want: TooLarge})
 	add(Case{Name: "png-uniform-9000x9000", FileName: "uniform.png", ContentType: "image/png", Data: uniformPNG(9000, 9000), Want: TooLarge})
 
 	// Giant metadata around a valid small image.
@@ -127,9 +146,11 @@ func Cases() []Case {
 		add(Case{Name: "jpeg-exif-orientation-" + string(rune('0'+o)), FileName: "orient.jpg", ContentType: "image/jpeg", Data: jpegWithOrientation(jpg, o), Want: OK, WantW: w, WantH: h})
 	}
 
-	// Broken ICC profiles: tolerated (the profile is dropped, the image kept).
-	add(Case{Name: "png-broken-iccp", FileName: "icc.png", ContentType: "image/png", Data: insertChunk(good, "iCCP", []byte("junk\x00\x00not-zlib-data")), Want: OK, WantW: 24, WantH: 16})
-	add(Case{Name: "jpeg-broken-icc-app2", FileName: "icc.jpg", ContentType: "image/jpeg", Data: jpegWithSegment(jpg, 0xE2, append([]byte("ICC_PROFILE\x00\x02\x01"), bytes.Repeat([]byte{0xAB}, 64)...)), Want: OK, WantW: 24, WantH: 16})
+	// Broken ICC profiles: refused as corrupt (imaging never guesses colours
+	// from a damaged profile); the standard decoders, which ignore ICC, read
+	// the pixels.
+	add(Case{Name: "png-broken-iccp", FileName: "icc.png", ContentType: "image/png", Data: insertChunk(good, "iCCP", []byte("junk\x00\x00not-zlib-data")), Want: Corrupt, StdDecodes: true})
+	add(Case{Name: "jpeg-broken-icc-app2", FileName: "icc.jpg", ContentType: "image/jpeg", Data: jpegWithSegment(jpg, 0xE2, append([]byte("ICC_PROFILE\x00\x02\x01"), bytes.Repeat([]byte{0xAB}, 64)...)), Want: Corrupt, StdDecodes: true})
 	return cs
 }
 
@@ -275,26 +296,6 @@ func jpegHeaderOnly(w, h int) []byte {
 	out := []byte{0xFF, 0xD8}
 	out = append(out, sof...)
 	return append(out, 0xFF, 0xD9)
-}
-
-func gifHeaderOnly(w, h int) []byte {
-	out := []byte("GIF89a")
-	out = binary.LittleEndian.AppendUint16(out, uint16(w))
-	out = binary.LittleEndian.AppendUint16(out, uint16(h))
-	out = append(out, 0x00, 0, 0)
-	out = append(out, 0x2C, 0, 0, 0, 0)
-	out = binary.LittleEndian.AppendUint16(out, uint16(w))
-	out = binary.LittleEndian.AppendUint16(out, uint16(h))
-	out = append(out, 0, 2, 2, 0x4C, 0x01, 0, 0x3B)
-	return out
-}
-
-func webpVP8XHeaderOnly(w, h int) []byte {
-	vp8x := []byte{0, 0, 0, 0}
-	vp8x = append(vp8x, le24(w-1)...)
-	vp8x = append(vp8x, le24(h-1)...)
-	body := append([]byte("WEBP"), riffChunk("VP8X", vp8x)...)
-	return riff(body)
 }
 
 func le24(v int) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16)} }

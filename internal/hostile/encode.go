@@ -26,7 +26,11 @@ func webpLossless(img image.Image) []byte {
 
 // webpLosslessChunk is the VP8L chunk of a lossless encoding of img.
 func webpLosslessChunk(img image.Image) []byte {
-	data := webpLossless(img)
+	return webpLosslessChunkOf(webpLossless(img))
+}
+
+// webpLosslessChunkOf is the VP8L chunk of the lossless WebP file data.
+func webpLosslessChunkOf(data []byte) []byte {
 	i := bytes.Index(data, []byte("VP8L"))
 	return data[i:]
 }
