@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +32,7 @@ type Server struct {
 	pipeline *upscale.Pipeline
 	budget   *budget.Budget
 	api      *api.Server
+	jobs     *jobsService
 	reg      *prometheus.Registry
 	ready    *readiness
 
@@ -61,9 +64,16 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
 	}
+	pcfg := upscale.Config{MaxInputPixels: cfg.MaxInputPixels, MaxOutputPixels: cfg.MaxOutputPixels}
+	if strings.HasPrefix(engine.Name(), "cpu") {
+		// The Go executor's workspaces are host memory: bound one image's
+		// tiles to a quarter of the budget so that several images fit.
+		pcfg.MemoryBudget = max(cfg.MemoryBudget/4, minMemoryBudget)
+	}
+	limitHeap(cfg.MemoryBudget, log)
 	s := &Server{
 		cfg: cfg, log: log, engine: engine,
-		pipeline: upscale.New(upscale.Config{MaxInputPixels: cfg.MaxInputPixels, MaxOutputPixels: cfg.MaxOutputPixels}, engine, cfg.ModelsDir),
+		pipeline: upscale.New(pcfg, engine, cfg.ModelsDir),
 		budget:   budget.New(cfg.MemoryBudget, cfg.QueueMax, cfg.QueueTimeout),
 		reg:      prometheus.NewRegistry(),
 		ready:    newReadiness(),
@@ -72,6 +82,12 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := registerCollectors(s.reg, s.budget, engine); err != nil {
 		s.Close()
 		return nil, err
+	}
+	var jobRoutes api.Mount
+	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, s.budget, log)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	s.api, err = api.New(api.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
@@ -88,6 +104,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		Registry:     s.reg,
 		Engine:       engine.Name(),
 		EngineFailed: s.engineFailed,
+		Routes:       []api.Mount{jobRoutes},
 	})
 	if err != nil {
 		s.Close()
@@ -163,6 +180,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.StartSelfTest(s.base)
+	jobsCtx, stopJobs := context.WithCancel(s.base)
+	defer stopJobs()
+	s.jobs.start(jobsCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String())
@@ -190,6 +210,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	<-errc
+	// Job items still running stop at their next tile; they are redone
+	// from their input on the next start.
+	stopJobs()
 	s.log.Info("stopped")
 	return err
 }
@@ -201,6 +224,10 @@ func (s *Server) Close() error {
 	}
 	s.wg.Wait()
 	var errs []error
+	if s.jobs != nil {
+		errs = append(errs, s.jobs.close())
+		s.jobs = nil
+	}
 	if s.pipeline != nil {
 		errs = append(errs, s.pipeline.Close())
 		s.pipeline = nil
@@ -210,6 +237,21 @@ func (s *Server) Close() error {
 		s.engine = nil
 	}
 	return errors.Join(errs...)
+}
+
+// heapOverhead is what the process needs beyond the images' reservations:
+// runtime, engine weights, HTTP buffers (bytes).
+const heapOverhead = 160 << 20
+
+// limitHeap sets the Go runtime's soft memory limit to the budget plus the
+// fixed overhead, so that garbage is collected before the heap outgrows
+// them, unless GOMEMLIMIT already set one.
+func limitHeap(budget int64, log *slog.Logger) {
+	if cur := debug.SetMemoryLimit(-1); cur != math.MaxInt64 {
+		return
+	}
+	debug.SetMemoryLimit(budget + heapOverhead)
+	log.Debug("heap limit", "bytes", budget+heapOverhead)
 }
 
 // loadKeys merges the configured keys and those of the keys file (one per
