@@ -17,8 +17,8 @@ const jobMaxBytes = "100000"
 // TestBrowser drives the upload page in headless Chromium (test/browser.mjs,
 // playwright-core) against the real server binary: a two-image job with
 // progress and results, downloads, the comparison view, a batch over the byte
-// limit, an image over the pixel limit, keyboard reach, phone width and the
-// docs page. Screenshots go to <repo>/screenshots/browser (not committed).
+// limit, an image over the pixel limit, keyboard reach, phone width, the
+// docs page, and a second server with API keys. Screenshots go to <repo>/screenshots/browser (not committed).
 func TestBrowser(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -39,13 +39,16 @@ func TestBrowser(t *testing.T) {
 		"UPSCALED_JOB_MAX_BYTES="+jobMaxBytes,
 		"UPSCALED_MAX_INPUT_PIXELS=20000", // 256x256 is over, the small images are under
 	)
+	const apiKey = "browser-test-key"
+	keyed := liveserver.Start(t, "UPSCALED_API_KEYS="+apiKey)
 	cmd := exec.Command(node, "browser.mjs")
 	cmd.Dir = testDir
 	cmd.Env = append(os.Environ(),
 		"UPSCALED_URL="+srv.URL,
 		"TESTIMAGES="+filepath.Join(root, "testdata", "testimages"),
 		"SCREENSHOTS="+filepath.Join(root, "screenshots", "browser"),
-		"JOB_MAX_BYTES="+jobMaxBytes,
+		"KEYED_URL="+keyed.URL,
+		"API_KEY="+apiKey,
 		"CHROMIUM="+chromium,
 	)
 	out, err := cmd.CombinedOutput()

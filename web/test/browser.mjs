@@ -4,7 +4,8 @@
 //   UPSCALED_URL     the server's base URL
 //   TESTIMAGES       testdata/testimages
 //   SCREENSHOTS      where to save screenshots (gitignored)
-//   JOB_MAX_BYTES    the server's UPSCALED_JOB_MAX_BYTES (the oversized upload must exceed it)
+//   KEYED_URL        a second server started with UPSCALED_API_KEYS=API_KEY
+//   API_KEY          that key
 // Exits non-zero with the failed check on any failure.
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
@@ -45,7 +46,8 @@ try {
   page.setDefaultTimeout(120_000);
   page.on('request', (r) => {
     const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+    const own = [origin, process.env.KEYED_URL && new URL(process.env.KEYED_URL).origin].filter(Boolean);
+    if (!own.some((o) => u.startsWith(o)) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
   });
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -76,6 +78,10 @@ try {
     assert.equal(await page.locator('#picked li').count(), 2);
     assert.equal(await page.textContent('#submit'), 'Upscale 2 images');
     await page.click('#submit');
+    // in flight: the second image waits while the first one runs (about a second each on the CPU engine)
+    await page.waitForSelector('#items li[data-index="1"][data-state=queued]');
+    assert.match(await page.textContent('#items li[data-index="1"] .item-state'), /Waiting/);
+    await shot('02a-in-progress');
     await page.waitForSelector('#items li[data-ready=true] >> nth=1');
     await page.waitForFunction(() => document.getElementById('job-state').dataset.state === 'succeeded');
     const dims = await page.$$eval('#items li .dims', (ds) => ds.map((d) => d.textContent));
@@ -192,7 +198,40 @@ try {
     await page.waitForSelector('#op-get-_v1_models .try-out strong');
     assert.match(await page.textContent('#op-get-_v1_models .try-out strong'), /^200/);
     assert.ok(await page.locator('#schemas details').count() >= 5, 'schemas listed');
+    // try a multipart upload from the docs page
+    const op = '#op-post-_v1_upscale';
+    await page.click(`${op} > summary`);
+    await page.setInputFiles(`${op} input[type=file]`, [img('small-color-61x37.png')]);
+    await page.selectOption(`${op} select[id$="formData-format"]`, 'png');
+    await page.click(`${op} button[type=submit]`);
+    await page.waitForSelector(`${op} .try-out img.preview`);
+    assert.match(await page.textContent(`${op} .try-out strong`), /^200/);
+    await page.waitForFunction((sel) => document.querySelector(sel).naturalWidth > 0, `${op} .try-out img.preview`);
+    assert.equal(await page.$eval(`${op} .try-out img.preview`, (i) => `${i.naturalWidth}x${i.naturalHeight}`), '122x74');
+    await page.locator(op).screenshot({ path: path.join(shots, '07b-docs-try-upscale.png') });
+    await page.click(`${op} > summary`);
+    await page.click('#op-get-_v1_models > summary');
     await shot('07-docs');
+  });
+
+  await check('with API keys: 401 explained, key entered, kept, and sent on every call', async () => {
+    const keyed = process.env.KEYED_URL;
+    assert.ok(keyed && process.env.API_KEY, 'KEYED_URL and API_KEY must be set');
+    await page.goto(keyed + '/');
+    await page.waitForSelector('#error:not([hidden])');
+    assert.match(await page.textContent('#error'), /API key required/);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'apikey', 'focus goes to the key field');
+    await page.fill('#apikey', process.env.API_KEY);
+    await page.press('#apikey', 'Tab');
+    await page.waitForFunction(() => document.getElementById('model-id').textContent.startsWith('real'));
+    await page.reload();
+    assert.equal(await page.inputValue('#apikey'), process.env.API_KEY, 'the key is kept in localStorage');
+    await page.waitForFunction(() => document.getElementById('model-id').textContent.startsWith('real'));
+    await page.setInputFiles('#files', [img('small-color-48x48.png')]);
+    await page.click('#submit');
+    await page.waitForSelector('#items li[data-ready=true]');
+    assert.equal(await page.textContent('#items li .dims'), '48×48 → 96×96');
+    await shot('08-api-key');
   });
 
   await check('no request left the server, no script errors', async () => {
