@@ -32,6 +32,7 @@ const ctx = await chromium.launchPersistentContext(userDataDir, {
 });
 
 const foreign = [];
+const apiCalls = [];
 const consoleErrors = [];
 let step = 'start';
 const check = async (name, fn) => {
@@ -48,6 +49,7 @@ try {
     const u = r.url();
     const own = [origin, process.env.KEYED_URL && new URL(process.env.KEYED_URL).origin].filter(Boolean);
     if (!own.some((o) => u.startsWith(o)) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+    if (u.includes('/v1/')) apiCalls.push(`${r.method()} ${new URL(u).pathname}`);
   });
   page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
@@ -89,7 +91,29 @@ try {
     const bars = await page.$$eval('#items progress', (ps) => ps.map((p) => p.value));
     assert.deepEqual(bars, [100, 100]);
     assert.match(await page.textContent('#status'), /Finished: 2 images upscaled/);
+    // progress came from the job's event stream, not from polling
+    const jobCalls = apiCalls.filter((c) => /\/v1\/jobs\/[0-9a-f]+(\/events)?$/.test(c));
+    assert.equal(jobCalls.filter((c) => c.endsWith('/events')).length, 1, `one event stream: ${jobCalls}`);
+    assert.ok(jobCalls.filter((c) => !c.endsWith('/events')).length <= 1, `no polling: ${jobCalls}`);
     await shot('02-results');
+  });
+
+  await check('dropping files adds them', async () => {
+    const b64 = fs.readFileSync(img('small-rgba-40x56.png')).toString('base64');
+    await page.evaluate((data) => {
+      const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+      dt.items.add(new File(['not an image'], 'notes.txt', { type: 'text/plain' }));
+      const drop = document.getElementById('drop');
+      drop.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      drop.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, b64);
+    const names = await page.$$eval('#picked li .name', (ns) => ns.map((n) => n.textContent));
+    assert.deepEqual(names, ['small-color-48x48.png', 'small-gray-64x64.png', 'dropped.png']);
+    assert.match(await page.textContent('#error'), /notes\.txt is not an image/);
+    await page.click('#picked li:nth-child(3) button');
+    assert.equal(await page.locator('#picked li').count(), 2);
   });
 
   await check('each result downloads with its name', async () => {
