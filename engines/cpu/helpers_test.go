@@ -17,6 +17,9 @@ func assertClose(t *testing.T, got, want []float32, tol float64) {
 	for i := range got {
 		d := math.Abs(float64(got[i]) - float64(want[i]))
 		if d > tol*math.Max(1, math.Abs(float64(want[i]))) || math.IsNaN(float64(got[i])) {
+			if len(got) > 32 {
+				t.Fatalf("element %d of %d: got %v, want %v", i, len(got), got[i], want[i])
+			}
 			t.Fatalf("element %d: got %v, want %v\ngot  %v\nwant %v", i, got[i], want[i], got, want)
 		}
 	}
@@ -76,4 +79,27 @@ func assertShape(t *testing.T, got *Tensor, c, h, w int) {
 	if got.Dims != 3 || got.C != c || got.H != h || got.W != w {
 		t.Fatalf("shape %s (dims %d), want %d×%d×%d", got, got.Dims, c, h, w)
 	}
+}
+
+// assertCloseRMS fails unless every |got−want| ≤ tol·RMS(want): for sums of
+// many terms, whose rounding error scales with their magnitude.
+func assertCloseRMS(t *testing.T, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("len %d, want %d", len(got), len(want))
+	}
+	var ss float64
+	for _, v := range want {
+		ss += float64(v) * float64(v)
+	}
+	rms := math.Sqrt(ss / float64(max(len(want), 1)))
+	var worst float64
+	for i := range got {
+		d := math.Abs(float64(got[i]) - float64(want[i]))
+		worst = max(worst, d/rms)
+		if d > tol*rms || math.IsNaN(float64(got[i])) {
+			t.Fatalf("element %d of %d: got %v, want %v (RMS %.3g, error %.3g·RMS > %.3g)", i, len(got), got[i], want[i], rms, d/rms, tol)
+		}
+	}
+	t.Logf("worst error %.2g·RMS", worst)
 }

@@ -1,39 +1,76 @@
 package cpu
 
-// Winograd F(2×2, 3×3) for 3×3 stride-1 undilated convolutions: each 2×2
+// Winograd F(4×4, 3×3) for 3×3 stride-1 undilated convolutions: each 4×4
 // output tile is Aᵀ[Σ_ic U ⊙ V]A with U = G·g·Gᵀ (weights, transformed at
-// Load) and V = Bᵀ·d·B (the 4×4 input patch): 16 multiplies per tile and
-// channel pair instead of 36.
+// Load) and V = Bᵀ·d·B (the 6×6 input patch): 36 multiplies per tile and
+// channel pair instead of 144. Matrices are Lavin & Gray's (points 0, ±1, ±2).
 
-// useWinograd reports whether c takes the Winograd path: 3×3, stride 1,
-// dilation 1, and enough channels for the transforms to pay off.
+const (
+	winoM     = 4         // output tile side
+	winoAlpha = winoM + 2 // input tile side
+	winoK     = winoAlpha * winoAlpha
+)
+
+// useWinograd reports whether a convolution takes the Winograd path: 3×3,
+// stride 1, dilation 1, and enough channels for the transforms to pay off.
 func useWinograd(k kernel) bool {
 	return k.kw == 3 && k.kh == 3 && k.sw == 1 && k.sh == 1 && k.dw == 1 && k.dh == 1 &&
 		k.inC >= 8 && k.outC >= 8
 }
 
+// winogradG applies G (6×3) to a column (g0, g1, g2).
+func winogradG(g0, g1, g2 float32) [winoAlpha]float32 {
+	return [winoAlpha]float32{
+		g0 / 4,
+		-(g0 + g1 + g2) / 6,
+		-(g0 - g1 + g2) / 6,
+		g0/24 + g1/12 + g2/6,
+		g0/24 - g1/12 + g2/6,
+		g2,
+	}
+}
+
+// winogradBT applies Bᵀ (6×6) to d.
+func winogradBT(d [winoAlpha]float32) [winoAlpha]float32 {
+	return [winoAlpha]float32{
+		4*d[0] - 5*d[2] + d[4],
+		-4*d[1] - 4*d[2] + d[3] + d[4],
+		4*d[1] - 4*d[2] - d[3] + d[4],
+		-2*d[1] - d[2] + 2*d[3] + d[4],
+		2*d[1] - d[2] - 2*d[3] + d[4],
+		4*d[1] - 5*d[3] + d[5],
+	}
+}
+
+// winogradAT applies Aᵀ (4×6) to m.
+func winogradAT(m [winoAlpha]float32) [winoM]float32 {
+	a, b := m[1]+m[2], m[1]-m[2]
+	c, d := m[3]+m[4], m[3]-m[4]
+	return [winoM]float32{
+		m[0] + a + c,
+		b + 2*d,
+		a + 4*c,
+		b + 8*d + m[5],
+	}
+}
+
 // winogradWeights transforms [outC][inC][3][3] weights to
-// [16][outC/ocBlock][inC][ocBlock] (zero-filled tail block).
+// [36][outC/ocBlock][inC][ocBlock] (zero-filled tail block).
 func winogradWeights(w []float32, outC, inC int) []float32 {
 	nb := (outC + ocBlock - 1) / ocBlock
-	u := make([]float32, 16*nb*inC*ocBlock)
+	u := make([]float32, winoK*nb*inC*ocBlock)
 	for oc := range outC {
 		for ic := range inC {
 			g := w[(oc*inC+ic)*9:][:9]
-			// t = G·g (4×3), then U = t·Gᵀ (4×4); G rows: (1,0,0), (½,½,½), (½,−½,½), (0,0,1)
-			var t [4][3]float32
+			var cols [3][winoAlpha]float32 // G·g, by column of g
 			for j := range 3 {
-				g0, g1, g2 := g[j], g[3+j], g[6+j]
-				t[0][j] = g0
-				t[1][j] = (g0 + g1 + g2) / 2
-				t[2][j] = (g0 - g1 + g2) / 2
-				t[3][j] = g2
+				cols[j] = winogradG(g[j], g[3+j], g[6+j])
 			}
-			for i := range 4 {
-				r := [4]float32{t[i][0], (t[i][0] + t[i][1] + t[i][2]) / 2, (t[i][0] - t[i][1] + t[i][2]) / 2, t[i][2]}
-				for j := range 4 {
-					k := i*4 + j
-					u[((k*nb+oc/ocBlock)*inC+ic)*ocBlock+oc%ocBlock] = r[j]
+			for i := range winoAlpha {
+				row := winogradG(cols[0][i], cols[1][i], cols[2][i]) // (G·g)·Gᵀ, row i
+				for j := range winoAlpha {
+					k := i*winoAlpha + j
+					u[((k*nb+oc/ocBlock)*inC+ic)*ocBlock+oc%ocBlock] = row[j]
 				}
 			}
 		}
@@ -41,22 +78,23 @@ func winogradWeights(w []float32, outC, inC int) []float32 {
 	return u
 }
 
-// winograd computes out (bias, sums, activation) from the already padded x.
+// winograd computes out (bias, sums, activation) from the already padded x,
+// one row of output tiles per job.
 func (c *conv) winograd(x, out *Tensor) {
 	ow, oh := out.W, out.H
-	tw, th := (ow+1)/2, (oh+1)/2
+	tw, th := (ow+winoM-1)/winoM, (oh+winoM-1)/winoM
 	nb := (c.outC + ocBlock - 1) / ocBlock
 	inC := c.inC
 	parallelFor(th, func(lo, hi int) {
-		v := make([]float32, 16*tw*inC)        // [16][tile][ic]
-		m := make([]float32, nb*ocBlock*tw*16) // [oc][tile][16]
+		v := make([]float32, winoK*tw*inC)        // [36][tile][ic]
+		m := make([]float32, nb*ocBlock*tw*winoK) // [oc][tile][36]
 		for ty := lo; ty < hi; ty++ {
 			c.winogradInput(x, v, ty, tw)
-			for k := range 16 {
+			for k := range winoK {
 				vk := v[k*tw*inC:][:tw*inC]
 				for b := range nb {
 					uk := c.wino[(k*nb+b)*inC*ocBlock:][:inC*ocBlock]
-					winogradGemm(m[b*ocBlock*tw*16:], uk, vk, tw, inC, k)
+					winogradGemm(m[b*ocBlock*tw*winoK:], uk, vk, tw, inC, k)
 				}
 			}
 			c.winogradOutput(m, out, ty, tw)
@@ -64,48 +102,48 @@ func (c *conv) winograd(x, out *Tensor) {
 	})
 }
 
-// winogradInput fills v[k][tile][ic] with Bᵀ·d·B of the 4×4 patches of tile
-// row ty (rows 2ty..2ty+3; pixels past the input edge read as 0).
+// winogradInput fills v[k][tile][ic] with Bᵀ·d·B of the 6×6 patches of tile
+// row ty (pixels past the input edge read as 0).
 func (c *conv) winogradInput(x *Tensor, v []float32, ty, tw int) {
 	inC := c.inC
+	stride := tw * inC
 	for ic := range inC {
 		plane := x.Plane(ic)
 		for tx := range tw {
-			var d [4][4]float32
-			for i := range 4 {
-				y := 2*ty + i
+			var d [winoAlpha][winoAlpha]float32 // d[column][row]
+			x0 := winoM * tx
+			for i := range winoAlpha {
+				y := winoM*ty + i
 				if y >= x.H {
 					break
 				}
 				row := plane[y*x.W:][:x.W]
-				x0 := 2 * tx
-				if x0+4 <= x.W {
-					r := row[x0 : x0+4 : x0+4]
-					d[i] = [4]float32{r[0], r[1], r[2], r[3]}
+				if x0+winoAlpha <= x.W {
+					r := row[x0 : x0+winoAlpha : x0+winoAlpha]
+					for j := range winoAlpha {
+						d[j][i] = r[j]
+					}
 					continue
 				}
-				for j := range 4 {
+				for j := range winoAlpha {
 					if x0+j < x.W {
-						d[i][j] = row[x0+j]
+						d[j][i] = row[x0+j]
 					}
 				}
 			}
-			// Bᵀ rows: (1,0,−1,0), (0,1,1,0), (0,−1,1,0), (0,1,0,−1)
-			var t [4][4]float32
-			for j := range 4 {
-				t[0][j] = d[0][j] - d[2][j]
-				t[1][j] = d[1][j] + d[2][j]
-				t[2][j] = d[2][j] - d[1][j]
-				t[3][j] = d[1][j] - d[3][j]
+			var t [winoAlpha][winoAlpha]float32 // t[row][column] = (Bᵀ·d)
+			for j := range winoAlpha {
+				col := winogradBT(d[j])
+				for i := range winoAlpha {
+					t[i][j] = col[i]
+				}
 			}
 			base := tx*inC + ic
-			stride := tw * inC
-			for i := range 4 {
-				r := t[i]
-				v[(i*4+0)*stride+base] = r[0] - r[2]
-				v[(i*4+1)*stride+base] = r[1] + r[2]
-				v[(i*4+2)*stride+base] = r[2] - r[1]
-				v[(i*4+3)*stride+base] = r[1] - r[3]
+			for i := range winoAlpha {
+				r := winogradBT(t[i]) // row i of Bᵀ·d·B
+				for j := range winoAlpha {
+					v[(i*winoAlpha+j)*stride+base] = r[j]
+				}
 			}
 		}
 	}
@@ -114,7 +152,8 @@ func (c *conv) winogradInput(x *Tensor, v []float32, ty, tw int) {
 // winogradGemm sets m[j][tile][k] = Σ_ic u[ic][j]·v[tile][ic] for the
 // ocBlock channels j of one block, two tiles at a time in registers.
 func winogradGemm(m, u, v []float32, tw, inC, k int) {
-	m = m[:ocBlock*tw*16]
+	const n = winoK
+	m = m[:ocBlock*tw*n]
 	u = u[:inC*ocBlock]
 	t := 0
 	for ; t+1 < tw; t += 2 {
@@ -124,19 +163,23 @@ func winogradGemm(m, u, v []float32, tw, inC, k int) {
 		for ic := range inC {
 			w := u[ic*ocBlock : ic*ocBlock+ocBlock : ic*ocBlock+ocBlock]
 			p, q := v0[ic], v1[ic]
-			a0 += w[0] * p
-			a1 += w[1] * p
-			a2 += w[2] * p
-			a3 += w[3] * p
-			b0 += w[0] * q
-			b1 += w[1] * q
-			b2 += w[2] * q
-			b3 += w[3] * q
+			w0 := w[0]
+			a0 += w0 * p
+			b0 += w0 * q
+			w1 := w[1]
+			a1 += w1 * p
+			b1 += w1 * q
+			w2 := w[2]
+			a2 += w2 * p
+			b2 += w2 * q
+			w3 := w[3]
+			a3 += w3 * p
+			b3 += w3 * q
 		}
-		i := t*16 + k
-		m[i], m[tw*16+i], m[2*tw*16+i], m[3*tw*16+i] = a0, a1, a2, a3
-		i += 16
-		m[i], m[tw*16+i], m[2*tw*16+i], m[3*tw*16+i] = b0, b1, b2, b3
+		i := t*n + k
+		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = a0, a1, a2, a3
+		i += n
+		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = b0, b1, b2, b3
 	}
 	for ; t < tw; t++ {
 		v0 := v[t*inC:][:inC]
@@ -149,8 +192,8 @@ func winogradGemm(m, u, v []float32, tw, inC, k int) {
 			a2 += w[2] * p
 			a3 += w[3] * p
 		}
-		i := t*16 + k
-		m[i], m[tw*16+i], m[2*tw*16+i], m[3*tw*16+i] = a0, a1, a2, a3
+		i := t*n + k
+		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = a0, a1, a2, a3
 	}
 }
 
@@ -158,26 +201,24 @@ func winogradGemm(m, u, v []float32, tw, inC, k int) {
 // the activation to the rows written.
 func (c *conv) winogradOutput(m []float32, out *Tensor, ty, tw int) {
 	ow, oh := out.W, out.H
-	y0 := 2 * ty
-	rows := min(2, oh-y0)
+	y0 := winoM * ty
+	rows := min(winoM, oh-y0)
 	for oc := range c.outC {
 		plane := out.Plane(oc)
 		bias := c.bias[oc]
 		for tx := range tw {
-			s := m[(oc*tw+tx)*16:][:16]
-			// Aᵀ rows: (1,1,1,0), (0,1,−1,−1)
-			var t [2][4]float32
-			for j := range 4 {
-				t[0][j] = s[j] + s[4+j] + s[8+j]
-				t[1][j] = s[4+j] - s[8+j] - s[12+j]
+			s := m[(oc*tw+tx)*winoK:][:winoK]
+			var t [winoAlpha][winoM]float32 // t[column][row] = Aᵀ·m
+			for j := range winoAlpha {
+				t[j] = winogradAT([winoAlpha]float32{s[j], s[winoAlpha+j], s[2*winoAlpha+j], s[3*winoAlpha+j], s[4*winoAlpha+j], s[5*winoAlpha+j]})
 			}
-			x0 := 2 * tx
+			x0 := winoM * tx
+			cols := min(winoM, ow-x0)
 			for i := range rows {
-				r := t[i]
-				row := plane[(y0+i)*ow:][:ow]
-				row[x0] = r[0] + r[1] + r[2] + bias
-				if x0+1 < ow {
-					row[x0+1] = r[1] - r[2] - r[3] + bias
+				r := winogradAT([winoAlpha]float32{t[0][i], t[1][i], t[2][i], t[3][i], t[4][i], t[5][i]})
+				row := plane[(y0+i)*ow+x0:][:cols]
+				for j := range row {
+					row[j] = r[j] + bias
 				}
 			}
 		}
