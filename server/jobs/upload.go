@@ -114,7 +114,7 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	u.items = append(u.items, Item{
 		Index:   n,
 		Name:    SanitizeName(rawName, fmt.Sprintf("image-%d", n+1)),
-		RawName: append([]byte(nil), rawName...),
+		RawName: append([]byte{}, rawName...), // never nil: raw_name is NOT NULL
 		State:   Queued,
 		InBytes: written,
 	})
