@@ -200,6 +200,10 @@ try {
       assert.ok(seen.includes(id), `${id} is not reachable by Tab: ${seen.join(' ')}`);
     }
     assert.ok(!seen.some((s) => s.startsWith('div')), `a div takes focus: ${seen}`);
+    await page.focus('#files');
+    const ring = await page.$eval('label[for=files]', (l) => getComputedStyle(l).outlineStyle);
+    assert.equal(ring, 'solid', 'the focused file picker shows a focus ring on its button');
+    await page.locator('#drop').screenshot({ path: path.join(shots, '09-file-picker-focus.png') });
   });
 
   await check('phone width: no horizontal scrolling', async () => {
