@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/models"
+	"github.com/upscaled/upscaled/upscale"
+)
+
+func init() {
+	register("bench", "measure throughput and latency on a set of pages (optionally against the reference tool)", runBench)
+}
+
+type benchInput struct {
+	name string
+	data []byte
+	hdr  imaging.Header
+}
+
+func runBench(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	dir := fs.String("dir", "testdata/testimages", "directory of input images")
+	match := fs.String("match", "page-*", "glob of inputs inside --dir")
+	minPages := fs.Int("pages", 16, "repeat the inputs until at least this many pages")
+	streams := fs.Int("streams", 4, "concurrent streams")
+	model := fs.String("model", models.DefaultModel, "model id")
+	format := fs.String("format", "jpeg", "output format: jpeg, png or webp")
+	quality := fs.Int("quality", 90, "quality for lossy output")
+	tile := fs.Int("tile", 0, "tile size in input pixels (0 = auto)")
+	eng := engineFlags(fs)
+	modelsDir := fs.String("models-dir", envOr("UPSCALED_MODELS_DIR", "models"), "models directory")
+	reference := fs.String("compare-reference", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	inputs, err := loadBenchInputs(filepath.Join(*dir, *match), *minPages)
+	if err != nil {
+		return err
+	}
+	info, err := models.Lookup(*model)
+	if err != nil {
+		return err
+	}
+	engine, err := eng.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer engine.Close()
+	pipe := upscale.New(upscale.Config{}, engine, *modelsDir)
+	opts := upscale.Options{Model: *model, Format: *format, Quality: *quality, Tile: *tile}
+
+	// Warm up: load the model and plan the page size once.
+	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	work := make(chan benchInput)
+	var mu sync.Mutex
+	var lat []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < *streams; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for in := range work {
+				d, err := benchOne(ctx, pipe, in, opts)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = fmt.Errorf("%s: %w", in.name, err)
+				}
+				lat = append(lat, d)
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, in := range inputs {
+		work <- in
+	}
+	close(work)
+	wg.Wait()
+	wall := time.Since(start)
+	if firstErr != nil {
+		return firstErr
+	}
+	var mp float64
+	for _, in := range inputs {
+		mp += float64(in.hdr.Width*in.hdr.Height) / 1e6
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "engine\t%s\n", engine.Name())
+	fmt.Fprintf(tw, "model\t%s\n", *model)
+	fmt.Fprintf(tw, "pages\t%d (%.2f input MP), %d streams, %s output\n", len(inputs), mp, *streams, *format)
+	fmt.Fprintf(tw, "wall time\t%s\n", wall.Round(time.Millisecond))
+	fmt.Fprintf(tw, "throughput\t%.3f input MP/s, %.2f pages/s\n", mp/wall.Seconds(), float64(len(inputs))/wall.Seconds())
+	fmt.Fprintf(tw, "latency p50 / p99\t%s / %s\n", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
+	fmt.Fprintf(tw, "peak host RSS\t%d MiB\n", peakRSS()>>20)
+	if dm, ok := engine.(interface{ PeakDeviceMemory() int64 }); ok {
+		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", dm.PeakDeviceMemory()>>20)
+	}
+	if *reference != "" {
+		refWall, err := benchReference(ctx, *reference, info, inputs, *format)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "reference wall time\t%s\n", refWall.Round(time.Millisecond))
+		fmt.Fprintf(tw, "reference throughput\t%.3f input MP/s\n", mp/refWall.Seconds())
+		fmt.Fprintf(tw, "speed-up vs reference\t%.2f×\n", refWall.Seconds()/wall.Seconds())
+	}
+	return tw.Flush()
+}
+
+func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {
+	start := time.Now()
+	plan, err := pipe.Prepare(in.hdr, opts)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := pipe.Process(ctx, bytes.NewReader(in.data), plan, io.Discard, nil); err != nil {
+		return 0, err
+	}
+	return time.Since(start), nil
+}
+
+func loadBenchInputs(glob string, minPages int) ([]benchInput, error) {
+	paths, err := filepath.Glob(glob)
+	if err != nil || len(paths) == 0 {
+		return nil, fmt.Errorf("no inputs match %s", glob)
+	}
+	var base []benchInput
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		hdr, err := imaging.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		base = append(base, benchInput{name: filepath.Base(p), data: data, hdr: hdr})
+	}
+	var out []benchInput
+	for i := 0; len(out) < max(minPages, len(base)); i++ {
+		in := base[i%len(base)]
+		in.name = fmt.Sprintf("%03d-%s", i, in.name)
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// benchReference writes the same pages into a folder and times the
+// reference tool on it.
+func benchReference(ctx context.Context, toolDir string, info models.Info, inputs []benchInput, format string) (time.Duration, error) {
+	tmp, err := os.MkdirTemp("", "upscaled-bench-ref-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	in := filepath.Join(tmp, "in")
+	if err := os.MkdirAll(in, 0o755); err != nil {
+		return 0, err
+	}
+	for _, b := range inputs {
+		if err := os.WriteFile(filepath.Join(in, b.name), b.data, 0o644); err != nil {
+			return 0, err
+		}
+	}
+	ext := map[string]string{"jpeg": "jpg", "png": "png", "webp": "webp"}[format]
+	if ext == "" {
+		return 0, fmt.Errorf("reference tool cannot write %q", format)
+	}
+	return referenceRun(ctx, toolDir, info, in, filepath.Join(tmp, "out"), ext)
+}
+
+// peakRSS is the process's peak resident set size (VmHWM), bytes.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
