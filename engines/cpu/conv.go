@@ -64,16 +64,20 @@ func (c *conv) forward(in []*Tensor) ([]*Tensor, error) {
 		return nil, fmt.Errorf("%w: padded input %d×%d smaller than kernel extent %d×%d", ErrShape, x.W, x.H, kew, keh)
 	}
 	out := NewTensor(c.outC, (x.H-keh)/c.sh+1, (x.W-kew)/c.sw+1)
-	if c.wino != nil {
+	switch {
+	case c.wino != nil:
 		c.winograd(x, out)
-	} else {
+	case c.kw == 3 && c.sw == 1 && c.dw == 1:
 		c.compute(x, out)
+	default:
+		c.im2col(x, out)
 	}
 	return []*Tensor{out}, nil
 }
 
-// compute fills out (bias, sums, activation), one (channel block, row) job
-// at a time.
+// compute is the direct 3×3 stride-1 kernel (used below the Winograd
+// channel threshold): it fills out (bias, sums, activation), one (channel
+// block, output row) job at a time, each input row feeding ocBlock rows.
 func (c *conv) compute(x, out *Tensor) {
 	nb := (c.outC + ocBlock - 1) / ocBlock
 	ow, oh := out.W, out.H
@@ -100,7 +104,7 @@ func (c *conv) compute(x, out *Tensor) {
 				for ky := range c.kh {
 					src := plane[(oy*c.sh+ky*c.dh)*x.W:][:x.W]
 					w := c.packed[((b*c.inC+ic)*kk+ky*c.kw)*ocBlock:][:c.kw*ocBlock]
-					c.row(&rows, src, w)
+					row3(rows[0], rows[1], rows[2], rows[3], src[:ow+2], w[:12])
 				}
 			}
 			for j := range ocBlock {
@@ -110,25 +114,6 @@ func (c *conv) compute(x, out *Tensor) {
 			}
 		}
 	})
-}
-
-// row accumulates one kernel row (kw taps of ocBlock weights each) applied to
-// input row src into the ocBlock output rows.
-func (c *conv) row(rows *[ocBlock][]float32, src, w []float32) {
-	n := len(rows[0])
-	if c.sw == 1 && c.dw == 1 && c.kw == 3 {
-		row3(rows[0], rows[1], rows[2], rows[3], src[:n+2], w[:12])
-		return
-	}
-	for kx := range c.kw {
-		s := src[kx*c.dw:]
-		wk := w[kx*ocBlock:][:ocBlock]
-		if c.sw == 1 {
-			axpy4(rows[0], rows[1], rows[2], rows[3], s[:n], wk[0], wk[1], wk[2], wk[3])
-		} else {
-			axpy4Strided(rows[0], rows[1], rows[2], rows[3], s, c.sw, wk[0], wk[1], wk[2], wk[3])
-		}
-	}
 }
 
 // row3 is the 3-tap stride-1 row: o_j[x] += Σ_kx w[kx·4+j]·s[x+kx].
@@ -146,31 +131,6 @@ func row3(o0, o1, o2, o3, s, w []float32) {
 		o1[x] += a1*p + b1*q + c1*r
 		o2[x] += a2*p + b2*q + c2*r
 		o3[x] += a3*p + b3*q + c3*r
-	}
-}
-
-// axpy4 is o_j[x] += w_j·s[x] for four output rows.
-func axpy4(o0, o1, o2, o3, s []float32, w0, w1, w2, w3 float32) {
-	n := len(s)
-	o0, o1, o2, o3 = o0[:n], o1[:n], o2[:n], o3[:n]
-	for x, v := range s {
-		o0[x] += w0 * v
-		o1[x] += w1 * v
-		o2[x] += w2 * v
-		o3[x] += w3 * v
-	}
-}
-
-// axpy4Strided is o_j[x] += w_j·s[x·stride].
-func axpy4Strided(o0, o1, o2, o3, s []float32, stride int, w0, w1, w2, w3 float32) {
-	n := len(o0)
-	o1, o2, o3 = o1[:n], o2[:n], o3[:n]
-	for x := range n {
-		v := s[x*stride]
-		o0[x] += w0 * v
-		o1[x] += w1 * v
-		o2[x] += w2 * v
-		o3[x] += w3 * v
 	}
 }
 
@@ -195,4 +155,54 @@ func packWeights(w []float32, outC, inC, kk int) []float32 {
 		}
 	}
 	return packed
+}
+
+// im2col is every other convolution: per output row, the kn = inC·kh·kw
+// inputs of each output pixel are gathered contiguously, then multiplied by
+// the packed weights one channel block at a time.
+func (c *conv) im2col(x, out *Tensor) {
+	ow, oh := out.W, out.H
+	kn := c.inC * c.kh * c.kw
+	nb := (c.outC + ocBlock - 1) / ocBlock
+	parallelFor(oh, func(lo, hi int) {
+		col := make([]float32, ow*kn) // [pixel][ic·kh·kw]
+		var tail []float32
+		for oy := lo; oy < hi; oy++ {
+			for ic := range c.inC {
+				plane := x.Plane(ic)
+				for ky := range c.kh {
+					src := plane[(oy*c.sh+ky*c.dh)*x.W:][:x.W]
+					for kx := range c.kw {
+						k := (ic*c.kh+ky)*c.kw + kx
+						s := src[kx*c.dw:]
+						for p := range ow {
+							col[p*kn+k] = s[p*c.sw]
+						}
+					}
+				}
+			}
+			for b := range nb {
+				u := c.packed[b*kn*ocBlock:][:kn*ocBlock]
+				if (b+1)*ocBlock <= c.outC {
+					gemm4(out.Data[(b*ocBlock*oh+oy)*ow:], oh*ow, 1, u, col, ow, kn)
+					continue
+				}
+				if tail == nil {
+					tail = make([]float32, ocBlock*ow)
+				}
+				gemm4(tail, ow, 1, u, col, ow, kn)
+				for j := range c.outC - b*ocBlock {
+					copy(out.Data[((b*ocBlock+j)*oh+oy)*ow:][:ow], tail[j*ow:])
+				}
+			}
+			for oc := range c.outC {
+				row := out.Data[(oc*oh+oy)*ow:][:ow]
+				bias := c.bias[oc]
+				for i := range row {
+					row[i] += bias
+				}
+				c.act.apply(row)
+			}
+		}
+	})
 }

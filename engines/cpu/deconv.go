@@ -16,7 +16,7 @@ type deconv struct {
 	kernel
 	outPadR, outPadB int
 	outW, outH       int
-	packed           []float32 // [outC/ocBlock][inC][kh][kw][ocBlock], zero-filled tail block
+	packed           []float32 // per tap: [kh·kw][outC/ocBlock][inC][ocBlock] (packTaps)
 }
 
 func newDeconv(l *models.Layer) (op, error) {
@@ -25,7 +25,7 @@ func newDeconv(l *models.Layer) (op, error) {
 		return nil, err
 	}
 	p := l.Params
-	d := &deconv{kernel: k, packed: packWeights(l.Weight, k.outC, k.inC, k.kw*k.kh)}
+	d := &deconv{kernel: k, packed: packTaps(l.Weight, k.outC, k.inC, k.kw*k.kh)}
 	d.outPadR = p.Int(18, 0)
 	d.outPadB = p.Int(19, d.outPadR)
 	d.outW = p.Int(20, 0)
@@ -74,17 +74,20 @@ func (d *deconv) forward(in []*Tensor) ([]*Tensor, error) {
 
 // compute fills out, whose pixel (y, x) is pixel (y+top, x+left) of the
 // full fw-wide scatter result, one (channel block, output row) job at a time:
-// each output row gathers the input rows that scatter onto it, so jobs never
-// write the same memory.
+// each output row gathers the input rows that scatter onto it (so jobs never
+// write the same memory); per tap, a block of channels times an input row is
+// one small GEMM over the input channels, then added at stride sw.
 func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
 	nb := (d.outC + ocBlock - 1) / ocBlock
 	ow, oh := out.W, out.H
-	kk := d.kh * d.kw
+	xt := transposeHWC(x) // [y][x][ic]
+	inC := d.inC
 	parallelFor(nb*oh, func(lo, hi int) {
 		var rows [ocBlock][]float32 // full-width rows of the scatter result
 		for j := range rows {
 			rows[j] = make([]float32, fw)
 		}
+		tmp := make([]float32, ocBlock*x.W)
 		for job := lo; job < hi; job++ {
 			b, oy := job/oh, job%oh
 			fy := oy + top // row in the full result
@@ -102,18 +105,16 @@ func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
 					continue
 				}
 				iy := r / d.sh
-				for ic := range d.inC {
-					src := x.Plane(ic)[iy*x.W:][:x.W]
-					w := d.packed[((b*d.inC+ic)*kk+ky*d.kw)*ocBlock:][:d.kw*ocBlock]
-					for kx := range d.kw {
-						wk := w[kx*ocBlock:][:ocBlock]
-						off := kx * d.dw
-						if d.sw == 1 {
-							n := x.W
-							axpy4(rows[0][off:off+n], rows[1][off:off+n], rows[2][off:off+n], rows[3][off:off+n], src, wk[0], wk[1], wk[2], wk[3])
-							continue
+				v := xt[iy*x.W*inC:][:x.W*inC]
+				for kx := range d.kw {
+					u := d.packed[((ky*d.kw+kx)*nb+b)*inC*ocBlock:][:inC*ocBlock]
+					gemm4(tmp, x.W, 1, u, v, x.W, inC)
+					off := kx * d.dw
+					for j := range ocBlock {
+						dst, src := rows[j][off:], tmp[j*x.W:][:x.W]
+						for ix, val := range src {
+							dst[ix*d.sw] += val
 						}
-						scatter4(rows[0][off:], rows[1][off:], rows[2][off:], rows[3][off:], src, d.sw, wk[0], wk[1], wk[2], wk[3])
 					}
 				}
 			}
@@ -130,13 +131,33 @@ func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
 	})
 }
 
-// scatter4 is o_j[x·stride] += w_j·s[x] for four rows.
-func scatter4(o0, o1, o2, o3, s []float32, stride int, w0, w1, w2, w3 float32) {
-	for x, v := range s {
-		i := x * stride
-		o0[i] += w0 * v
-		o1[i] += w1 * v
-		o2[i] += w2 * v
-		o3[i] += w3 * v
+// transposeHWC returns x's values as [y][x][c] (channels contiguous).
+func transposeHWC(x *Tensor) []float32 {
+	t := make([]float32, len(x.Data))
+	n := x.H * x.W
+	parallelFor(x.H, func(lo, hi int) {
+		for c := range x.C {
+			plane := x.Data[c*n : (c+1)*n]
+			for i := lo * x.W; i < hi*x.W; i++ {
+				t[i*x.C+c] = plane[i]
+			}
+		}
+	})
+	return t
+}
+
+// packTaps rearranges [outC][inC][kh][kw] weights as
+// [kh·kw][outC/ocBlock][inC][ocBlock] (zero-filled tail block): per tap, the
+// weights gemm4 reads.
+func packTaps(w []float32, outC, inC, kk int) []float32 {
+	nb := (outC + ocBlock - 1) / ocBlock
+	packed := make([]float32, kk*nb*inC*ocBlock)
+	for oc := range outC {
+		for ic := range inC {
+			for t := range kk {
+				packed[((t*nb+oc/ocBlock)*inC+ic)*ocBlock+oc%ocBlock] = w[(oc*inC+ic)*kk+t]
+			}
+		}
 	}
+	return packed
 }

@@ -71,14 +71,26 @@ func (p *program) scratch(i int, shapes []models.Shape) int64 {
 	workers := int64(runtime.GOMAXPROCS(0))
 	switch o := p.ops[i].(type) {
 	case *conv:
+		var s int64
 		pl, pr, pt, pb := o.pads(in.W, in.H)
 		if pl > 0 || pr > 0 || pt > 0 || pb > 0 {
-			return int64(in.C*(in.H+pt+pb)*(in.W+pl+pr)) * 4
+			s = int64(in.C*(in.H+pt+pb)*(in.W+pl+pr)) * 4 // bordered copy
 		}
+		out := shapes[l.Outputs[0]]
+		switch {
+		case o.wino != nil: // per worker: transformed inputs and products of one tile row
+			tw := int64((out.W + winoM - 1) / winoM)
+			nb := int64((o.outC + ocBlock - 1) / ocBlock)
+			s += min(workers, int64((out.H+winoM-1)/winoM)) * winoK * tw * (int64(o.inC) + nb*ocBlock) * 4
+		case o.kw != 3 || o.sw != 1 || o.dw != 1: // per worker: one im2col row
+			s += min(workers, int64(out.H)) * int64(out.W*o.inC*o.kh*o.kw) * 4
+		}
+		return s
 	case *deconv:
 		kew, _ := o.extent()
 		fw := int64((in.W-1)*o.sw + kew + o.outPadR)
-		return workers * ocBlock * fw * 4 // full-width rows per worker
+		// the input transposed to [y][x][c], plus full-width rows per worker
+		return int64(in.Size())*4 + workers*(ocBlock*fw+ocBlock*int64(in.W))*4
 	case *interp:
 		out := shapes[l.Outputs[0]]
 		return min(workers, int64(in.C)) * int64(in.H*out.W) * 4

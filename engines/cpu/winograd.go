@@ -94,7 +94,7 @@ func (c *conv) winograd(x, out *Tensor) {
 				vk := v[k*tw*inC:][:tw*inC]
 				for b := range nb {
 					uk := c.wino[(k*nb+b)*inC*ocBlock:][:inC*ocBlock]
-					winogradGemm(m[b*ocBlock*tw*winoK:], uk, vk, tw, inC, k)
+					gemm4(m[b*ocBlock*tw*winoK+k:], tw*winoK, winoK, uk, vk, tw, inC)
 				}
 			}
 			c.winogradOutput(m, out, ty, tw)
@@ -146,54 +146,6 @@ func (c *conv) winogradInput(x *Tensor, v []float32, ty, tw int) {
 				}
 			}
 		}
-	}
-}
-
-// winogradGemm sets m[j][tile][k] = Σ_ic u[ic][j]·v[tile][ic] for the
-// ocBlock channels j of one block, two tiles at a time in registers.
-func winogradGemm(m, u, v []float32, tw, inC, k int) {
-	const n = winoK
-	m = m[:ocBlock*tw*n]
-	u = u[:inC*ocBlock]
-	t := 0
-	for ; t+1 < tw; t += 2 {
-		v0 := v[t*inC:][:inC]
-		v1 := v[(t+1)*inC:][:inC]
-		var a0, a1, a2, a3, b0, b1, b2, b3 float32
-		for ic := range inC {
-			w := u[ic*ocBlock : ic*ocBlock+ocBlock : ic*ocBlock+ocBlock]
-			p, q := v0[ic], v1[ic]
-			w0 := w[0]
-			a0 += w0 * p
-			b0 += w0 * q
-			w1 := w[1]
-			a1 += w1 * p
-			b1 += w1 * q
-			w2 := w[2]
-			a2 += w2 * p
-			b2 += w2 * q
-			w3 := w[3]
-			a3 += w3 * p
-			b3 += w3 * q
-		}
-		i := t*n + k
-		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = a0, a1, a2, a3
-		i += n
-		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = b0, b1, b2, b3
-	}
-	for ; t < tw; t++ {
-		v0 := v[t*inC:][:inC]
-		var a0, a1, a2, a3 float32
-		for ic := range inC {
-			w := u[ic*ocBlock : ic*ocBlock+ocBlock : ic*ocBlock+ocBlock]
-			p := v0[ic]
-			a0 += w[0] * p
-			a1 += w[1] * p
-			a2 += w[2] * p
-			a3 += w[3] * p
-		}
-		i := t*n + k
-		m[i], m[tw*n+i], m[2*tw*n+i], m[3*tw*n+i] = a0, a1, a2, a3
 	}
 }
 
