@@ -65,6 +65,7 @@ var jobErrorKinds = []struct {
 	{jobs.ErrNoResult, http.StatusConflict, "no-result"},
 	{jobs.ErrGone, http.StatusGone, "job-deleted"},
 	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request"},
+	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy"},
 	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
 }
 
@@ -94,6 +95,9 @@ func (h *jobsAPI) errs(fn func(w http.ResponseWriter, r *http.Request) error) fu
 				se := &statusError{status: k.status, slug: k.slug, detail: err.Error(), err: err}
 				if k.err == jobs.ErrNoItems {
 					se.field = "images"
+				}
+				if k.status == http.StatusServiceUnavailable || k.status == http.StatusInsufficientStorage {
+					se.retryAfter = 5 * time.Second
 				}
 				return se
 			}

@@ -89,6 +89,8 @@ func (f *atomicFree) Free(string) (uint64, error) {
 type jobsEnvOpts struct {
 	keys []string
 	cfg  func(*jobs.Config)
+	// stopped leaves the workers off: jobs stay queued
+	stopped bool
 }
 
 func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
@@ -112,7 +114,11 @@ func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
 	e.m = m
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { m.Run(ctx); close(done) }()
+	if o.stopped {
+		close(done)
+	} else {
+		go func() { m.Run(ctx); close(done) }()
+	}
 	s, err := New(Config{MaxUploadBytes: 64 << 20, RequestTimeout: time.Minute, SpoolDir: t.TempDir(),
 		ModelsDir: testenv.ModelsDir(t), APIKeys: o.keys}, Deps{
 		Upscaler: jobsPipeline(t), Budget: b, Logger: log, Engine: "cpu",

@@ -2,6 +2,7 @@ package api
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"image"
@@ -294,6 +295,31 @@ func TestJobsCancel(t *testing.T) {
 	ev2.Body.Close()
 	if len(events) != 1 || !strings.Contains(events[0].data, `"state":"canceled"`) {
 		t.Fatalf("events of a finished job: %+v", events)
+	}
+}
+
+// TestJobsEventsHeartbeat: a queued job's stream starts with its state and
+// then keeps the connection alive with heartbeat comments.
+func TestJobsEventsHeartbeat(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{stopped: true})
+	_, d := e.submit(t, "", []jobFile{{"a.png", testImage(t, "small-color-48x48.png")}}, nil, "model", jobsModel)
+	r := e.do(t, http.MethodGet, "/v1/jobs/"+d.ID+"/events", "", nil)
+	defer r.Body.Close()
+	br := bufio.NewReader(r.Body)
+	var lines []string
+	beats := 0
+	for beats < 2 {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended: %v after %q", err, lines)
+		}
+		lines = append(lines, line)
+		if strings.HasPrefix(line, ": heartbeat") {
+			beats++
+		}
+	}
+	if !strings.Contains(strings.Join(lines, ""), "event: state\ndata: {\"id\":\""+d.ID+"\",\"state\":\"queued\"") {
+		t.Fatalf("stream start: %q", lines)
 	}
 }
 

@@ -26,6 +26,8 @@ var (
 	ErrGone = errors.New("job canceled and deleted")
 	// ErrBadRequest: a malformed cursor, limit or idempotency key.
 	ErrBadRequest = errors.New("invalid job request")
+	// ErrBusy: the job database stayed locked past its busy timeout.
+	ErrBusy = errors.New("job store busy")
 	// ErrClosed: the job manager is shut down.
 	ErrClosed = errors.New("job manager closed")
 )

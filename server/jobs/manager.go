@@ -106,6 +106,12 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if n > 0 {
 		m.log.Info("resumed unfinished jobs", "jobs", n)
 	}
+	// uploads cut by a crash left directories without a record
+	if err := m.sweepDirs(ctx); err != nil {
+		st.close()
+		stop()
+		return nil, fmt.Errorf("jobs: clean up: %w", err)
+	}
 	return m, nil
 }
 
@@ -116,6 +122,9 @@ func (m *Manager) Config() Config { return m.cfg }
 // workers to stop (a running item stops at its next tile; it is redone on
 // the next Open).
 func (m *Manager) Run(ctx context.Context) error {
+	if err := m.Collect(ctx); err != nil && ctx.Err() == nil {
+		m.log.Error("job collector", "err", err)
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < m.cfg.Workers; w++ {
 		wg.Add(1)

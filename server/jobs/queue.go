@@ -19,6 +19,7 @@ type active struct {
 	// guarded by queue.mu
 	pending  []int        // queued item indexes, in order
 	retry    map[int]bool // items whose record may still say running
+	attempts map[int]int  // failed attempts per item (transient errors)
 	running  int          // items being processed by workers
 	canceled bool
 	tiles    map[int]upscale.Progress // tiles of running items
@@ -148,6 +149,17 @@ func (q *queue) cancelJob(id string) (running, found bool) {
 		return false, true
 	}
 	return true, true
+}
+
+// attempt counts a failed try of an item and returns the count.
+func (q *queue) attempt(a *active, idx int) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if a.attempts == nil {
+		a.attempts = map[int]int{}
+	}
+	a.attempts[idx]++
+	return a.attempts[idx]
 }
 
 // setTiles records a running item's tile progress.

@@ -78,11 +78,17 @@ func (s *store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return dbErr(tx.Commit())
 }
 
-// dbErr maps SQLite's "database or disk is full" to ErrDiskFull.
+// dbErr maps SQLite's "database or disk is full" to ErrDiskFull and a lock
+// held past busy_timeout to ErrBusy.
 func dbErr(err error) error {
 	var se *sqlite.Error
-	if errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL {
-		return fmt.Errorf("%w: %w", ErrDiskFull, err)
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("%w: %w", ErrDiskFull, err)
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("%w: %w", ErrBusy, err)
+		}
 	}
 	return err
 }
@@ -166,10 +172,10 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 func (s *store) job(ctx context.Context, id string) (Job, error) {
 	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ?`, id))
 	if err != nil {
-		return Job{}, err
+		return Job{}, dbErr(err)
 	}
 	j.Items, err = s.items(ctx, id)
-	return j, err
+	return j, dbErr(err)
 }
 
 // jobByIdem finds the owner's job with an idempotency key.

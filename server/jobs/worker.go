@@ -7,12 +7,36 @@ import (
 	"os"
 	"time"
 
+	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/upscale"
 )
 
 // retryAfter is how long an item waits after its record could not be
-// written (e.g. the disk is full) before it runs again.
+// written (e.g. the database is locked) before it runs again.
 const retryAfter = 2 * time.Second
+
+// maxAttempts is how often an item is tried when the engine fails in a way
+// that may pass (device lost, out of device memory); the waits between
+// tries double from retryAfter.
+const maxAttempts = 5
+
+// transient reports engine failures worth another try later.
+func transient(err error) bool {
+	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
+}
+
+// userError is the reason recorded for a failed item: the error's own
+// message, except for server-side write failures, which must not show paths.
+func userError(err error) string {
+	if errors.Is(err, ErrDiskFull) {
+		return "the server's disk is full: the result could not be written"
+	}
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return "the server could not store the result: " + pe.Err.Error()
+	}
+	return err.Error()
+}
 
 // work runs items until ctx ends.
 func (m *Manager) work(ctx context.Context) {
@@ -32,10 +56,8 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	ctx := a.ctx
 	log := m.log.With("job_id", a.id, "item", idx)
 	requeue := func(err error) {
-		log.Error("job item record", "err", err)
+		log.Warn("job item queued again", "err", err)
 		m.queue.push(a, idx)
-		// the pushed item must not be served before retryAfter
-		time.AfterFunc(retryAfter, m.queue.wake)
 	}
 	defer func() {
 		if left, canceled := m.queue.done(a, idx); left && canceled {
@@ -68,8 +90,17 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		return
 	}
 	it.Index = idx
+	if perr != nil && transient(perr) {
+		if n := m.queue.attempt(a, idx); n < maxAttempts {
+			log.Warn("job item: engine failure, trying again", "err", perr, "attempt", n)
+			os.Remove(m.files.output(a.id, idx))
+			m.sleep(ctx, retryAfter<<(n-1))
+			requeue(perr)
+			return
+		}
+	}
 	if perr != nil {
-		it.State, it.Error = Failed, perr.Error()
+		it.State, it.Error = Failed, userError(perr)
 		log.Warn("job item failed", "err", perr)
 	} else {
 		it.State = Succeeded
