@@ -1,0 +1,97 @@
+package imaging
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"testing"
+
+	"github.com/upscaled/upscaled/internal/testenv"
+)
+
+// benchPage is the colour test page enlarged 2x (nearest) to 2000×2800,
+// like an upscaler's output; c channels (1: its luma).
+func benchPage(b *testing.B, c int) *Image {
+	data, err := os.ReadFile(testenv.TestImage(b, "page-color-1000x1400.jpg"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, _, err := Decode(bytes.NewReader(data), Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, _ := NewImage(2*src.W, 2*src.H, c, 8)
+	for y := 0; y < m.H; y++ {
+		for x := 0; x < m.W; x++ {
+			p := src.Pix8[((y/2)*src.W+x/2)*3:]
+			d := m.Pix8[(y*m.W+x)*c:]
+			if c == 1 {
+				d[0] = uint8((299*int(p[0]) + 587*int(p[1]) + 114*int(p[2])) / 1000)
+			} else {
+				copy(d[:3], p[:3])
+			}
+		}
+	}
+	return m
+}
+
+func benchEncode(b *testing.B, img *Image, opt EncodeOptions) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e, err := NewEncoder(io.Discard, img.W, img.H, img.C, img.Depth, opt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for y := 0; y < img.H; y += 64 {
+			if err := e.WriteRows(img.Rows(y, min(y+64, img.H))); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(img.W*img.H)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
+}
+
+func BenchmarkEncodePNG(b *testing.B) {
+	img := benchPage(b, 3)
+	b.Run("workers=1", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: PNG, Workers: 1}) })
+	b.Run("workers=GOMAXPROCS", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: PNG}) })
+	gray := benchPage(b, 1)
+	b.Run("gray", func(b *testing.B) { benchEncode(b, gray, EncodeOptions{Format: PNG}) })
+}
+
+func BenchmarkEncodeJPEG(b *testing.B) {
+	img := benchPage(b, 3)
+	b.Run("q85-workers=1", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: JPEG, Quality: 85, Workers: 1}) })
+	b.Run("q85-workers=GOMAXPROCS", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: JPEG, Quality: 85}) })
+}
+
+func BenchmarkEncodeWebP(b *testing.B) {
+	img := benchPage(b, 3)
+	b.Run("q85", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: WebP, Quality: 85}) })
+	b.Run("lossless", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: WebP, Lossless: true}) })
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, f := range []string{"page-color-1000x1400.jpg", "page-gray-1000x1400.png"} {
+		data, err := os.ReadFile(testenv.TestImage(b, f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			var px int
+			for i := 0; i < b.N; i++ {
+				img, _, err := Decode(bytes.NewReader(data), Limits{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				px = img.W * img.H
+			}
+			b.ReportMetric(float64(px)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
+		})
+	}
+}
