@@ -23,7 +23,7 @@ const (
 
 // heavy models run on a crop of the test image: RRDB networks cost ~50×
 // the compact ones and the CPU device of CI is slow.
-var heavy = map[string]int{"realesrgan-x4plus": 16, "realesrgan-x4plus-anime": 24}
+var heavy = map[string]int{"realesrgan-x4plus": 8, "realesrgan-x4plus-anime": 16}
 
 // modelInputs is the input every catalog model runs on; extraInputs adds
 // inputs for the default models (the CPU device of CI is slow).

@@ -29,6 +29,16 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 	return c.Activation, 0, 0
 }
 
+// coopNB is the number of 16-channel output blocks a cooperative-matrix
+// workgroup computes (NB in conv3x3_coopmat.comp).
+const coopNB = 4
+
+// coopEligible: a 3×3 stride-1 undilated convolution (the tiled and
+// cooperative-matrix kernels).
+func coopEligible(c models.Conv) bool {
+	return c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1
+}
+
 // forcePlainConv makes plans use the direct kernel for every convolution
 // (benchmarks compare the kernels with it).
 var forcePlainConv = false
@@ -56,9 +66,15 @@ func (pl *planner) planConv(i int) error {
 	o := out.shape
 	push := append(u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), padL, padT, o.C), f32bits(c.PadValue))
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
-	if !forcePlainConv && c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1 {
+	if len(parts) == 3 && !forcePlainConv {
+		binds[2] = pl.wref(parts[2])
+		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
+			[3]int{(o.W + 15) / 16, (o.H + 3) / 4, ((c4(o.C)+3)/4 + coopNB - 1) / coopNB}, binds, 1)
+		return nil
+	}
+	if !forcePlainConv && coopEligible(c) {
 		pl.add(i, "conv3x3", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
-			[3]int{(o.W + 7) / 8, (o.H + 7) / 8, (c4(o.C) + 3) / 4}, binds, 1)
+			[3]int{(o.W + 15) / 16, (o.H + 15) / 16, (c4(o.C) + 3) / 4}, binds, 1)
 		return nil
 	}
 	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))

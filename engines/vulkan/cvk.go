@@ -83,6 +83,8 @@ func cDeviceInfo(i int) (Device, error) {
 		Storage16:       in.storage16 != 0,
 		Float16:         in.float16 != 0,
 		CoopMatrixNV:    in.coopmat_nv != 0,
+		CoopMatrixF16:   in.coopmat_nv_f16 != 0,
+		MemoryModel:     in.memory_model != 0,
 		CoopMatrixKHR:   in.coopmat_khr != 0,
 		PushDescriptor:  in.push_descriptor != 0,
 		Timeline:        in.timeline != 0,
@@ -103,10 +105,14 @@ func cDeviceInfo(i int) (Device, error) {
 // cctx is one device context (C handle).
 type cctx struct{ p *C.upx_ctx }
 
-func cCtxCreate(i int) (cctx, error) {
+func cCtxCreate(i int, coop bool) (cctx, error) {
 	var m msgBuf
 	var p *C.upx_ctx
-	if err := m.err(C.upx_ctx_create(C.int(i), &p, m.ptr())); err != nil {
+	cm := C.int(0)
+	if coop {
+		cm = 1
+	}
+	if err := m.err(C.upx_ctx_create(C.int(i), cm, &p, m.ptr())); err != nil {
 		return cctx{}, err
 	}
 	return cctx{p}, nil

@@ -43,6 +43,8 @@ type Device struct {
 	MemoryBudgetExt             bool
 	Storage16, Float16          bool
 	CoopMatrixNV, CoopMatrixKHR bool
+	CoopMatrixF16               bool // NV: 16×16×16 fp16×fp16→fp32 per subgroup
+	MemoryModel                 bool
 	PushDescriptor, Timeline    bool
 	ComputeQueue                bool
 	SubgroupSize                int
@@ -69,6 +71,13 @@ func (d Device) Budget() int64 {
 		return d.HeapSize / 10 * 8
 	}
 	return d.HeapSize / 2
+}
+
+// CoopMatrixUsable reports whether the tensor-core 3×3 kernel can run: NV
+// cooperative matrices with a 16×16×16 fp16 shape, fp16 storage and math,
+// the Vulkan memory model and 32-wide subgroups.
+func (d Device) CoopMatrixUsable() bool {
+	return d.CoopMatrixNV && d.CoopMatrixF16 && d.Storage16 && d.Float16 && d.MemoryModel && d.SubgroupSize == 32
 }
 
 // Usable reports whether the engine can run on the device, and why not.

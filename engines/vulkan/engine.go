@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/upscaled/upscaled/engines"
 )
@@ -15,6 +18,9 @@ import (
 // weights).
 type Engine struct {
 	dev Device
+	// coop: 3×3 convolutions use the cooperative-matrix kernel (device
+	// support, not disabled by UPSCALED_VK_COOPMAT=0, self-check passed).
+	coop atomic.Bool
 
 	mu     sync.Mutex
 	st     *devState
@@ -34,12 +40,25 @@ func New(index int) (*Engine, error) {
 	if err := d.Usable(); err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d: %w", engines.ErrUnavailable, index, err)
 	}
-	st, err := newDevState(d)
+	coop := d.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0"
+	st, err := newDevState(d, coop)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d (%s): %w", engines.ErrUnavailable, index, d.Name, err)
 	}
-	return &Engine{dev: d, st: st}, nil
+	e := &Engine{dev: d, st: st}
+	if coop {
+		e.coop.Store(true)
+		if err := e.checkCoop(); err != nil {
+			e.coop.Store(false)
+			slog.Warn("vulkan: cooperative-matrix kernel disabled", "device", d.Name, "err", err)
+		}
+	}
+	return e, nil
 }
+
+// CoopMatrix reports whether 3×3 convolutions run on the cooperative-matrix
+// kernel.
+func (e *Engine) CoopMatrix() bool { return e.coop.Load() }
 
 // Device describes the engine's device.
 func (e *Engine) Device() Device { return e.dev }
@@ -59,7 +78,7 @@ func (e *Engine) state() (*devState, error) {
 		e.st = nil
 	}
 	if e.st == nil {
-		st, err := newDevState(e.dev)
+		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0")
 		if err != nil {
 			return nil, fmt.Errorf("vulkan: recreating device %d after loss: %w", e.dev.Index, err)
 		}
@@ -107,7 +126,7 @@ func (e *Engine) Load(ctx context.Context, m engines.Model) (engines.Program, er
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("vulkan: load %s: %w", m.Info.ID, err)
 	}
-	p, err := newProgram(e, m)
+	p, err := newProgram(e, m, e.coop.Load())
 	if err != nil {
 		return nil, err
 	}

@@ -24,6 +24,9 @@ type program struct {
 	// preluOf[j] is the PReLU fused into convolution j, or -1.
 	fusedInto, preluOf []int
 	gap                []bool // global average pooling layers
+	// coop: 3×3 stride-1 convolutions get cooperative-matrix weights and
+	// kernels.
+	coop bool
 
 	mu      sync.Mutex
 	closed  bool
@@ -43,12 +46,12 @@ func (p *program) addPart(data []float32, half bool) int {
 	return len(p.parts) - 1
 }
 
-func newProgram(e *Engine, m engines.Model) (*program, error) {
+func newProgram(e *Engine, m engines.Model, coop bool) (*program, error) {
 	n := m.Net
 	if n == nil {
 		return nil, fmt.Errorf("vulkan: load %s: no network: %w", m.Info.ID, models.ErrFormat)
 	}
-	p := &program{e: e, info: m.Info, net: n, layouts: map[layoutKey]*layout{}}
+	p := &program{e: e, info: m.Info, net: n, layouts: map[layoutKey]*layout{}, coop: coop}
 	var ok bool
 	if p.in, ok = n.Find(m.Info.InputBlob); !ok {
 		return nil, fmt.Errorf("vulkan: load %s: %s has no input blob %q: %w", m.Info.ID, n.Name, m.Info.InputBlob, models.ErrFormat)
@@ -115,6 +118,9 @@ func (p *program) prepare(i int) error {
 			bias = append(bias, s...)
 		}
 		p.layerParts[i] = []int{w, p.addPart(bias, false)}
+		if p.coop && l.Type == "Convolution" && coopEligible(c) {
+			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput), true))
+		}
 	case "InnerProduct":
 		nOut := l.Params.Int(0, 0)
 		if nOut <= 0 || len(l.Weight) == 0 || len(l.Weight)%nOut != 0 {

@@ -27,8 +27,8 @@ type devState struct {
 	pipes map[string]uintptr
 }
 
-func newDevState(d Device) (*devState, error) {
-	ctx, err := cCtxCreate(d.Index)
+func newDevState(d Device, coop bool) (*devState, error) {
+	ctx, err := cCtxCreate(d.Index, coop)
 	if err != nil {
 		return nil, err
 	}

@@ -267,9 +267,30 @@ int upx_device_info_get(int index, upx_device_info *out, char *msg) {
 		out->storage16 = s16.storageBuffer16BitAccess;
 		out->float16 = f12.shaderFloat16;
 		out->timeline = f12.timelineSemaphore;
+		out->memory_model = f12.vulkanMemoryModel;
 	}
 	out->coopmat_nv = has_device_ext(pd, "VK_NV_cooperative_matrix");
 	out->coopmat_khr = has_device_ext(pd, "VK_KHR_cooperative_matrix");
+	if (out->coopmat_nv) {
+		PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV gp =
+		    (PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV)vkGetInstanceProcAddr(
+		        instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV");
+		uint32_t n = 0;
+		if (gp && gp(pd, &n, NULL) == VK_SUCCESS && n > 0) {
+			VkCooperativeMatrixPropertiesNV *cp = calloc(n, sizeof *cp);
+			for (uint32_t i = 0; i < n; i++) cp[i].sType = VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV;
+			if (gp(pd, &n, cp) == VK_SUCCESS) {
+				for (uint32_t i = 0; i < n; i++) {
+					if (cp[i].MSize == 16 && cp[i].NSize == 16 && cp[i].KSize == 16 &&
+					    cp[i].AType == VK_COMPONENT_TYPE_FLOAT16_NV && cp[i].BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+					    cp[i].CType == VK_COMPONENT_TYPE_FLOAT32_NV && cp[i].DType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+					    cp[i].scope == VK_SCOPE_SUBGROUP_NV)
+						out->coopmat_nv_f16 = 1;
+				}
+			}
+			free(cp);
+		}
+	}
 	out->push_descriptor = has_device_ext(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
 	out->has_memory_budget = has_device_ext(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
 	out->compute_queue = compute_family(pd) >= 0;
@@ -325,7 +346,7 @@ struct upx_ctx {
 	pthread_mutex_t mu; // guards queue, cmdpool and next_value
 };
 
-int upx_ctx_create(int index, upx_ctx **out, char *msg) {
+int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
 	upx_device_info info;
 	VkResult r = upx_device_info_get(index, &info, msg);
 	if (r != VK_SUCCESS) return r;
@@ -353,8 +374,13 @@ int upx_ctx_create(int index, upx_ctx **out, char *msg) {
 	                              .queueFamilyIndex = c->family,
 	                              .queueCount = 1,
 	                              .pQueuePriorities = &prio};
+	coopmat = coopmat && info.coopmat_nv_f16 && info.float16 && info.storage16 && info.memory_model;
+	VkPhysicalDeviceCooperativeMatrixFeaturesNV cm = {
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
 	VkPhysicalDeviceVulkan12Features f12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
+	                                        .pNext = coopmat ? &cm : NULL,
 	                                        .timelineSemaphore = VK_TRUE,
+	                                        .vulkanMemoryModel = coopmat ? VK_TRUE : VK_FALSE,
 	                                        .shaderFloat16 = info.float16 ? VK_TRUE : VK_FALSE};
 	VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
 	                                            .pNext = &f12,
@@ -363,6 +389,7 @@ int upx_ctx_create(int index, upx_ctx **out, char *msg) {
 	const char *exts[4];
 	uint32_t next = 0;
 	if (info.has_memory_budget) exts[next++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+	if (coopmat) exts[next++] = "VK_NV_cooperative_matrix";
 	VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 	                         .pNext = &f2,
 	                         .queueCreateInfoCount = 1,
@@ -393,8 +420,8 @@ int upx_ctx_create(int index, upx_ctx **out, char *msg) {
 		upx_ctx_destroy(c);
 		return r;
 	}
-	logline("info vulkan: device %d (%s, %s) ready, queue family %u, 16-bit storage %d",
-	        index, info.name, info.driver_name, c->family, info.storage16);
+	logline("info vulkan: device %d (%s, %s) ready, queue family %u, 16-bit storage %d, cooperative matrix %d",
+	        index, info.name, info.driver_name, c->family, info.storage16, coopmat);
 	*out = c;
 	return VK_SUCCESS;
 }

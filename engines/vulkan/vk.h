@@ -28,6 +28,8 @@ typedef struct {
 	int storage16;      // storageBuffer16BitAccess
 	int float16;        // shaderFloat16
 	int coopmat_nv;     // VK_NV_cooperative_matrix
+	int coopmat_nv_f16; // ... with a 16×16×16 fp16×fp16→fp32 subgroup shape
+	int memory_model;   // vulkanMemoryModel
 	int coopmat_khr;    // VK_KHR_cooperative_matrix
 	int push_descriptor;
 	int timeline;
@@ -60,7 +62,9 @@ int upx_instance_init(char *msg);
 int upx_device_count(int *count, char *msg);
 int upx_device_info_get(int index, upx_device_info *out, char *msg);
 
-int upx_ctx_create(int index, upx_ctx **out, char *msg);
+// coopmat != 0 enables VK_NV_cooperative_matrix (and the Vulkan memory
+// model it needs) when the device supports it.
+int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg);
 void upx_ctx_destroy(upx_ctx *c);
 int upx_ctx_budget(upx_ctx *c, uint64_t *budget, uint64_t *usage, char *msg);
 

@@ -72,3 +72,19 @@ func partSize(p wpart, esize int64) int64 {
 	}
 	return n * 4
 }
+
+// arrangeCoop lays 3×3 weights out for the cooperative-matrix kernel:
+// [oc16][ic16][tap][16 k][16 n], k the input and n the output channel
+// within their 16-channel blocks, zero-padded.
+func arrangeCoop(w []float32, outC, inC int) []float32 {
+	o16, i16 := (outC+15)/16, (inC+15)/16
+	dst := make([]float32, o16*i16*9*256)
+	for oc := range outC {
+		for ic := range inC {
+			for t := range 9 {
+				dst[((oc/16*i16+ic/16)*9+t)*256+(ic%16)*16+oc%16] = w[(oc*inC+ic)*9+t]
+			}
+		}
+	}
+	return dst
+}

@@ -1,0 +1,80 @@
+package vulkan
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/models"
+)
+
+// coopCheckNet exercises the cooperative-matrix kernel: channel counts not
+// multiples of 16, an odd tile, fused activations.
+const coopCheckNet = `7767517
+4 4
+Input in 0 1 data
+Convolution a 1 1 data b 0=40 1=3 4=1 5=1 6=1080 9=1
+Convolution c 1 1 b d 0=24 1=3 4=1 5=1 6=8640 9=2 -23310=1,1.000000e-01
+Convolution e 1 1 d out 0=3 1=1 5=1 6=72 9=4
+`
+
+// checkCoop runs a small network with the cooperative-matrix kernel and
+// with the tiled kernel on the device and fails when they disagree, so a
+// driver or shader problem disables the fast path instead of corrupting
+// output.
+func (e *Engine) checkCoop() error {
+	net, err := models.ParseParam(strings.NewReader(coopCheckNet), "coopcheck.param")
+	if err != nil {
+		return err
+	}
+	seed := uint32(12345)
+	rnd := func() float32 {
+		seed = seed*1664525 + 1013904223
+		return float32(seed>>8)/float32(1<<24)*2 - 1
+	}
+	for i := range net.Layers {
+		l := &net.Layers[i]
+		if l.Type != "Convolution" {
+			continue
+		}
+		n, out := l.Params.Int(6, 0), l.Params.Int(0, 0)
+		scale := float32(1.7 / math.Sqrt(float64(n/out)))
+		l.Weight = make([]float32, n)
+		for k := range l.Weight {
+			l.Weight[k] = rnd() * scale
+		}
+		l.Bias = make([]float32, out)
+		for k := range l.Bias {
+			l.Bias[k] = rnd() * 0.2
+		}
+	}
+	m := engines.Model{Info: models.Info{ID: "coopcheck", Scale: 1, InputBlob: "data", OutputBlob: "out"}, Net: net}
+	ctx := context.Background()
+	px := make([]uint16, 37*21*3)
+	for k := range px {
+		px[k] = uint16(rnd()*32767 + 32768)
+	}
+	tile := engines.Tile{W: 37, H: 21, C: 3, Depth: 16, Pix16: px}
+	var outs [2]engines.Tile
+	for k, coop := range []bool{true, false} {
+		p, err := newProgram(e, m, coop)
+		if err != nil {
+			return err
+		}
+		outs[k], err = engines.Run(ctx, p, tile)
+		p.Close()
+		if err != nil {
+			return fmt.Errorf("coop=%v: %w", coop, err)
+		}
+	}
+	var worst float64
+	for k := range outs[0].Pix16 {
+		worst = max(worst, math.Abs(float64(outs[0].Pix16[k])-float64(outs[1].Pix16[k]))/65535)
+	}
+	if worst > 4e-3 {
+		return fmt.Errorf("cooperative-matrix output differs from the tiled kernel by up to %.2e", worst)
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package vulkan
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/upscaled/upscaled/engines"
+	_ "github.com/upscaled/upscaled/engines/cpu"
+)
+
+func TestSelect(t *testing.T) {
+	cases := []struct {
+		engine  string
+		device  int
+		prefix  string // engine name prefix; "" = must fail with ErrUnavailable
+		wantErr bool
+	}{
+		{"auto", -1, "vulkan:", false},
+		{"vulkan", -1, "vulkan:", false},
+		{"vulkan", 0, "vulkan:0 ", false},
+		{"cpu", -1, "cpu", false},
+		{"vulkan", 99, "", true},
+		{"metal", -1, "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.engine, func(t *testing.T) {
+			e, err := engines.Select(c.engine, c.device)
+			if c.wantErr {
+				if !errors.Is(err, engines.ErrUnavailable) {
+					t.Fatalf("Select(%q, %d) = %v, want ErrUnavailable", c.engine, c.device, err)
+				}
+				t.Log(err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			if !strings.HasPrefix(e.Name(), c.prefix) {
+				t.Errorf("Select(%q, %d) chose %q, want %s…", c.engine, c.device, e.Name(), c.prefix)
+			}
+		})
+	}
+	ds, err := engines.ListDevices()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vk, cpu bool
+	for _, d := range ds {
+		vk = vk || d.Backend == "vulkan"
+		cpu = cpu || d.Backend == "cpu"
+	}
+	if !vk || !cpu {
+		t.Errorf("ListDevices %+v: want the Vulkan devices and the CPU executor", ds)
+	}
+}
