@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,9 @@ type JobsConfig struct {
 	// Heartbeat is the period of SSE comments keeping idle event streams
 	// open through proxies (default 15 s).
 	Heartbeat time.Duration
+	// UploadIdle is how long a job upload may send nothing before it is
+	// cut with 408 (default 1 min): a large upload may take long, not stall.
+	UploadIdle time.Duration
 }
 
 // jobsAPI serves /v1/jobs over a jobs.Manager.
@@ -28,6 +32,7 @@ type jobsAPI struct {
 	s         *Server
 	m         *jobs.Manager
 	heartbeat time.Duration
+	idle      time.Duration
 }
 
 // JobRoutes mounts the jobs API (Deps.Routes) behind the /v1 authentication.
@@ -35,8 +40,11 @@ func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}
+	if cfg.UploadIdle <= 0 {
+		cfg.UploadIdle = time.Minute
+	}
 	return func(s *Server, r chi.Router) {
-		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat}
+		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle}
 		r.Post("/jobs", s.handle(h.errs(h.submit)))
 		r.Get("/jobs", s.handle(h.errs(h.list)))
 		r.Get("/jobs/{id}", s.handle(h.errs(h.get)))
@@ -109,6 +117,28 @@ func (h *jobsAPI) errs(fn func(w http.ResponseWriter, r *http.Request) error) fu
 // maxJobFields bounds the non-file fields of a job upload.
 const maxJobFields = 32
 
+// idleBody pushes the connection's read deadline idle ahead as long as
+// data keeps coming.
+type idleBody struct {
+	io.ReadCloser
+	rc   *http.ResponseController
+	idle time.Duration
+	last time.Time
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	if now := time.Now(); now.Sub(b.last) > time.Second {
+		_ = b.rc.SetReadDeadline(now.Add(b.idle)) // unsupported (HTTP/2 tests): no idle limit
+		b.last = now
+	}
+	n, err := b.ReadCloser.Read(p)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = &statusError{status: http.StatusRequestTimeout, slug: "upload-timeout", err: err,
+			detail: fmt.Sprintf("the job upload sent nothing for %v: it was cut", b.idle)}
+	}
+	return n, err
+}
+
 // submit serves POST /v1/jobs.
 //
 //	@Summary		Submit a batch job
@@ -139,7 +169,7 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	// the limits on file bytes are checked by the upload; this bounds the
 	// multipart framing and fields around them
-	r.Body = http.MaxBytesReader(w, r.Body, cfg.MaxBytes+16<<20)
+	r.Body = http.MaxBytesReader(w, &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: h.idle}, cfg.MaxBytes+16<<20)
 	up, prev, err := h.m.Begin(ctx, KeyID(ctx), r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
@@ -161,7 +191,7 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			return bodyError(err, "malformed multipart body")
+			return uploadError(err, "malformed multipart body")
 		}
 		name := part.FormName()
 		raw, isFile := partFileName(part.Header.Get("Content-Disposition"))
@@ -170,7 +200,7 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 			err = up.Add(ctx, []byte(raw), part)
 			part.Close()
 			if err != nil && !isJobError(err) {
-				err = bodyError(err, "reading image "+strconv.Quote(raw))
+				err = uploadError(err, "reading image "+strconv.Quote(raw))
 			}
 			if err != nil {
 				return err
@@ -187,7 +217,7 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 			b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 			part.Close()
 			if err != nil {
-				return bodyError(err, "reading field "+name)
+				return uploadError(err, "reading field "+name)
 			}
 			if len(b) > maxFieldBytes {
 				return badRequest(name, "field %q is longer than %d bytes", name, maxFieldBytes)
@@ -210,6 +240,15 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
 	return h.accepted(w, r, j)
+}
+
+// uploadError keeps a stalled upload's 408, else reports as bodyError.
+func uploadError(err error, what string) error {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se
+	}
+	return bodyError(err, what)
 }
 
 // partFileName is the file name of a part as sent (RFC 7578, with RFC 2231

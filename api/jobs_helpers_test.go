@@ -122,7 +122,7 @@ func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
 	s, err := New(Config{MaxUploadBytes: 64 << 20, RequestTimeout: time.Minute, SpoolDir: t.TempDir(),
 		ModelsDir: testenv.ModelsDir(t), APIKeys: o.keys}, Deps{
 		Upscaler: jobsPipeline(t), Budget: b, Logger: log, Engine: "cpu",
-		Routes: []Mount{JobRoutes(m, JobsConfig{Heartbeat: 50 * time.Millisecond})},
+		Routes: []Mount{JobRoutes(m, JobsConfig{Heartbeat: 50 * time.Millisecond, UploadIdle: 300 * time.Millisecond})},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -407,6 +407,30 @@ func TestJobsRefusals(t *testing.T) {
 	}
 }
 
+// TestJobsStalledUpload: an upload that stops sending is cut with 408 and
+// leaves nothing behind.
+func TestJobsStalledUpload(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{})
+	body, ct := jobBody(t, []jobFile{{"a.png", testImage(t, "small-color-48x48.png")}})
+	all, _ := io.ReadAll(body)
+	pr, pw := io.Pipe()
+	go func() {
+		pw.Write(all[:len(all)/2])
+		time.Sleep(3 * time.Second) // stalls well past the 300 ms idle limit
+		pw.CloseWithError(io.ErrUnexpectedEOF)
+	}()
+	r := e.do(t, http.MethodPost, "/v1/jobs", "", pr, "Content-Type", ct)
+	detail := problemDetail(t, r)
+	r.Body.Close()
+	if r.StatusCode != http.StatusRequestTimeout || !strings.Contains(detail, "sent nothing") {
+		t.Fatalf("%d %s", r.StatusCode, detail)
+	}
+	ents, _ := os.ReadDir(filepath.Join(e.dir, "jobs"))
+	if len(ents) != 0 {
+		t.Errorf("%d job directories left by a stalled upload", len(ents))
+	}
+}
+
 // TestJobsList pages through the caller's jobs.
 func TestJobsList(t *testing.T) {
 	e := newJobsEnv(t, jobsEnvOpts{})
