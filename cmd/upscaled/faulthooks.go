@@ -1,0 +1,8 @@
+//go:build faulthooks
+
+package main
+
+// Test hook, linked only with `go build -tags faulthooks` (internal/e2e does):
+// the CPU engine fails while the file named by UPSCALED_TEST_FAULT_FILE
+// exists. Normal builds never contain it.
+import _ "github.com/upscaled/upscaled/internal/faultengine"
