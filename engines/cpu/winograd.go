@@ -30,18 +30,6 @@ func winogradG(g0, g1, g2 float32) [winoAlpha]float32 {
 	}
 }
 
-// winogradBT applies Bᵀ (6×6) to d.
-func winogradBT(d [winoAlpha]float32) [winoAlpha]float32 {
-	return [winoAlpha]float32{
-		4*d[0] - 5*d[2] + d[4],
-		-4*d[1] - 4*d[2] + d[3] + d[4],
-		4*d[1] - 4*d[2] - d[3] + d[4],
-		-2*d[1] - d[2] + 2*d[3] + d[4],
-		2*d[1] - d[2] - 2*d[3] + d[4],
-		4*d[1] - 5*d[3] + d[5],
-	}
-}
-
 // winogradAT applies Aᵀ (4×6) to m.
 func winogradAT(m [winoAlpha]float32) [winoM]float32 {
 	a, b := m[1]+m[2], m[1]-m[2]
@@ -103,47 +91,55 @@ func (c *conv) winograd(x, out *Tensor) {
 }
 
 // winogradInput fills v[k][tile][ic] with Bᵀ·d·B of the 6×6 patches of tile
-// row ty (pixels past the input edge read as 0).
+// row ty (pixels past the input edge read as 0): Bᵀ along each patch row,
+// then along each column.
 func (c *conv) winogradInput(x *Tensor, v []float32, ty, tw int) {
 	inC := c.inC
 	stride := tw * inC
-	for ic := range inC {
-		plane := x.Plane(ic)
-		for tx := range tw {
-			var d [winoAlpha][winoAlpha]float32 // d[column][row]
-			x0 := winoM * tx
-			for i := range winoAlpha {
-				y := winoM*ty + i
-				if y >= x.H {
-					break
+	y0 := winoM * ty
+	rows := min(winoAlpha, x.H-y0)
+	// tiles outer, channels inner: the writes for one tile and transform
+	// index k are contiguous in ic
+	for tx := range tw {
+		x0 := winoM * tx
+		full := x0+winoAlpha <= x.W
+		for ic := range inC {
+			plane := x.Plane(ic)
+			var h [winoK]float32 // h[r·6 + j]: row r of the patch times B
+			for r := range rows {
+				row := plane[(y0+r)*x.W:][:x.W]
+				var d0, d1, d2, d3, d4, d5 float32
+				if full {
+					p := row[x0 : x0+winoAlpha : x0+winoAlpha]
+					d0, d1, d2, d3, d4, d5 = p[0], p[1], p[2], p[3], p[4], p[5]
+				} else {
+					var p [winoAlpha]float32
+					copy(p[:], row[x0:])
+					d0, d1, d2, d3, d4, d5 = p[0], p[1], p[2], p[3], p[4], p[5]
 				}
-				row := plane[y*x.W:][:x.W]
-				if x0+winoAlpha <= x.W {
-					r := row[x0 : x0+winoAlpha : x0+winoAlpha]
-					for j := range winoAlpha {
-						d[j][i] = r[j]
-					}
-					continue
-				}
-				for j := range winoAlpha {
-					if x0+j < x.W {
-						d[j][i] = row[x0+j]
-					}
-				}
-			}
-			var t [winoAlpha][winoAlpha]float32 // t[row][column] = (Bᵀ·d)
-			for j := range winoAlpha {
-				col := winogradBT(d[j])
-				for i := range winoAlpha {
-					t[i][j] = col[i]
-				}
+				o := h[r*winoAlpha : r*winoAlpha+winoAlpha : r*winoAlpha+winoAlpha]
+				o[0] = 4*d0 - 5*d2 + d4
+				o[1] = -4*(d1+d2) + d3 + d4
+				o[2] = 4*(d1-d2) - d3 + d4
+				o[3] = 2*(d3-d1) - d2 + d4
+				o[4] = 2*(d1-d3) - d2 + d4
+				o[5] = 4*d1 - 5*d3 + d5
 			}
 			base := tx*inC + ic
-			for i := range winoAlpha {
-				r := winogradBT(t[i]) // row i of Bᵀ·d·B
-				for j := range winoAlpha {
-					v[(i*winoAlpha+j)*stride+base] = r[j]
-				}
+			for j := range winoAlpha {
+				d0, d1, d2, d3, d4, d5 := h[j], h[winoAlpha+j], h[2*winoAlpha+j], h[3*winoAlpha+j], h[4*winoAlpha+j], h[5*winoAlpha+j]
+				i := j*stride + base
+				v[i] = 4*d0 - 5*d2 + d4
+				i += winoAlpha * stride
+				v[i] = -4*(d1+d2) + d3 + d4
+				i += winoAlpha * stride
+				v[i] = 4*(d1-d2) - d3 + d4
+				i += winoAlpha * stride
+				v[i] = 2*(d3-d1) - d2 + d4
+				i += winoAlpha * stride
+				v[i] = 2*(d1-d3) - d2 + d4
+				i += winoAlpha * stride
+				v[i] = 4*d1 - 5*d3 + d5
 			}
 		}
 	}
