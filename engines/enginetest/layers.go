@@ -88,6 +88,12 @@ func layerCases() []layerCase {
 		layerCase{"interp-bicubic-0.75", 5, 5, []string{"Interp i 1 1 x0 y 0=3 1=7.500000e-01 2=7.500000e-01"}},
 		layerCase{"interp-bicubic-size", 5, 5, []string{"Interp i 1 1 x0 y 0=3 3=7 4=11"}},
 		layerCase{"interp-bilinear-align", 5, 5, []string{"Interp i 1 1 x0 y 0=2 1=2.000000e+00 2=2.000000e+00 6=1"}},
+		layerCase{"pool-max-2x2-s2", 5, 5, []string{"Pooling p 1 1 x0 y 0=0 1=2 2=2"}},
+		layerCase{"pool-avg-3x3-s2-pad1", 6, 6, []string{"Pooling p 1 1 x0 y 0=1 1=3 2=2 3=1"}},
+		layerCase{"pool-avg-3x3-s1-countpad", 5, 5, []string{"Pooling p 1 1 x0 y 0=1 1=3 2=1 3=1 6=1"}},
+		layerCase{"pool-max-same", 5, 5, []string{"Pooling p 1 1 x0 y 0=0 1=3 2=2 5=2"}},
+		layerCase{"pool-global-max", 6, 6, []string{
+			"Split s 1 2 x0 a b", "Pooling gm 1 1 a g 0=0 4=1", "InnerProduct fc 1 1 g f 0=6 1=1 2=36 9=4", "BinaryOp mul 2 1 b f y 0=2"}},
 		layerCase{"scale-bias", 6, 6, []string{"Scale sc 1 1 x0 y 0=6 1=1"}},
 		layerCase{"scale-nobias", 5, 5, []string{"Scale sc 1 1 x0 y 0=5 1=0"}},
 	)

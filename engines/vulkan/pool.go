@@ -17,11 +17,7 @@ func (pl *planner) planPooling(i int) error {
 		return err
 	}
 	if !pl.p.gap[i] {
-		kind := "windowed"
-		if pp.Global {
-			kind = "global max"
-		}
-		return fmt.Errorf("%w: %s", models.ErrUnsupported, pl.errf(i, "%s pooling is not implemented by the Vulkan engine (global average only)", kind))
+		return pl.planPoolWindow(i, pp)
 	}
 	in, err := pl.input(i, 0, 3)
 	if err != nil {
@@ -39,10 +35,56 @@ func (pl *planner) planPooling(i int) error {
 	out := lay.Outputs[0]
 	pl.blobs[out] = tensor{shape: pl.shapes[out], space: spIO, off: slot.means, size: slot.meansSize}
 	binds := []bref{pl.ref(lay.Inputs[0]), {space: spIO, off: slot.region, size: 16}, {space: spIO, off: slot.sums, size: slot.sumsSize}}
-	pl.add(i, "gapsum", nil, u32s(s.W, s.H, c4(s.C)), [3]int{c4(s.C), 1, 1}, binds, 2)
+	pl.add(i, "gapsum", u32s(0), u32s(s.W, s.H, c4(s.C)), [3]int{c4(s.C), 1, 1}, binds, 2)
 	slot.segmentEnd = len(l.steps)
 	l.pools = append(l.pools, slot)
 	l.segs = append(l.segs, segment{end: len(l.steps), pool: i})
+	return nil
+}
+
+// planPoolWindow plans global max and windowed max/average pooling, with
+// engines/cpu's semantics: pad mode 0 adds a right/bottom tail so the last
+// window fits, 1 uses no pads, 2/3 SAME_UPPER/LOWER.
+func (pl *planner) planPoolWindow(i int, pp models.Pool) error {
+	lay := &pl.p.net.Layers[i]
+	in, err := pl.input(i, 0, 3)
+	if err != nil {
+		return err
+	}
+	s := in.shape
+	if pp.Global {
+		if pp.Type != 0 {
+			return fmt.Errorf("%w: %s", models.ErrUnsupported, pl.errf(i, "pooling type %d", pp.Type))
+		}
+		pl.output(i, 0)
+		binds := []bref{pl.ref(lay.Inputs[0]), pl.dummy(), pl.ref(lay.Outputs[0])}
+		pl.add(i, "gapsum", u32s(1), u32s(s.W, s.H, c4(s.C)), [3]int{c4(s.C), 1, 1}, binds, 2)
+		return nil
+	}
+	l, r, t, b := pp.PadLeft, pp.PadRight, pp.PadTop, pp.PadBottom
+	switch pp.PadMode {
+	case 1:
+		l, r, t, b = 0, 0, 0, 0
+	case 2, 3:
+		wpad := max(0, pp.KernelW+(s.W-1)/pp.StrideW*pp.StrideW-s.W)
+		hpad := max(0, pp.KernelH+(s.H-1)/pp.StrideH*pp.StrideH-s.H)
+		l, r, t, b = wpad/2, wpad-wpad/2, hpad/2, hpad-hpad/2
+		if pp.PadMode == 3 {
+			l, r, t, b = wpad-wpad/2, wpad/2, hpad-hpad/2, hpad/2
+		}
+	}
+	out := pl.output(i, 0)
+	o := out.shape
+	avg, countPad := 0, 0
+	if pp.Type == 1 {
+		avg = 1
+	}
+	if pp.CountIncludePad {
+		countPad = 1
+	}
+	push := u32s(s.W, s.H, o.W, o.H, c4(s.C), s.C, l, t, r, b, pp.KernelW, pp.KernelH, pp.StrideW, pp.StrideH)
+	pl.add(i, "pool", u32s(avg, countPad), push, groups2D(o.W, o.H, c4(s.C)),
+		[]bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0])}, 1)
 	return nil
 }
 
