@@ -6,16 +6,19 @@ import (
 	"github.com/upscaled/upscaled/models"
 )
 
-// ocBlock is how many output channels the convolution kernel computes per
-// pass over an input row: each input value loaded feeds ocBlock outputs.
+// ocBlock is how many output channels the kernels compute together: each
+// input value loaded feeds ocBlock sums.
 const ocBlock = 4
 
-// conv is Convolution: direct (im2col-free) convolution with weights packed
-// at Load as [outC/ocBlock][inC][kh][kw][ocBlock] (zero-filled tail block).
+// conv is Convolution (ids in kernel; 18 pad value). Three kernels, chosen at
+// Load from the geometry: Winograd F(4×4, 3×3) for 3×3 stride-1 layers with
+// ≥ 8 channels each way (winograd.go); a direct row kernel for the other
+// kernel-width-3 stride-1 layers (the 3-channel input and output layers);
+// im2col rows times packed weights for everything else (stride 2, 1×1, ...).
 type conv struct {
 	kernel
 	padValue float32
-	packed   []float32
+	packed   []float32 // [outC/ocBlock][inC][kh][kw][ocBlock] (packWeights)
 	wino     []float32 // Winograd-transformed weights when useWinograd
 }
 
@@ -68,17 +71,17 @@ func (c *conv) forward(in []*Tensor) ([]*Tensor, error) {
 	case c.wino != nil:
 		c.winograd(x, out)
 	case c.kw == 3 && c.sw == 1 && c.dw == 1:
-		c.compute(x, out)
+		c.direct(x, out)
 	default:
 		c.im2col(x, out)
 	}
 	return []*Tensor{out}, nil
 }
 
-// compute is the direct 3×3 stride-1 kernel (used below the Winograd
-// channel threshold): it fills out (bias, sums, activation), one (channel
-// block, output row) job at a time, each input row feeding ocBlock rows.
-func (c *conv) compute(x, out *Tensor) {
+// direct is the kernel-width-3 stride-1 kernel: it fills out (bias, sums,
+// activation), one (channel block, output row) job at a time, each input row
+// feeding ocBlock output rows.
+func (c *conv) direct(x, out *Tensor) {
 	nb := (c.outC + ocBlock - 1) / ocBlock
 	ow, oh := out.W, out.H
 	kk := c.kh * c.kw
@@ -134,6 +137,7 @@ func row3(o0, o1, o2, o3, s, w []float32) {
 	}
 }
 
+// fill sets every element of x to v.
 func fill(x []float32, v float32) {
 	for i := range x {
 		x[i] = v
