@@ -2,6 +2,9 @@ package imaging
 
 import (
 	"bytes"
+	"image"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"os"
 	"testing"
@@ -61,12 +64,30 @@ func BenchmarkEncodePNG(b *testing.B) {
 	b.Run("workers=GOMAXPROCS", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: PNG}) })
 	gray := benchPage(b, 1)
 	b.Run("gray", func(b *testing.B) { benchEncode(b, gray, EncodeOptions{Format: PNG}) })
+	b.Run("stdlib-image-png", func(b *testing.B) {
+		benchStd(b, img, func(w io.Writer, m image.Image) error { return png.Encode(w, m) })
+	})
+}
+
+// benchStd times a stdlib encoder on the whole image, for reference.
+func benchStd(b *testing.B, img *Image, enc func(io.Writer, image.Image) error) {
+	m := stdImage(img)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := enc(io.Discard, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(img.W*img.H)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
 }
 
 func BenchmarkEncodeJPEG(b *testing.B) {
 	img := benchPage(b, 3)
 	b.Run("q85-workers=1", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: JPEG, Quality: 85, Workers: 1}) })
 	b.Run("q85-workers=GOMAXPROCS", func(b *testing.B) { benchEncode(b, img, EncodeOptions{Format: JPEG, Quality: 85}) })
+	b.Run("stdlib-image-jpeg-q85", func(b *testing.B) {
+		benchStd(b, img, func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, &jpeg.Options{Quality: 85}) })
+	})
 }
 
 func BenchmarkEncodeWebP(b *testing.B) {

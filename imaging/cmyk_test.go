@@ -32,7 +32,7 @@ func writeAdobeJPEG(ink *Image, transform int, icc []byte) []byte {
 		}
 	}
 	out := jpegHeader(l, icc, transform)
-	out = append(out, jpegScan(l, subsample(l, full, fw, fh), l.mcusY, 0)...)
+	out = append(out, jpegScan(nil, l, subsample(l, full, fw, fh, func(n int) []float32 { return make([]float32, n) }, func([]float32) {}), l.mcusY, 0)...)
 	return append(out, 0xFF, 0xD9)
 }
 

@@ -92,34 +92,37 @@ const webpEncodeCBytesPerPixel = 32
 
 // EncoderBytes is the host memory (bytes) an encoder for a width×height
 // image holds at most: for PNG and JPEG the row-group buffers of
-// GOMAXPROCS workers and the compressed groups awaiting output
-// (independent of height); for WebP the whole image, the encoded file and
-// libwebp's working memory.
+// GOMAXPROCS workers, recycled between groups, and the compressed groups
+// awaiting output (independent of height); for WebP the whole image, the
+// encoded file and libwebp's working memory.
 func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 	workers := int64(runtime.GOMAXPROCS(0))
 	w, h := int64(width), int64(height)
 	switch f {
 	case PNG:
-		rowBytes := w * int64(channels*depth/8)
-		gr := max(1, int64(pngGroupBytes)/rowBytes)
-		group, filtered := gr*rowBytes, gr*(rowBytes+1)
-		return (workers+3)*group + // raw groups: filling, pending, recycled
-			workers*(filtered+5*rowBytes) + // filtering
-			(workers+1)*(2*filtered+1024) + // compressed groups (buffer growth)
-			workers*flateWriterBytes + 2*rowBytes + 64<<10
+		rb := w * int64(channels*depth/8)
+		gr := max(1, int64(pngGroupBytes)/rb)
+		group, filtered := gr*rb, gr*(rb+1)
+		return (workers+2)*group + // rows: one group filling, the pending ones
+			workers*(filtered+5*rb) + // filtering in running jobs
+			(workers+1)*int64(deflateBound(int(filtered))) + // compressed, awaiting output
+			workers*flateWriterBytes + (workers+3)*rb + 64<<10
 	case JPEG:
 		outC := int64(3)
 		if channels <= 2 {
 			outC = 1
 		}
-		const mcuH = 16
-		gr := mcuH * max(1, int64(jpegGroupBytes)/(mcuH*w*outC))
-		pw := (w + 15) / 16 * 16
-		planes := gr * pw * 4 * (outC + 1) // float32 planes (+ subsampled chroma)
-		return (workers+3)*gr*w*outC +     // raw groups
-			workers*planes + // planes of running jobs
-			(workers+1)*3*gr*pw*outC + // entropy-coded groups awaiting output
-			64<<10
+		var worst int64
+		for _, mcuH := range []int64{8, 16} { // 4:4:4 or gray, 4:2:0
+			gr := mcuH * max(1, int64(jpegGroupBytes)/(mcuH*w*outC))
+			fullPx := gr * ((w + 15) / 16 * 16)
+			n := (workers+2)*gr*w*outC + // rows: filling and pending
+				workers*(outC*fullPx*4+2*fullPx) + // float32 planes of running jobs
+				(workers+1)*(fullPx*outC*3/2+64) + // entropy-coded, awaiting output
+				64<<10
+			worst = max(worst, n)
+		}
+		return worst
 	case WebP:
 		outC := int64(3)
 		if channels == 2 || channels == 4 {

@@ -30,7 +30,8 @@ type Header struct {
 	// Width and Height as stored (before EXIF orientation).
 	Width, Height int
 	// Channels: 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (after decoding, e.g. a
-	// palette PNG with tRNS reports 4, CMYK JPEG reports 3).
+	// palette PNG with tRNS reports 4, CMYK JPEG reports 3; a PNG or GIF
+	// palette whose entries are all gray reports 1, or 2 with transparency).
 	Channels int
 	// Depth is bits per channel of the decoded image: 8 or 16.
 	Depth int

@@ -25,16 +25,23 @@ func readJPEGHeader(s *source) (*meta, error) {
 		iccTotal int
 	)
 	for {
-		b, err := s.read(1)
-		if err != nil {
-			return nil, errTruncated(JPEG, "marker", err)
-		}
-		if b[0] != 0xFF {
-			return nil, fmt.Errorf("imaging: jpeg: expected a marker, found byte 0x%02x: %w", b[0], ErrCorrupt)
+		// Bytes between segments are junk that decoders skip; a long run of
+		// them is not a JPEG.
+		for junk := 0; ; junk++ {
+			b, err := s.read(1)
+			if err != nil {
+				return nil, errTruncated(JPEG, "marker", err)
+			}
+			if b[0] == 0xFF {
+				break
+			}
+			if junk > 1<<16 {
+				return nil, fmt.Errorf("imaging: jpeg: no marker in 64 KiB: %w", ErrCorrupt)
+			}
 		}
 		var mk byte
 		for {
-			b, err = s.read(1)
+			b, err := s.read(1)
 			if err != nil {
 				return nil, errTruncated(JPEG, "marker", err)
 			}

@@ -10,13 +10,14 @@ type jpegPlane struct {
 }
 
 // jpegPlanes converts n rows of 8-bit gray or RGB into component planes
-// (YCbCr, JFIF full range; chroma averaged over the subsampling window).
-func jpegPlanes(l *jpegLayout, raw []byte, n, outC int) []jpegPlane {
+// (YCbCr, JFIF full range; chroma averaged over the subsampling window),
+// taking buffers from alloc and returning unused ones to release.
+func jpegPlanes(l *jpegLayout, raw []byte, n, outC int, alloc func(int) []float32, release func([]float32)) []jpegPlane {
 	mcuRows := (n + l.mcuH - 1) / l.mcuH
 	fw, fh := l.mcusX*l.mcuW, mcuRows*l.mcuH
 	full := make([][]float32, len(l.comps))
 	for i := range full {
-		full[i] = make([]float32, fw*fh)
+		full[i] = alloc(fw * fh)
 	}
 	w := l.width
 	for y := 0; y < fh; y++ {
@@ -35,11 +36,12 @@ func jpegPlanes(l *jpegLayout, raw []byte, n, outC int) []jpegPlane {
 			full[2][i] = 0.5*r - 0.418687589*g - 0.081312411*b
 		}
 	}
-	return subsample(l, full, fw, fh)
+	return subsample(l, full, fw, fh, alloc, release)
 }
 
 // subsample reduces full-resolution planes to each component's sampling.
-func subsample(l *jpegLayout, full [][]float32, fw, fh int) []jpegPlane {
+// Full planes that are reduced are handed to release.
+func subsample(l *jpegLayout, full [][]float32, fw, fh int, alloc func(int) []float32, release func([]float32)) []jpegPlane {
 	hmax, vmax := l.mcuW/8, l.mcuH/8
 	planes := make([]jpegPlane, len(l.comps))
 	for ci, c := range l.comps {
@@ -49,7 +51,7 @@ func subsample(l *jpegLayout, full [][]float32, fw, fh int) []jpegPlane {
 			continue
 		}
 		pw, ph := fw/sx, fh/sy
-		p := make([]float32, pw*ph)
+		p := alloc(pw * ph)
 		inv := 1 / float32(sx*sy)
 		for y := 0; y < ph; y++ {
 			for x := 0; x < pw; x++ {
@@ -62,6 +64,7 @@ func subsample(l *jpegLayout, full [][]float32, fw, fh int) []jpegPlane {
 				p[y*pw+x] = s * inv
 			}
 		}
+		release(full[ci])
 		planes[ci] = jpegPlane{pw, ph, p}
 	}
 	return planes
@@ -70,14 +73,8 @@ func subsample(l *jpegLayout, full [][]float32, fw, fh int) []jpegPlane {
 // jpegScan entropy-codes mcuRows MCU rows starting at image MCU row first;
 // each row restarts DC prediction and is followed by an RST marker unless
 // it is the image's last.
-func jpegScan(l *jpegLayout, planes []jpegPlane, mcuRows, first int) []byte {
-	// Entropy-coded data stays under 1.5 bytes per sample even for noise
-	// at quality 100 (measured 1.37), so this buffer rarely grows.
-	samples := 0
-	for _, p := range planes {
-		samples += len(p.pix)
-	}
-	bw := &bitWriter{out: make([]byte, 0, samples*3/2+64)}
+func jpegScan(dst []byte, l *jpegLayout, planes []jpegPlane, mcuRows, first int) []byte {
+	bw := &bitWriter{out: dst[:0]}
 	var blk [64]float32
 	var coef [64]int32
 	for r := 0; r < mcuRows; r++ {

@@ -76,3 +76,35 @@ func (p *orderedPipe) drain(all bool) error {
 	}
 	return p.err
 }
+
+// freeList recycles equal-sized buffers between an encoder's jobs, keeping
+// at most cap(ch) idle ones.
+type freeList[T any] struct {
+	ch   chan []T
+	size int
+}
+
+func newFreeList[T any](keep, size int) *freeList[T] {
+	return &freeList[T]{ch: make(chan []T, keep), size: size}
+}
+
+// get returns a buffer of length size (contents undefined).
+func (f *freeList[T]) get() []T {
+	select {
+	case b := <-f.ch:
+		return b[:f.size]
+	default:
+		return make([]T, f.size)
+	}
+}
+
+// put offers b back; buffers of another capacity are dropped.
+func (f *freeList[T]) put(b []T) {
+	if cap(b) < f.size {
+		return
+	}
+	select {
+	case f.ch <- b:
+	default:
+	}
+}

@@ -34,7 +34,9 @@ type pngEncoder struct {
 	rows      int    // rows in raw
 	prev      []byte // last row of the previous group (nil before the first)
 	pipe      *orderedPipe
-	free      chan []byte // recycled group buffers
+	raws      *freeList[byte] // group rows
+	filts     *freeList[byte] // filtered groups
+	outs      *freeList[byte] // compressed groups
 	adler     uint32
 	started   bool
 	closed    bool
@@ -50,7 +52,10 @@ func newPNGEncoder(w io.Writer, g geometry, opt EncodeOptions) (*pngEncoder, err
 	e.bpp = g.c * g.depth / 8
 	e.rowBytes = g.width * e.bpp
 	e.groupRows = max(1, pngGroupBytes/e.rowBytes)
-	e.free = make(chan []byte, opt.Workers+2)
+	keep := opt.Workers + 2
+	e.raws = newFreeList[byte](keep, e.groupRows*e.rowBytes)
+	e.filts = newFreeList[byte](keep, e.groupRows*(e.rowBytes+1))
+	e.outs = newFreeList[byte](keep, 0)
 	e.pipe = newOrderedPipe(opt.Workers, e.emit)
 	var hd bytes.Buffer
 	hd.WriteString("\x89PNG\r\n\x1a\n")
@@ -100,11 +105,7 @@ func (e *pngEncoder) WriteRows(b *Image) error {
 	s := b.Stride()
 	for y := 0; y < b.H; y++ {
 		if e.raw == nil {
-			select {
-			case e.raw = <-e.free:
-			default:
-				e.raw = make([]byte, e.groupRows*e.rowBytes)
-			}
+			e.raw = e.raws.get()
 		}
 		row := e.raw[e.rows*e.rowBytes : (e.rows+1)*e.rowBytes]
 		if b.Depth == 8 {
@@ -133,15 +134,13 @@ func (e *pngEncoder) submit(final bool) error {
 	e.raw, e.rows = nil, 0
 	rb, bpp := e.rowBytes, e.bpp
 	return e.pipe.submit(func() result {
-		filtered := filterRows(raw[:n*rb], prev, rb, bpp)
+		filtered := filterRows(e.filts.get()[:n*(rb+1)], raw[:n*rb], prev, rb, bpp)
 		if raw != nil {
-			select {
-			case e.free <- raw:
-			default:
-			}
+			e.raws.put(raw)
 		}
 		r := result{adler: adler32.Checksum(filtered), n: int64(len(filtered))}
-		r.out = deflateSegment(filtered, final)
+		r.out = deflateSegment(e.outs.get()[:0], filtered, final)
+		e.filts.put(filtered)
 		return r
 	})
 }
@@ -151,13 +150,20 @@ var flatePool = sync.Pool{New: func() any {
 	return fw
 }}
 
-// deflateSegment compresses p as a byte-aligned part of a deflate stream:
-// sync-flushed, or closed with the final block when final is set.
-func deflateSegment(p []byte, final bool) []byte {
-	var b bytes.Buffer
-	b.Grow(len(p)/2 + 64)
+// deflateBound is the most deflate output for n input bytes (stored
+// blocks: 5 bytes per 64 KiB, plus flush and final markers).
+func deflateBound(n int) int { return n + 5*(n/65535+2) + 16 }
+
+// deflateSegment compresses p, appending to dst, as a byte-aligned part of
+// a deflate stream: sync-flushed, or closed with the final block when
+// final is set.
+func deflateSegment(dst, p []byte, final bool) []byte {
+	if cap(dst) < deflateBound(len(p)) {
+		dst = make([]byte, 0, deflateBound(len(p)))
+	}
+	b := bytes.NewBuffer(dst[:0])
 	fw := flatePool.Get().(*flate.Writer)
-	fw.Reset(&b)
+	fw.Reset(b)
 	fw.Write(p)
 	if final {
 		fw.Close()
@@ -176,7 +182,9 @@ func (e *pngEncoder) emit(r result) error {
 		e.started = true
 	}
 	e.adler = adler32Combine(e.adler, r.adler, r.n)
-	return writeChunk(e.w, "IDAT", data)
+	err := writeChunk(e.w, "IDAT", data)
+	e.outs.put(r.out)
+	return err
 }
 
 func (e *pngEncoder) Close() error {

@@ -1,11 +1,11 @@
 package imaging
 
-// filterRows applies a PNG filter to each row of raw (rows of rb bytes),
-// chosen per row by the minimum sum of absolute signed residuals (the
-// usual adaptive heuristic). prev is the row above the first (nil: zeros).
-func filterRows(raw, prev []byte, rb, bpp int) []byte {
+// filterRows applies a PNG filter to each row of raw (rows of rb bytes)
+// into out (len(raw)/rb rows of 1+rb bytes), chosen per row by the minimum
+// sum of absolute signed residuals (the usual adaptive heuristic). prev is
+// the row above the first (nil: zeros).
+func filterRows(out, raw, prev []byte, rb, bpp int) []byte {
 	n := len(raw) / rb
-	out := make([]byte, n*(rb+1))
 	if prev == nil {
 		prev = make([]byte, rb)
 	}
