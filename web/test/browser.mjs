@@ -118,7 +118,7 @@ try {
 
   await check('each result downloads with its name', async () => {
     const a = page.locator('#items li[data-index="0"] a[download]');
-    assert.match(await a.getAttribute('href'), /^blob:/);
+    assert.match(await a.getAttribute('href'), /^\/v1\/jobs\/[0-9a-f]+\/items\/0$/);
     assert.equal(await a.getAttribute('download'), 'small-color-48x48.png');
     const [dl] = await Promise.all([page.waitForEvent('download'), a.click()]);
     const file = path.join(userDataDir, 'item.png');
@@ -148,6 +148,7 @@ try {
     const w = await page.$eval('#stage', (s) => s.getBoundingClientRect().width);
     assert.equal(Math.round(w), 96 * 4, 'stage is 4x the 96 px result');
     assert.equal(await page.$eval('#after-img', (i) => i.naturalWidth), 96);
+    assert.equal(await page.textContent('#compare-dims'), 'result 96×96 px', 'the decoded result is 96x96');
     assert.equal(await page.$eval('#before-clip', (c) => c.style.width), '0%');
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     assert.equal(await page.$eval('#before-clip', (c) => c.style.width), '5%');
@@ -239,7 +240,8 @@ try {
     await page.locator(op).screenshot({ path: path.join(shots, '07b-docs-try-upscale.png') });
     await page.click(`${op} > summary`);
     await page.click('#op-get-_v1_models > summary');
-    await shot('07-docs');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(shots, '07-docs.png') });
   });
 
   await check('with API keys: 401 explained, key entered, kept, and sent on every call', async () => {
@@ -259,6 +261,15 @@ try {
     await page.click('#submit');
     await page.waitForSelector('#items li[data-ready=true]');
     assert.equal(await page.textContent('#items li .dims'), '48×48 → 96×96');
+    // with a key, results are fetched with it: download and compare
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#items li a[download]')]);
+    assert.equal(dl.suggestedFilename(), 'small-color-48x48.webp');
+    const file = path.join(userDataDir, 'keyed.webp');
+    await dl.saveAs(file);
+    assert.equal(fs.readFileSync(file).subarray(8, 12).toString(), 'WEBP');
+    await page.click('#items li button:has-text("Compare")');
+    await page.waitForSelector('#compare:not([hidden])');
+    assert.equal(await page.textContent('#compare-dims'), 'result 96×96 px');
     await shot('08-api-key');
   });
 

@@ -25,7 +25,7 @@ const state = {
   files: [],          // File objects chosen, in order
   models: [],         // normalised catalog entries
   job: null,          // latest job document
-  cards: new Map(),   // item index -> {li, bar, …, resultURL, originalURL}
+  cards: new Map(),   // item index -> {li, bar, …, originalURL}
   stream: null,       // AbortController of the events stream
 };
 
@@ -452,7 +452,7 @@ function cardFor(n, item) {
   c.err = el('p', { class: 'item-error', role: 'alert', hidden: true });
   c.thumb = el('div', { class: 'thumb' });
   c.compareBtn = el('button', { type: 'button', class: 'secondary', disabled: true, text: 'Compare', onclick: () => openCompare(c) });
-  c.download = el('a', { class: 'button disabled', 'aria-disabled': 'true', text: 'Download', role: 'button' });
+  c.download = el('a', { class: 'button disabled', 'aria-disabled': 'true', text: 'Download', role: 'button', onclick: (e) => downloadItem(e, c) });
   c.li = el('li', { class: 'item', 'data-index': String(n) },
     c.thumb,
     el('div', { class: 'item-body' },
@@ -483,11 +483,11 @@ function renderItem(job, item, n, progress) {
   c.bar.value = Math.round(pct);
   c.li.dataset.state = item.state;
   c.stateText.textContent = STATE_WORDS[item.state] || item.state;
-  const inText = sizeText(item.input) || c.inDims;
-  const outText = sizeText(item.output) || c.outDims;
+  const inText = sizeText(item.input);
+  const outText = sizeText(item.output);
   c.dims.textContent = inText ? (outText ? `${inText} → ${outText}` : inText) : '';
   if (item.error) { c.err.textContent = item.error; c.err.hidden = false; }
-  if (item.state === 'succeeded' && !c.fetching) loadResult(job, c, n);
+  if (item.state === 'succeeded' && !c.ready) markReady(job, c, n);
 }
 
 function resultPath(job, item, n) {
@@ -502,41 +502,45 @@ function fileNameFrom(res, fallback) {
   return plain ? plain[1] : fallback;
 }
 
-async function loadResult(job, c, n) {
-  c.fetching = true;
+// markReady enables a finished item's download link and comparison. Results
+// are fetched only when asked for, so a chapter of large pages does not sit
+// in the browser's memory.
+function markReady(job, c, n) {
+  c.ready = true;
+  c.resultPath = resultPath(job, c.item, n);
+  c.fileName = c.item.result_name ?? c.name;
+  c.download.href = c.resultPath;
+  c.download.download = c.fileName;
+  c.download.classList.remove('disabled');
+  c.download.removeAttribute('aria-disabled');
+  c.download.removeAttribute('role');
+  c.download.setAttribute('aria-label', `Download ${c.fileName}`);
+  c.compareBtn.disabled = false;
+  c.li.dataset.ready = 'true';
+}
+
+// downloadItem lets the browser follow the link, unless an API key must be
+// sent: then the result is fetched with it and saved from memory.
+async function downloadItem(ev, c) {
+  if (!c.ready || !apiKey()) return;
+  ev.preventDefault();
   try {
-    const res = await api(resultPath(job, c.item, n));
-    const blob = await res.blob();
-    c.resultURL = URL.createObjectURL(blob);
-    c.fileName = fileNameFrom(res, c.item.result_name ?? c.name);
-    const img = new Image();
-    img.src = c.resultURL;
-    await img.decode();
-    c.outDims = `${img.naturalWidth}×${img.naturalHeight}`;
-    if (c.originalURL) {
-      const o = new Image();
-      o.src = c.originalURL;
-      await o.decode().catch(() => {});
-      if (o.naturalWidth) c.inDims = `${o.naturalWidth}×${o.naturalHeight}`;
-    }
-    c.thumb.replaceChildren(el('img', { src: c.resultURL, alt: '' }));
-    c.download.href = c.resultURL;
-    c.download.download = c.fileName;
-    c.download.classList.remove('disabled');
-    c.download.removeAttribute('aria-disabled');
-    c.download.removeAttribute('role');
-    c.download.setAttribute('aria-label', `Download ${c.fileName}`);
-    c.compareBtn.disabled = false;
-    c.li.dataset.ready = 'true';
-    renderItem(job, c.item, n, job.progress || {});
+    const res = await api(c.resultPath);
+    saveBlob(await res.blob(), fileNameFrom(res, c.fileName));
   } catch (err) {
-    c.err.textContent = 'Could not download the result: ' + err.message;
-    c.err.hidden = false;
+    showError(err);
   }
 }
 
+function saveBlob(blob, name) {
+  const a = el('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+}
+
 function revokeCard(c) {
-  if (c.resultURL) URL.revokeObjectURL(c.resultURL);
   if (c.originalURL) URL.revokeObjectURL(c.originalURL);
 }
 
@@ -547,13 +551,18 @@ async function downloadZip() {
   $('zip').disabled = true;
   setStatus('Preparing the zip…');
   try {
-    const res = await api(`/v1/jobs/${encodeURIComponent(job.id)}/archive`);
-    const blob = await res.blob();
-    const a = el('a', { href: URL.createObjectURL(blob), download: fileNameFrom(res, `upscaled-${job.id}.zip`) });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+    const path = `/v1/jobs/${encodeURIComponent(job.id)}/archive`;
+    if (!apiKey()) {
+      // no key to send: the browser streams the zip to disk itself
+      const a = el('a', { href: path, download: `upscaled-${job.id}.zip` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setStatus('Zip download started.');
+      return;
+    }
+    const res = await api(path);
+    saveBlob(await res.blob(), fileNameFrom(res, `upscaled-${job.id}.zip`));
     setStatus('Zip downloaded.');
   } catch (err) {
     showError(err);
@@ -577,12 +586,26 @@ async function cancelJob() {
 // ---------- before / after ----------
 
 let comparing = null;
+let compareURL = null; // the one result held in memory, for the comparison
 
-function openCompare(c) {
+async function openCompare(c) {
+  clearError();
+  let blob;
+  try {
+    blob = await (await api(c.resultPath)).blob();
+  } catch (err) {
+    showError(err);
+    return;
+  }
+  if (compareURL) URL.revokeObjectURL(compareURL);
+  compareURL = URL.createObjectURL(blob);
   comparing = c;
   $('compare-name').textContent = c.name;
-  $('after-img').src = c.resultURL;
+  const after = $('after-img');
+  after.src = compareURL;
   $('before-img').src = c.originalURL || '';
+  await after.decode().catch(() => {});
+  $('compare-dims').textContent = after.naturalWidth ? `result ${after.naturalWidth}×${after.naturalHeight} px` : '';
   $('compare').hidden = false;
   layoutCompare();
   $('compare').scrollIntoView({ behavior: 'smooth', block: 'start' });
@@ -593,6 +616,9 @@ function closeCompare(refocus) {
   $('compare').hidden = true;
   if (refocus && comparing) comparing.compareBtn.focus();
   comparing = null;
+  if (compareURL) URL.revokeObjectURL(compareURL);
+  compareURL = null;
+  $('after-img').removeAttribute('src');
 }
 
 function layoutCompare() {
