@@ -112,3 +112,9 @@ func BenchmarkRealCUGAN2x(b *testing.B) {
 func BenchmarkAnimeVideoV3x2(b *testing.B) {
 	benchPass(b, loadNet(b, "realesrgan-animevideov3-x2"), benchSide, benchSide)
 }
+
+func BenchmarkConv3x3PReLU(b *testing.B) {
+	body := []string{"Convolution c 1 1 x0 t 0=64 1=3 4=1 5=1 6=36864", "PReLU p 1 1 t y 0=64"}
+	net := enginetest.BuildNet(b, "bench-conv-prelu", 64, 64, body)
+	benchPass(b, engines.Model{Info: models.Info{ID: "bench-conv-prelu", Scale: 1, InputBlob: "data", OutputBlob: "out"}, Net: net}, benchSide, benchSide)
+}
