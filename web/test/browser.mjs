@@ -159,6 +159,19 @@ try {
     await page.selectOption('#zoom', 'fit');
   });
 
+  await check('after a reload the last job is shown again', async () => {
+    await page.reload();
+    await page.waitForSelector('#items li[data-ready=true] >> nth=1');
+    const dims = await page.$$eval('#items li .dims', (ds) => ds.map((d) => d.textContent));
+    assert.deepEqual(dims, ['48×48 → 96×96', '64×64 → 128×128']);
+    assert.equal(await page.$eval('#job-state', (b) => b.dataset.state), 'succeeded');
+    await page.click('#items li[data-index="1"] button:has-text("Compare")');
+    await page.waitForSelector('#compare:not([hidden])');
+    assert.equal(await page.textContent('#compare-dims'), 'result 128×128 px');
+    assert.equal(await page.isHidden('#before-clip'), true, 'no original after a reload');
+    await page.click('#compare-close');
+  });
+
   await check('too large a batch shows the server limit', async () => {
     await page.click('#clear');
     await page.setInputFiles('#files', [img('page-color-1000x1400.jpg')]);

@@ -6,6 +6,7 @@
 'use strict';
 
 const KEY_STORE = 'upscaled.apiKey';
+const JOB_STORE = 'upscaled.lastJob';
 const FINAL = new Set(['succeeded', 'partially_succeeded', 'failed', 'canceled']);
 
 const $ = (id) => document.getElementById(id);
@@ -279,6 +280,7 @@ async function onSubmit(ev) {
   try {
     const job = await submitJob(form);
     setStatus(`Job ${job.id} accepted.`);
+    localStorage.setItem(JOB_STORE, job.id);
     startJob(job, originals);
   } catch (err) {
     setStatus('');
@@ -604,6 +606,10 @@ async function openCompare(c) {
   const after = $('after-img');
   after.src = compareURL;
   $('before-img').src = c.originalURL || '';
+  // after a reload the originals are no longer in the page: result only
+  $('before-clip').hidden = !c.originalURL;
+  $('divider').hidden = !c.originalURL;
+  $('split').disabled = !c.originalURL;
   await after.decode().catch(() => {});
   $('compare-dims').textContent = after.naturalWidth ? `result ${after.naturalWidth}×${after.naturalHeight} px` : '';
   $('compare').hidden = false;
@@ -691,7 +697,22 @@ function init() {
   window.addEventListener('resize', layoutCompare);
 
   syncOutputControls();
-  loadModels();
+  loadModels().then(resumeLastJob);
+}
+
+// resumeLastJob shows the job this browser submitted last, if the server
+// still has it: its progress goes on, its results can be downloaded.
+async function resumeLastJob() {
+  const id = localStorage.getItem(JOB_STORE);
+  if (!id || state.job) return;
+  try {
+    const res = await api(`/v1/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+    const job = await res.json();
+    if (state.job) return;
+    startJob(job, null);
+  } catch (err) {
+    if (err instanceof ProblemError && (err.status === 404 || err.status === 410)) localStorage.removeItem(JOB_STORE);
+  }
 }
 
 document.addEventListener('DOMContentLoaded', init);
