@@ -102,33 +102,49 @@ func jpegScan(dst []byte, l *jpegLayout, planes []jpegPlane, mcuRows, first int)
 	return bw.out
 }
 
-// fdctQuant computes the 2-D DCT of blk and quantises it into zigzag order.
+// fdctQuant computes the 2-D DCT of blk with the Arai-Agui-Nakajima
+// factorisation (scaled outputs; the scale is folded into div) and
+// quantises it into zigzag order.
 func fdctQuant(blk *[64]float32, div *[64]float32, out *[64]int32) {
-	var tmp [64]float32
 	for y := 0; y < 8; y++ {
-		row := blk[y*8 : y*8+8]
-		for u := 0; u < 8; u++ {
-			c := &dctCos[u]
-			tmp[y*8+u] = row[0]*c[0] + row[1]*c[1] + row[2]*c[2] + row[3]*c[3] +
-				row[4]*c[4] + row[5]*c[5] + row[6]*c[6] + row[7]*c[7]
-		}
+		aan8(blk[y*8:y*8+8:y*8+8], 1)
 	}
-	var f [64]float32
-	for v := 0; v < 8; v++ {
-		c := &dctCos[v]
-		for u := 0; u < 8; u++ {
-			f[v*8+u] = tmp[u]*c[0] + tmp[8+u]*c[1] + tmp[16+u]*c[2] + tmp[24+u]*c[3] +
-				tmp[32+u]*c[4] + tmp[40+u]*c[5] + tmp[48+u]*c[6] + tmp[56+u]*c[7]
-		}
+	for x := 0; x < 8; x++ {
+		aan8(blk[x:], 8)
 	}
 	for z, k := range jpegZigzag {
-		q := f[k] * div[k]
+		q := blk[k] * div[k]
 		if q >= 0 {
 			out[z] = int32(q + 0.5)
 		} else {
 			out[z] = -int32(-q + 0.5)
 		}
 	}
+}
+
+// aan8 transforms the 8 values d[0], d[s], ..., d[7s] in place.
+func aan8(d []float32, s int) {
+	d0, d1, d2, d3 := d[0], d[s], d[2*s], d[3*s]
+	d4, d5, d6, d7 := d[4*s], d[5*s], d[6*s], d[7*s]
+	t0, t7 := d0+d7, d0-d7
+	t1, t6 := d1+d6, d1-d6
+	t2, t5 := d2+d5, d2-d5
+	t3, t4 := d3+d4, d3-d4
+
+	t10, t13 := t0+t3, t0-t3
+	t11, t12 := t1+t2, t1-t2
+	d[0], d[4*s] = t10+t11, t10-t11
+	z1 := (t12 + t13) * 0.707106781
+	d[2*s], d[6*s] = t13+z1, t13-z1
+
+	t10, t11, t12 = t4+t5, t5+t6, t6+t7
+	z5 := (t10 - t12) * 0.382683433
+	z2 := 0.541196100*t10 + z5
+	z4 := 1.306562965*t12 + z5
+	z3 := t11 * 0.707106781
+	z11, z13 := t7+z3, t7-z3
+	d[5*s], d[3*s] = z13+z2, z13-z2
+	d[s], d[7*s] = z11+z4, z11-z4
 }
 
 // bitWriter packs Huffman codes MSB first with 0xFF byte stuffing.

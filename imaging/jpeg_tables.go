@@ -117,31 +117,23 @@ func scaledQuant(t, q int) [64]int {
 	return out
 }
 
-// dctCos[u][x] = cos((2x+1)uπ/16).
-var dctCos = func() [8][8]float32 {
-	var c [8][8]float32
-	for u := 0; u < 8; u++ {
-		for x := 0; x < 8; x++ {
-			c[u][x] = float32(math.Cos(float64(2*x+1) * float64(u) * math.Pi / 16))
-		}
+// aanScale[k] = cos(kπ/16)·√2 (1 for k = 0): the per-frequency scale of the AAN DCT.
+var aanScale = func() [8]float64 {
+	var a [8]float64
+	a[0] = 1
+	for k := 1; k < 8; k++ {
+		a[k] = math.Cos(float64(k)*math.Pi/16) * math.Sqrt2
 	}
-	return c
+	return a
 }()
 
-// quantDivisors folds the DCT normalisation C(u)C(v)/4 and 1/Q into one
-// multiplier per coefficient (natural order).
+// quantDivisors folds the AAN output scale and 1/Q into one multiplier
+// per coefficient (natural order).
 func quantDivisors(q [64]int) [64]float32 {
 	var d [64]float32
 	for v := 0; v < 8; v++ {
 		for u := 0; u < 8; u++ {
-			cu, cv := 1.0, 1.0
-			if u == 0 {
-				cu = 1 / math.Sqrt2
-			}
-			if v == 0 {
-				cv = 1 / math.Sqrt2
-			}
-			d[v*8+u] = float32(cu * cv / 4 / float64(q[v*8+u]))
+			d[v*8+u] = float32(1 / (float64(q[v*8+u]) * aanScale[u] * aanScale[v] * 8))
 		}
 	}
 	return d
