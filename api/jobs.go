@@ -155,6 +155,9 @@ func (b *idleBody) Read(p []byte) (int, error) {
 //	@Failure		401				{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure		413				{object}	Problem	"too many images or too many bytes (the limit is named)"
 //	@Failure		415				{object}	Problem	"not multipart/form-data"
+//	@Failure		500				{object}	Problem	"internal error (logged with the request id)"
+//	@Failure		503				{object}	Problem	"busy or shutting down; see Retry-After"
+//	@Header			503				{integer}	Retry-After	"seconds to wait before retrying"
 //	@Failure		507				{object}	Problem	"the server is low on disk space"
 //	@Security		BearerKey
 //	@ID			submitJob
@@ -367,6 +370,8 @@ func (h *jobsAPI) cancel(w http.ResponseWriter, r *http.Request) error {
 //	@Param		id	path		string	true	"job id"
 //	@Param		n	path		int		true	"item index, from 0"
 //	@Success	200	{file}		binary	"the result image (Content-Disposition names it)"
+//	@Header		200	{string}	X-Upscaled-Output-Size	"WIDTHxHEIGHT in pixels"
+//	@Failure	400	{object}	Problem	"the item index is not an integer"
 //	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure	404	{object}	Problem	"no such job or item"
 //	@Failure	409	{object}	Problem	"not finished yet, or failed"

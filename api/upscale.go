@@ -42,6 +42,7 @@ import (
 //	@Failure		413			{object}	Problem	"upload bytes, input or output pixels, or memory need over the limit (named in detail)"
 //	@Failure		415			{object}	Problem	"not an image, or an unsupported or animated format"
 //	@Failure		422			{object}	Problem	"corrupt image, or the model is not installed"
+//	@Failure		500			{object}	Problem	"internal error (logged with the request id)"
 //	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure or shutting down; see Retry-After"
 //	@Header			503			{integer}	Retry-After	"seconds to wait before retrying"
 //	@Security		BearerKey
