@@ -58,9 +58,9 @@ func DecodeBytes(h Header) int64 {
 			n += out
 		}
 	case WebP:
-		// The file (grown while reading), the Go copy of the pixels, and
-		// libwebp's output plus work buffers (C heap).
-		n += 2*e.fileBytes + out + webpDecodeCBytes(h)
+		// The whole file is the recorded header; then the Go copy of the
+		// pixels and libwebp's output plus work buffers (C heap).
+		n += out + webpDecodeCBytes(h)
 	default:
 		n += 4 * out
 	}

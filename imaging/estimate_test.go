@@ -2,6 +2,9 @@ package imaging
 
 import (
 	"bytes"
+	"image"
+	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -39,6 +42,19 @@ func estimateInputs(t *testing.T) map[string][]byte {
 	wl, _ := webp.EncodeLosslessRGB(stdImage(rgb))
 	wy, _ := webp.EncodeRGB(stdImage(rgb), 85)
 	in["webp-lossless"], in["webp-lossy"] = wl, wy
+	pal := make(color.Palette, 256)
+	for i := range pal {
+		pal[i] = color.RGBA{uint8(i), uint8(i * 7), uint8(i * 13), 255}
+	}
+	noisy := image.NewPaletted(image.Rect(0, 0, 1500, 1000), pal)
+	for i := range noisy.Pix {
+		noisy.Pix[i] = uint8((i * 2654435761) >> 13)
+	}
+	var gb bytes.Buffer
+	if err := gif.Encode(&gb, noisy, nil); err != nil {
+		t.Fatal(err)
+	}
+	in["gif-noisy-1500x1000"] = gb.Bytes()
 	for k, v := range validFiles(t) {
 		in["small-"+k] = v
 	}

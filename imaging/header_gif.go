@@ -103,6 +103,9 @@ blocks:
 					m.h.Channels = 3
 				}
 			}
+			if frames == 2 {
+				m.headAt = s.kept
+			}
 			if frames == 2 && stopAtTwo {
 				m.h.Frames = 2
 				return m, nil

@@ -15,6 +15,9 @@ type meta struct {
 	icc    []byte
 	iccZ   []byte
 	iccErr error
+	// headAt: bytes Decode would record, when the header walk reads on
+	// past that point (GIF frame counting).
+	headAt int64
 }
 
 // decodeEst is what DecodeBytes needs beyond the public Header fields; set
@@ -115,6 +118,9 @@ func readHeader(r io.Reader, record bool) (*meta, *source, error) {
 	}
 	m.h.HasICC = m.icc != nil || m.iccZ != nil || m.iccErr != nil
 	m.h.est.known = true
-	m.h.est.headBytes = int64(len(s.buf))
+	m.h.est.headBytes = s.kept
+	if m.headAt > 0 {
+		m.h.est.headBytes = m.headAt
+	}
 	return m, s, nil
 }

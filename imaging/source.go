@@ -26,6 +26,7 @@ type source struct {
 	n       int64 // bytes consumed from r
 	record  bool
 	buf     []byte // recorded bytes (record mode)
+	kept    int64  // bytes a recording source would hold (both modes)
 	max     int64  // cap on len(buf) (record mode)
 	scratch []byte
 }
@@ -77,6 +78,7 @@ func (s *source) read(n int) ([]byte, error) {
 	if s.record {
 		s.buf = append(s.buf, out...)
 	}
+	s.kept += int64(n)
 	return out, nil
 }
 
@@ -88,6 +90,7 @@ func (s *source) skip(n int64) error {
 	if !s.record {
 		k, err := io.CopyN(io.Discard, s.r, n)
 		s.n += k
+		s.kept += k
 		if err == nil && k < n {
 			err = io.ErrUnexpectedEOF
 		}
@@ -99,6 +102,7 @@ func (s *source) skip(n int64) error {
 	bb := bytes.NewBuffer(s.buf)
 	k, err := io.CopyN(bb, s.r, n)
 	s.n += k
+	s.kept += k
 	s.buf = bb.Bytes()
 	if err == io.EOF {
 		err = io.ErrUnexpectedEOF
@@ -109,12 +113,7 @@ func (s *source) skip(n int64) error {
 // drop consumes n bytes without recording them and forgets the last back
 // recorded bytes: used for metadata the pixel decoder does not need.
 func (s *source) drop(back int, n int64) error {
-	if s.record {
-		if back > len(s.buf) {
-			back = len(s.buf)
-		}
-		s.buf = s.buf[:len(s.buf)-back]
-	}
+	s.forget(back)
 	k, err := io.CopyN(io.Discard, s.r, n)
 	s.n += k
 	if err == nil && k < n {
@@ -130,8 +129,9 @@ func (s *source) rest() io.Reader {
 
 // forget removes the last k recorded bytes from the replay.
 func (s *source) forget(k int) {
+	k = int(min(int64(k), s.kept))
+	s.kept -= int64(k)
 	if s.record {
-		k = min(k, len(s.buf))
 		s.buf = s.buf[:len(s.buf)-k]
 	}
 }
