@@ -1,21 +1,32 @@
 package vulkan
 
-import "sort"
+import (
+	"fmt"
+	"sort"
 
-// assignOffsets places every storage in one arena so that storages whose
-// step ranges [def, last] overlap never share bytes (first fit in step
-// order), and returns the arena size. A storage read for the last time by
-// step k can be reused by one first written at step k+1, not at k.
-func assignOffsets(stors []storage) int64 {
+	"github.com/upscaled/upscaled/engines"
+)
+
+// assignOffsets places every storage so that storages whose step ranges
+// [def, last] overlap never share bytes (first fit in step order): a storage
+// read for the last time by step k can be reused by one first written at
+// step k+1, not at k. The arena is split into blocks of at most blockSize
+// bytes (one device allocation each) and no storage straddles two blocks.
+// It returns each block's size.
+func assignOffsets(stors []storage, blockSize int64) ([]int64, error) {
 	order := make([]int, 0, len(stors))
 	for i, s := range stors {
-		if s.def >= 0 {
-			order = append(order, i)
+		if s.def < 0 {
+			continue
 		}
+		if s.size > blockSize {
+			return nil, fmt.Errorf("%w: a %d-byte blob exceeds the device's largest allocation (%d bytes): use smaller tiles", engines.ErrOutOfMemory, s.size, blockSize)
+		}
+		order = append(order, i)
 	}
 	sort.SliceStable(order, func(a, b int) bool { return stors[order[a]].def < stors[order[b]].def })
-	var live []int // storage indices, sorted by offset
-	var peak int64
+	var live []int
+	var blocks []int64
 	for _, i := range order {
 		s := &stors[i]
 		kept := live[:0]
@@ -25,20 +36,30 @@ func assignOffsets(stors []storage) int64 {
 			}
 		}
 		live = kept
-		// first gap that fits, scanning live storages by offset
 		var off int64
-		for _, j := range live {
-			if stors[j].off-off >= s.size {
+		for {
+			if off/blockSize != (off+s.size-1)/blockSize {
+				off = (off/blockSize + 1) * blockSize
+			}
+			end := int64(-1)
+			for _, j := range live {
+				o := &stors[j]
+				if o.off < off+s.size && off < o.off+o.size {
+					end = max(end, o.off+o.size)
+				}
+			}
+			if end < 0 {
 				break
 			}
-			off = max(off, stors[j].off+stors[j].size)
+			off = end
 		}
 		s.off = off
-		peak = max(peak, off+s.size)
-		pos := sort.Search(len(live), func(k int) bool { return stors[live[k]].off > off })
-		live = append(live, 0)
-		copy(live[pos+1:], live[pos:])
-		live[pos] = i
+		b := int(off / blockSize)
+		for len(blocks) <= b {
+			blocks = append(blocks, 0)
+		}
+		blocks[b] = max(blocks[b], off%blockSize+s.size)
+		live = append(live, i)
 	}
-	return peak
+	return blocks, nil
 }

@@ -33,12 +33,51 @@ func TestFootprint(t *testing.T) {
 			defer ps.Close()
 			in := ps.(*pass).inst
 			var got int64
-			for _, b := range []*buffer{in.arena, in.io, in.in, in.out} {
+			for _, b := range append([]*buffer{in.io, in.in, in.out}, in.arena...) {
 				got += b.size
 			}
 			if got < small || got > small+4*256 {
 				t.Errorf("a 40×40 pass allocated %d bytes, Footprint says %d", got, small)
 			}
 		})
+	}
+}
+
+// TestArenaBlocks runs a model with the arena split into many small blocks
+// and checks the output equals the single-block run.
+func TestArenaBlocks(t *testing.T) {
+	e := openTestEngine(t)
+	ctx := context.Background()
+	m := loadNet(t, "realcugan-up2x-conservative")
+	tile := grayTile(44, 40)
+	var biggest int64
+	run := func() (engines.Tile, int) {
+		prog, err := e.Load(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer prog.Close()
+		out, err := engines.Run(ctx, prog, tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := prog.(*program).layout(tile.H, tile.W, 8, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range l.stors {
+			biggest = max(biggest, st.size)
+		}
+		return out, len(l.blocks)
+	}
+	one, n1 := run()
+	testBlockSize = biggest
+	defer func() { testBlockSize = 0 }()
+	many, n2 := run()
+	if n1 != 1 || n2 < 3 {
+		t.Fatalf("%d and %d arena blocks, want 1 and several", n1, n2)
+	}
+	if string(one.Pix8) != string(many.Pix8) {
+		t.Error("output with a split arena differs")
 	}
 }

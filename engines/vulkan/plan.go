@@ -77,7 +77,9 @@ type layout struct {
 	stors       []storage
 	pools       []poolSlot
 	segs        []segment
-	arena       int64
+	arena       int64   // sum of blocks
+	blocks      []int64 // arena block sizes (one allocation each)
+	blockSize   int64
 	io          int64
 	inBytes     int64
 	outBytes    int64
@@ -87,6 +89,10 @@ type layout struct {
 
 // footprint is the device bytes a pass holds: arena, io and pixel buffers.
 func (l *layout) footprint() int64 { return l.arena + l.io + l.inBytes + l.outBytes }
+
+// testBlockSize, when set, overrides the arena block size (tests of the
+// multi-block arena on small inputs).
+var testBlockSize int64
 
 // planner builds a layout from a program's network.
 type planner struct {
@@ -183,7 +189,13 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &layout{h: h, w: w, depth: depth, esize: esize}
+	l := &layout{h: h, w: w, depth: depth, esize: esize, blockSize: p.e.dev.MaxAlloc}
+	if l.blockSize <= 0 {
+		l.blockSize = 1 << 30
+	}
+	if testBlockSize > 0 {
+		l.blockSize = testBlockSize
+	}
 	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256}
 	for i := range pl.blobs {
 		pl.blobs[i].stor = -1
@@ -213,7 +225,12 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 		return nil, err
 	}
 	l.segs = append(l.segs, segment{end: len(l.steps), pool: -1})
-	l.arena = assignOffsets(l.stors)
+	if l.blocks, err = assignOffsets(l.stors, l.blockSize); err != nil {
+		return nil, fmt.Errorf("%s at %d×%d: %w", p.net.Name, w, h, err)
+	}
+	for _, b := range l.blocks {
+		l.arena += b
+	}
 	return l, nil
 }
 

@@ -31,8 +31,9 @@ type devPlan struct {
 // instance is one set of buffers a pass runs in, with its recorded
 // command buffers (one per segment).
 type instance struct {
-	arena, io, in, out *buffer
-	cmds               []uintptr
+	arena       []*buffer // one per arena block
+	io, in, out *buffer
+	cmds        []uintptr
 }
 
 // maxIdle bounds the instances a plan keeps for reuse.
@@ -155,7 +156,7 @@ func (pd *progDev) freeInstance(in *instance) {
 	for _, h := range in.cmds {
 		pd.st.freeCmd(h)
 	}
-	for _, b := range []*buffer{in.arena, in.io, in.in, in.out} {
+	for _, b := range append([]*buffer{in.io, in.in, in.out}, in.arena...) {
 		pd.st.freeBuffer(b)
 	}
 }
@@ -169,7 +170,10 @@ func (dp *devPlan) newInstance() (*instance, error) {
 			*dst, err = st.newBuffer(size, kind)
 		}
 	}
-	alloc(&in.arena, l.arena, bufDevice)
+	in.arena = make([]*buffer, len(l.blocks))
+	for k, size := range l.blocks {
+		alloc(&in.arena[k], size, bufDevice)
+	}
 	alloc(&in.io, l.io, bufReadback)
 	alloc(&in.in, l.inBytes, bufUpload)
 	alloc(&in.out, l.outBytes, bufReadback)
@@ -223,7 +227,8 @@ func (dp *devPlan) dispatches(in *instance, from, to int) []dispatchRec {
 			off := b.off
 			switch b.space {
 			case spArena:
-				buf, off = in.arena, l.stors[b.stor].off+b.off
+				o := l.stors[b.stor].off
+				buf, off = in.arena[o/l.blockSize], o%l.blockSize+b.off
 			case spIO:
 				buf = in.io
 			case spIn:
