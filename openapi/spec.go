@@ -22,6 +22,10 @@ var YAML []byte
 // started is the modification time reported for the embedded files.
 var started = time.Now()
 
+// contentPolicy lets the docs page load only from this server (its "Try it"
+// responses become blob: URLs).
+const contentPolicy = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // Register mounts the spec and the documentation page.
 func Register(r chi.Router) {
 	r.Get("/openapi.json", SpecJSON)
@@ -60,5 +64,6 @@ func serveBytes(w http.ResponseWriter, r *http.Request, b []byte, contentType st
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", contentPolicy)
 	http.ServeContent(w, r, "", started, bytes.NewReader(b))
 }
