@@ -1,0 +1,274 @@
+package e2e
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// waitStatus polls path until it answers want, failing after timeout.
+func waitStatus(t testing.TB, s *server, path string, want int, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		code, body := s.status(path)
+		if code == want {
+			return body
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s answered %d %s for %s, want %d", path, code, tail(body, 300), timeout, want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestEngineFault switches the engine fault hook on: requests fail with 503
+// and Retry-After, /readyz turns 503; switched off, /readyz returns to 200
+// and requests succeed again.
+func TestEngineFault(t *testing.T) {
+	fault := filepath.Join(t.TempDir(), "fault")
+	s := startServer(t, "", "UPSCALED_TEST_FAULT_FILE="+fault)
+	img := file{Name: "page.png", ContentType: "image/png", Data: tinyPNG(t)}
+	opts := map[string]string{"model": model, "format": "png"}
+	if r := upscaleMultipart(t, s, img, "", opts); r.Status != http.StatusOK {
+		t.Fatalf("before the fault: %s", r)
+	}
+	if err := os.WriteFile(fault, []byte("device lost"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		r := upscaleMultipart(t, s, img, "", opts)
+		checkProblem(t, r, http.StatusServiceUnavailable)
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("503 without Retry-After")
+		}
+		s.Alive("during the fault")
+	}
+	waitStatus(t, s, "/readyz", http.StatusServiceUnavailable, 30*time.Second)
+	if err := os.Remove(fault); err != nil {
+		t.Fatal(err)
+	}
+	body := waitStatus(t, s, "/readyz", http.StatusOK, 90*time.Second)
+	t.Logf("ready again: %s", tail(body, 200))
+	if r := upscaleMultipart(t, s, img, "", opts); r.Status != http.StatusOK {
+		t.Fatalf("after the fault: %s", r)
+	}
+}
+
+// TestSQLiteBusy holds the job database's write lock from a second
+// connection: requests wait for it (no 500) and the job still completes.
+func TestSQLiteBusy(t *testing.T) {
+	s := startServer(t, "")
+	img := file{Name: "page.png", ContentType: "image/png", Data: tinyPNG(t)}
+	opts := map[string]string{"model": model, "format": "png"}
+	// A first job creates the database and its tables.
+	first := submitJob(t, s, []file{img}, "", opts)
+	if first.Status != http.StatusAccepted {
+		t.Fatalf("submit: %s", first)
+	}
+	waitJob(t, s, parseJob(t, first).ID, "", time.Minute)
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.DataDir, "jobs.db")+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := ctxT(t, time.Minute)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const hold = 3 * time.Second
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	locked := time.Now()
+	released := make(chan error, 1)
+	go func() {
+		time.Sleep(hold)
+		_, err := conn.ExecContext(ctx, "ROLLBACK")
+		released <- err
+	}()
+	r := submitJob(t, s, []file{img, img}, "", opts)
+	took := time.Since(locked)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("submit while the database is locked: %s", r)
+	}
+	if took < hold-500*time.Millisecond {
+		t.Logf("submit answered after %v although the lock was held %v (WAL lets it proceed?)", took, hold)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	d := waitJob(t, s, parseJob(t, r).ID, "", time.Minute)
+	if d.State != "succeeded" {
+		t.Fatalf("job %s after the lock", d.State)
+	}
+	t.Logf("submit waited %v for a lock held %v", took.Round(time.Millisecond), hold)
+
+	// Held past the 10 s busy timeout: a clear 503, never a 500.
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(12 * time.Second)
+		_, err := conn.ExecContext(ctx, "ROLLBACK")
+		released <- err
+	}()
+	r = submitJob(t, s, []file{img}, "", opts)
+	if r.Status != http.StatusAccepted {
+		p := checkProblem(t, r, http.StatusServiceUnavailable)
+		t.Logf("lock held past the busy timeout: %d %s", p.Status, p.Detail)
+	}
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	s.Alive("after the locks")
+}
+
+// mountTmpfs mounts a tmpfs of size bytes at dir, unmounted when the test ends.
+func mountTmpfs(t testing.TB, dir string, size int64) {
+	t.Helper()
+	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d", size), "tmpfs", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("the disk-full test needs a tmpfs (run as root, or where mount -t tmpfs is allowed): mount: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", "-l", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v %s", dir, err, out)
+		}
+	})
+}
+
+// fill writes a ballast file until free space in dir is at most leave bytes
+// (0: until the disk is full).
+func fill(t testing.TB, path string, leave int64) {
+	t.Helper()
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(filepath.Dir(path), &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * st.Bsize
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	chunk := make([]byte, 64<<10)
+	for n := free - leave; n > 0; n -= int64(len(chunk)) {
+		if _, err := f.Write(chunk[:min(int64(len(chunk)), n)]); err != nil {
+			if errors.Is(err, syscall.ENOSPC) {
+				return
+			}
+			t.Fatal(err)
+		}
+	}
+	if leave == 0 {
+		for {
+			if _, err := f.Write(chunk[:4096]); err != nil {
+				if errors.Is(err, syscall.ENOSPC) {
+					return
+				}
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestDiskFull runs the server on a 24 MiB tmpfs: below the free-space
+// threshold new jobs get 507; when the disk fills up while a job runs, its
+// items fail cleanly and synchronous requests get 507; when space returns,
+// everything works again and the database is intact.
+func TestDiskFull(t *testing.T) {
+	data := t.TempDir()
+	mountTmpfs(t, data, 24<<20)
+	s := startServer(t, data, "UPSCALED_MIN_FREE_DISK=8MiB")
+	ps := pages(t, 2, 72, 56)
+	opts := map[string]string{"model": model, "format": "png"}
+	ballast := filepath.Join(data, "ballast")
+
+	r := submitJob(t, s, []file{ps[0].file}, "", opts)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("submit with space: %s", r)
+	}
+	if d := waitJob(t, s, parseJob(t, r).ID, "", time.Minute); d.State != "succeeded" {
+		t.Fatalf("job with space: %s", d.State)
+	}
+
+	// Below the threshold: new jobs are refused, synchronous work goes on.
+	fill(t, ballast, 6<<20)
+	r = submitJob(t, s, []file{ps[0].file}, "", opts)
+	p := checkProblem(t, r, http.StatusInsufficientStorage)
+	t.Logf("below the threshold: %s", p.Detail)
+	if r := upscaleMultipart(t, s, ps[0].file, "", opts); r.Status != http.StatusOK {
+		t.Errorf("sync request with 6 MiB free: %s", r)
+	}
+
+	// A job running when the disk fills up.
+	os.Remove(ballast)
+	files := []file{ps[0].file, ps[1].file, ps[0].file, ps[1].file, ps[0].file, ps[1].file}
+	r = submitJob(t, s, files, "", opts)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("submit before filling: %s", r)
+	}
+	id := parseJob(t, r).ID
+	time.Sleep(300 * time.Millisecond)
+	fill(t, ballast, 0)
+	r = upscaleMultipart(t, s, ps[1].file, "", opts)
+	checkProblem(t, r, http.StatusInsufficientStorage)
+	r = submitJob(t, s, []file{ps[0].file}, "", opts)
+	checkProblem(t, r, http.StatusInsufficientStorage)
+	s.Alive("with the disk full")
+	time.Sleep(3 * time.Second) // the job's items meet the full disk
+	s.Alive("with the disk full")
+
+	// Space returns: the service recovers.
+	if err := os.Remove(ballast); err != nil {
+		t.Fatal(err)
+	}
+	d := waitJob(t, s, id, "", 2*time.Minute)
+	t.Logf("job that met the full disk ended %s: %d succeeded, %d failed", d.State, d.Counts.Succeeded, d.Counts.Failed)
+	if !strings.Contains(s.Log(), "job item: disk full") {
+		t.Errorf("no job item met the full disk: the fault was not exercised")
+	}
+	for _, it := range d.Items {
+		switch it.State {
+		case "succeeded":
+			ir := do(t, "GET", s.URL+it.ResultURL, nil, "", "")
+			if ir.Status != http.StatusOK {
+				t.Errorf("item %d result: %s", it.Index, ir)
+				continue
+			}
+			if q := psnr(t, ps[it.Index%2].Want, decodeImage(t, ir.Body)); q < minPSNR {
+				t.Errorf("item %d: %.1f dB against the direct run", it.Index, q)
+			}
+		case "failed":
+			if !strings.Contains(strings.ToLower(it.Error), "disk") && !strings.Contains(strings.ToLower(it.Error), "space") {
+				t.Errorf("item %d failed with %q, want a message about the disk", it.Index, it.Error)
+			}
+		default:
+			t.Errorf("item %d is %s in a finished job", it.Index, it.State)
+		}
+	}
+	r = submitJob(t, s, []file{ps[1].file}, "", opts)
+	if r.Status != http.StatusAccepted {
+		t.Fatalf("submit after space returned: %s", r)
+	}
+	if d := waitJob(t, s, parseJob(t, r).ID, "", time.Minute); d.State != "succeeded" {
+		t.Fatalf("job after space returned: %s", d.State)
+	}
+	if r := upscaleMultipart(t, s, ps[1].file, "", opts); r.Status != http.StatusOK {
+		t.Errorf("sync request after space returned: %s", r)
+	}
+	s.Stop()
+	checkDatabase(t, data, id, len(files))
+}
