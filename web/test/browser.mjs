@@ -199,6 +199,20 @@ try {
     await shot('05-partial-failure');
   });
 
+  await check('a running job can be canceled', async () => {
+    await page.click('#clear');
+    await page.setInputFiles('#files', [img('small-color-48x48.png'), img('small-gray-64x64.png'), img('small-color-61x37.png')]);
+    await page.click('#submit');
+    await page.waitForSelector('#cancel:not([hidden])');
+    await page.click('#cancel');
+    await page.waitForFunction(() => document.getElementById('job-state').dataset.state === 'canceled');
+    assert.match(await page.textContent('#status'), /canceled/);
+    assert.equal(await page.isHidden('#cancel'), true);
+    const job = await page.evaluate(() => localStorage.getItem('upscaled.lastJob'));
+    const res = await fetch(`${base}/v1/jobs/${job}`);
+    assert.equal((await res.json()).state, 'canceled', 'the server canceled the job');
+  });
+
   await check('keyboard: every control is reachable with Tab', async () => {
     await page.goto(base + '/');
     await page.waitForFunction(() => document.getElementById('model-id').textContent.startsWith('real'));
