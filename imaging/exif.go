@@ -5,6 +5,9 @@ import "encoding/binary"
 // exifOrientation returns the orientation tag (1..8) from a TIFF-structured
 // EXIF block (starting at the byte-order mark), or 1 when absent or invalid.
 func exifOrientation(b []byte) int {
+	if len(b) >= 6 && string(b[:6]) == "Exif\x00\x00" {
+		b = b[6:] // some writers keep the JPEG APP1 prefix in PNG eXIf / WebP EXIF
+	}
 	if len(b) < 8 {
 		return 1
 	}

@@ -113,11 +113,7 @@ func readWebPHeader(s *source) (*meta, error) {
 				if err != nil {
 					return nil, errTruncated(WebP, "EXIF", err)
 				}
-				e := d[:n]
-				if len(e) >= 6 && string(e[:6]) == "Exif\x00\x00" {
-					e = e[6:]
-				}
-				m.h.Orientation = exifOrientation(e)
+				m.h.Orientation = exifOrientation(d[:n])
 			} else if err := s.skip(padded); err != nil {
 				return nil, errTruncated(WebP, "EXIF", err)
 			}

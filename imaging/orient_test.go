@@ -96,7 +96,7 @@ func TestOrientationJPEGWebP(t *testing.T) {
 	wp := webpContainer(t, []webpChunk{
 		{"VP8X", []byte{webpFlagEXIF, 0, 0, 0, 63, 0, 0, 31, 0, 0}},
 		{"VP8L", lossless[20:]},
-		{"EXIF", exifTIFF(6, false)},
+		{"EXIF", append([]byte("Exif\x00\x00"), exifTIFF(6, false)...)},
 	})
 	for name, data := range map[string][]byte{"jpeg": jpg, "webp": wp} {
 		t.Run(name, func(t *testing.T) {
