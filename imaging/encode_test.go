@@ -59,7 +59,13 @@ func TestPNGEncodeRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatalf("stdlib png rejects the parallel output: %v", err)
 				}
-				if std.Bounds().Dx() != 67 {
+				if n, ok := std.(*image.NRGBA); ok && d == 8 && c == 4 && !bytes.Equal(n.Pix, img.Pix8) {
+					t.Fatal("stdlib png decodes different RGBA pixels")
+				}
+				if g, ok := std.(*image.Gray); ok && d == 8 && c == 1 && !bytes.Equal(g.Pix, img.Pix8) {
+					t.Fatal("stdlib png decodes different gray pixels")
+				}
+				if std.Bounds().Dx() != 67 || std.Bounds().Dy() != 45 {
 					t.Fatal("stdlib size")
 				}
 				got, h, err := Decode(bytes.NewReader(par), Limits{})
