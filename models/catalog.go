@@ -114,7 +114,7 @@ func buildCatalog() map[string]Info {
 			Description: fmt.Sprintf("Real-ESRGAN animevideo v3 %dx: small, fast anime model (SRVGG)", s),
 			Package:     waifu2xPkg,
 			Param:       esrganFile(base + ".param"), Bin: esrganFile(base + ".bin"),
-			PrePadding: 10, TileMargin: 24, Align: 1,
+			PrePadding: 10, TileMargin: 20, Align: 1,
 			InputBlob: "data", OutputBlob: "output",
 			Default: s == 2,
 		})

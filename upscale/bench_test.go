@@ -12,7 +12,7 @@ import (
 
 // BenchmarkSESync compares exact SE-synchronised tiling (passes kept alive,
 // or prefixes recomputed) with plain independent tiling (each tile pooled
-// on its own, as without synchronisation) on a 128×128 crop cut in 64-px
+// on its own, as without synchronisation) on a 64×64 crop cut in 32-px
 // tiles, reporting each one's input pixels/s and its time relative to
 // independent tiles ("x-plain").
 func BenchmarkSESync(b *testing.B) {
@@ -25,12 +25,12 @@ func BenchmarkSESync(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	img, _, err := decodeFile(bytesReader(cropPNG(b, "page-gray-1000x1400.png", 300, 500, 128, 128)))
+	img, _, err := decodeFile(bytesReader(cropPNG(b, "page-gray-1000x1400.png", 300, 500, 64, 64)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	src := fromImage(img)
-	plan, err := tiling.NewPlan(src.W, src.H, 64, 64, prog.geom)
+	plan, err := tiling.NewPlan(src.W, src.H, 32, 32, prog.geom)
 	if err != nil {
 		b.Fatal(err)
 	}

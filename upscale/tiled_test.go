@@ -25,20 +25,22 @@ func TestTiledEqualsUntiled(t *testing.T) {
 	p := newTestPipeline(t, Config{})
 	for _, tt := range tests {
 		for _, c := range crops {
-			in := cropPNG(t, c.page, c.x, c.y, 160, 120)
-			whole, _ := upscaleBytes(t, p, in, Options{Model: tt.model, Format: "png"})
-			want, _ := decodeOut(t, whole)
-			for _, tile := range []int{32, 64, 128} {
-				t.Run(fmt.Sprintf("%s/%s/tile%d", tt.model, c.page, tile), func(t *testing.T) {
-					out, res := upscaleBytes(t, p, in, Options{Model: tt.model, Format: "png", Tile: tile})
-					got, _ := decodeOut(t, out)
-					db := psnr(t, got, want)
-					t.Logf("%d tiles: %.2f dB", res.Tiles, db)
-					if db < tt.bar {
-						t.Errorf("tiled vs untiled %.2f dB, want ≥ %.0f", db, tt.bar)
-					}
-				})
-			}
+			t.Run(tt.model+"/"+c.page, func(t *testing.T) {
+				in := cropPNG(t, c.page, c.x, c.y, 160, 120)
+				whole, _ := upscaleBytes(t, p, in, Options{Model: tt.model, Format: "png"})
+				want, _ := decodeOut(t, whole)
+				for _, tile := range []int{32, 64, 128} {
+					t.Run(fmt.Sprintf("tile%d", tile), func(t *testing.T) {
+						out, res := upscaleBytes(t, p, in, Options{Model: tt.model, Format: "png", Tile: tile})
+						got, _ := decodeOut(t, out)
+						db := psnr(t, got, want)
+						t.Logf("%d tiles: %.2f dB", res.Tiles, db)
+						if db < tt.bar {
+							t.Errorf("tiled vs untiled %.2f dB, want ≥ %.0f", db, tt.bar)
+						}
+					})
+				}
+			})
 		}
 	}
 }
