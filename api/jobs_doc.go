@@ -16,11 +16,11 @@ type JobDoc struct {
 	ID string `json:"id"`
 	// State: queued, running, succeeded, partially_succeeded, failed or canceled.
 	State      string     `json:"state" enums:"queued,running,succeeded,partially_succeeded,failed,canceled"`
-	CreatedAt  time.Time  `json:"created_at"`
-	StartedAt  *time.Time `json:"started_at,omitempty"`
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at" format:"date-time"`
+	StartedAt  *time.Time `json:"started_at,omitempty" format:"date-time"`
+	FinishedAt *time.Time `json:"finished_at,omitempty" format:"date-time"`
 	// ExpiresAt is when the job and its results are deleted.
-	ExpiresAt *time.Time  `json:"expires_at,omitempty"`
+	ExpiresAt *time.Time  `json:"expires_at,omitempty" format:"date-time"`
 	Options   JobOptions  `json:"options"`
 	Counts    JobCounts   `json:"counts"`
 	Progress  JobProgress `json:"progress"`
