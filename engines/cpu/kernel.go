@@ -41,9 +41,13 @@ func readKernel(l *models.Layer) (kernel, error) {
 		return k, fmt.Errorf("%w: num_output %d, kernel %d×%d, dilation %d×%d, stride %d×%d: each must be > 0",
 			models.ErrFormat, k.outC, k.kw, k.kh, k.dw, k.dh, k.sw, k.sh)
 	}
-	for _, v := range []int{k.padL, k.padR, k.padT, k.padB} {
-		if v < 0 && v != padSameUpper && v != padSameLower {
-			return k, fmt.Errorf("%w: pad %d (want ≥ 0, -233 or -234)", models.ErrFormat, v)
+	// -233/-234 in the left pad selects SAME padding (the other pads then
+	// default to it and are not used); otherwise every pad is a count
+	if k.padL != padSameUpper && k.padL != padSameLower {
+		for _, v := range []int{k.padL, k.padR, k.padT, k.padB} {
+			if v < 0 {
+				return k, fmt.Errorf("%w: pads %d,%d,%d,%d (left, right, top, bottom): want ≥ 0, or -233/-234 in the left pad", models.ErrFormat, k.padL, k.padR, k.padT, k.padB)
+			}
 		}
 	}
 	size := p.Int(6, 0)

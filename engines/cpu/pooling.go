@@ -140,7 +140,7 @@ func (o *pooling) window(x *Tensor) ([]*Tensor, error) {
 					wx1, wy1 := wx0+o.kw, wy0+o.kh
 					ix0, iy0, ix1, iy1 := max(wx0, 0), max(wy0, 0), min(wx1, w), min(wy1, h)
 					m, s := float32(math.Inf(-1)), float32(0)
-					for y := iy0; y < iy1; y++ {
+					for y := iy0; y < iy1 && ix0 < ix1; y++ { // a window may lie wholly in the padding
 						for _, v := range src[y*w+ix0 : y*w+ix1] {
 							m = max(m, v)
 							s += v
@@ -150,7 +150,7 @@ func (o *pooling) window(x *Tensor) ([]*Tensor, error) {
 						dst[oy*ow+ox] = m // padding never wins a max
 						continue
 					}
-					n := (ix1 - ix0) * (iy1 - iy0)
+					n := max(ix1-ix0, 0) * max(iy1-iy0, 0)
 					if o.countPad {
 						// padded area counts, the full-mode tail does not
 						n = (min(wx1, w+r) - wx0) * (min(wy1, h+b) - wy0)

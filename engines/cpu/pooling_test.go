@@ -63,6 +63,15 @@ func TestPooling(t *testing.T) {
 		assertShape(t, out, 2, 4, 4)
 		assertClose(t, out.Data[12:16], []float32{13, 14, 15, 15}, 0)
 	})
+	t.Run("pad-wider-than-kernel", func(t *testing.T) {
+		// pad 3 with kernel 2 stride 2: the first windows lie wholly in the
+		// padding (average of nothing: 0)
+		out := run1(t, layerOf("Pooling", poolParams(0, 1, 1, 2, 2, 2, 3, 3), nil, nil), x)
+		assertShape(t, out, 2, 5, 5)
+		assertClose(t, out.Data[:5], []float32{0, 0, 0, 0, 0}, 0)
+		// row 1: windows over image row 0 only: empty, column 0, columns 1..2
+		assertClose(t, out.Data[5:8], []float32{0, 0, 1.5}, 0)
+	})
 	t.Run("errors", func(t *testing.T) {
 		for _, p := range []models.Params{poolParams(0, 2), poolParams(0, 0, 1, 0), poolParams(0, 0, 1, 2, 5, 9), poolParams(0, 0, 7, 1)} {
 			if _, err := build(layerOf("Pooling", p, nil, nil)); err == nil {
