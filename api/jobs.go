@@ -299,7 +299,7 @@ type JobList struct {
 	// NextCursor fetches the next page (GET /v1/jobs?cursor=…); absent on
 	// the last page.
 	NextCursor string `json:"next_cursor,omitempty"`
-}
+} // @name JobList
 
 // list serves GET /v1/jobs.
 //

@@ -29,7 +29,7 @@ type JobDoc struct {
 	URL        string    `json:"url"`
 	EventsURL  string    `json:"events_url"`
 	ArchiveURL string    `json:"archive_url"`
-}
+} // @name JobDoc
 
 // JobOptions are the resolved options applied to every item.
 type JobOptions struct {
@@ -39,7 +39,7 @@ type JobOptions struct {
 	Lossless bool   `json:"lossless"`
 	Tile     int    `json:"tile"`
 	TTA      bool   `json:"tta"`
-}
+} // @name JobOptions
 
 // JobCounts tallies items by state.
 type JobCounts struct {
@@ -49,7 +49,7 @@ type JobCounts struct {
 	Succeeded int `json:"succeeded"`
 	Failed    int `json:"failed"`
 	Canceled  int `json:"canceled"`
-}
+} // @name JobCounts
 
 // JobProgress is a job's progress.
 type JobProgress struct {
@@ -61,7 +61,7 @@ type JobProgress struct {
 	TilesTotal int `json:"tiles_total"`
 	// Percent 0..100, running items counted by their tiles.
 	Percent float64 `json:"percent"`
-}
+} // @name JobProgress
 
 // JobImage describes an input or output image.
 type JobImage struct {
@@ -70,7 +70,7 @@ type JobImage struct {
 	Format string `json:"format,omitempty"`
 	Width  int    `json:"width,omitempty"`
 	Height int    `json:"height,omitempty"`
-}
+} // @name JobImage
 
 // JobItem is one image of a job.
 type JobItem struct {
@@ -95,7 +95,7 @@ type JobItem struct {
 	ResultURL string `json:"result_url,omitempty"`
 	// ResultName is the result's download name.
 	ResultName string `json:"result_name,omitempty"`
-}
+} // @name JobItem
 
 func jobURL(id string) string { return "/v1/jobs/" + id }
 

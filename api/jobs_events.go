@@ -19,7 +19,7 @@ type JobProgressEvent struct {
 	TilesDone  int         `json:"tiles_done"`
 	TilesTotal int         `json:"tiles_total"`
 	Progress   JobProgress `json:"progress"`
-}
+} // @name JobProgressEvent
 
 // events serves GET /v1/jobs/{id}/events.
 //

@@ -18,7 +18,7 @@ type ModelDoc struct {
 	Description string `json:"description" binding:"required"`
 	Installed   bool   `json:"installed" binding:"required"`
 	Default     bool   `json:"default" binding:"required"`
-}
+} // @name ModelDoc
 
 // ModelsDoc is the body of GET /v1/models.
 type ModelsDoc struct {
@@ -26,7 +26,7 @@ type ModelsDoc struct {
 	Engine  string            `json:"engine,omitempty" example:"vulkan"`
 	Presets map[string]string `json:"presets" binding:"required"`
 	Models  []ModelDoc        `json:"models" binding:"required"`
-}
+} // @name ModelsDoc
 
 // handleModels serves GET /v1/models.
 //
