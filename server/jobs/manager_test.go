@@ -61,7 +61,7 @@ func submit(t *testing.T, m *jobs.Manager, pages ...[]byte) jobs.Job {
 			t.Fatalf("item %d: %v", i, err)
 		}
 	}
-	j, _, err := u.Commit(ctx, upscale.Options{Model: fastModel, Format: "png", Tile: 32})
+	j, _, err := u.Commit(ctx, upscale.Options{Model: fastModel, Format: "png"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func submit(t *testing.T, m *jobs.Manager, pages ...[]byte) jobs.Job {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(2 * time.Minute); !cond(); time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Minute); !cond(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
