@@ -1,0 +1,155 @@
+package sched
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/upscaled/upscaled/engines"
+)
+
+// device is one engine and the goroutine that owns its queue.
+type device struct {
+	index    int // position in Engine.devs
+	eng      engines.Engine
+	inFlight int
+	hooks    hooks
+
+	submitc chan *item
+	cancelc chan cancelReq
+	finishc chan *item
+	closec  chan struct{}
+	exited  chan struct{}
+
+	mu     sync.Mutex // guards closed and the send on submitc
+	closed bool
+
+	// load is the pixels of this device's open passes (placement).
+	load atomic.Int64
+}
+
+type cancelReq struct {
+	it    *item
+	reply chan bool // true: removed before it started
+}
+
+// hooks observe the scheduler (tests); nil fields are skipped.
+type hooks struct {
+	// queued is called by the device goroutine as it queues an item.
+	queued func(dev int, key any)
+	// started is called by the device goroutine as it starts an item.
+	started func(dev int, key any)
+	// running is called on the item's own goroutine just before it runs,
+	// holding its in-flight slot.
+	running func(dev int, key any)
+}
+
+func newDevice(index int, eng engines.Engine, inFlight int, h hooks) *device {
+	d := &device{
+		index: index, eng: eng, inFlight: inFlight, hooks: h,
+		submitc: make(chan *item),
+		cancelc: make(chan cancelReq),
+		finishc: make(chan *item),
+		closec:  make(chan struct{}),
+		exited:  make(chan struct{}),
+	}
+	go d.loop()
+	return d
+}
+
+// loop owns the queues: it takes submissions and cancellations, and starts
+// items in round-robin while fewer than inFlight run. After close it runs
+// what is queued, then exits.
+func (d *device) loop() {
+	defer close(d.exited)
+	q := newQueues()
+	running := 0
+	closing := false
+	closec := d.closec
+	for {
+		for running < d.inFlight {
+			it := q.pop()
+			if it == nil {
+				break
+			}
+			if err := it.ctx.Err(); err != nil {
+				it.err = fmt.Errorf("sched: queued on %s: %w", d.eng.Name(), err)
+				close(it.done)
+				continue
+			}
+			running++
+			if d.hooks.started != nil {
+				d.hooks.started(d.index, it.key)
+			}
+			go d.exec(it)
+		}
+		if closing && running == 0 && q.n == 0 {
+			return
+		}
+		select {
+		case it := <-d.submitc:
+			q.push(it)
+			if d.hooks.queued != nil {
+				d.hooks.queued(d.index, it.key)
+			}
+		case c := <-d.cancelc:
+			c.reply <- q.remove(c.it)
+		case <-d.finishc:
+			running--
+		case <-closec:
+			closing, closec = true, nil
+		}
+	}
+}
+
+func (d *device) exec(it *item) {
+	if d.hooks.running != nil {
+		d.hooks.running(d.index, it.key)
+	}
+	it.err = it.run(it.ctx)
+	close(it.done)
+	d.finishc <- it
+}
+
+// do queues it and waits until it has run, or until ctx ends while it is
+// still queued (it is then dropped). Work already started is waited for:
+// the engine sees ctx and stops at its next check.
+func (d *device) do(ctx context.Context, it *item) error {
+	it.ctx, it.done = ctx, make(chan struct{})
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return fmt.Errorf("sched: %s: %w", d.eng.Name(), engines.ErrClosed)
+	}
+	d.submitc <- it
+	d.mu.Unlock()
+	select {
+	case <-it.done:
+		return it.err
+	case <-ctx.Done():
+	}
+	reply := make(chan bool, 1)
+	select {
+	case d.cancelc <- cancelReq{it, reply}:
+		if <-reply {
+			return fmt.Errorf("sched: queued on %s: %w", d.eng.Name(), ctx.Err())
+		}
+	case <-it.done:
+	}
+	<-it.done
+	return it.err
+}
+
+// close stops new submissions and waits until queued and running items
+// have finished.
+func (d *device) close() {
+	d.mu.Lock()
+	already := d.closed
+	d.closed = true
+	d.mu.Unlock()
+	if !already {
+		close(d.closec)
+	}
+	<-d.exited
+}

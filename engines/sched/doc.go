@@ -1,0 +1,30 @@
+// Package sched is the shared engine: one engines.Engine over every device
+// of the machine, used by all requests at once.
+//
+// Each device has one goroutine that owns its queue. Every Pass.Next call
+// (a pass's segment up to its next SE pause or its end) is a work item,
+// queued in the FIFO of its request; the device goroutine takes items from
+// the requests' FIFOs in round-robin, so a page of many tiles does not hold
+// back a panel of one, and runs up to Config.InFlight items at once so one
+// pass's upload and download overlap another's compute.
+//
+// A request is what engines.WithRequest names in the context given to
+// Program.Start; without a name, passes started under one cancelable
+// context (one HTTP request, one job) form a request, and passes under a
+// context that cannot be canceled share one request.
+//
+// Placement is per pass: Program.Start puts each pass on the device with
+// the fewest pixels in open passes (a device that is out of memory passes
+// it on to the next). Passes of one image may thus run on several devices:
+// that is exact, because a pass carries all of its state and the
+// whole-image SE means travel through Pass.Supply, not through the device.
+// Programs are loaded on every device (weights once per device); Footprint
+// is the largest of the devices', MemoryBudget the smallest.
+//
+// Same-shape tiles of different requests are not batched into one
+// submission: the engines expose no batch API, so each pass is submitted
+// on its own; InFlight passes overlap instead.
+//
+// It imports engines only; it must not import a backend, imaging, tiling,
+// upscale or net/http.
+package sched

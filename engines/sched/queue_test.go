@@ -1,0 +1,65 @@
+package sched
+
+import (
+	"slices"
+	"testing"
+)
+
+// queueOp queues an item of request push (if any), removes the remove-th
+// pushed item (1-based, if any), then takes pops items.
+type queueOp struct {
+	push   string
+	remove int
+	pops   int
+}
+
+func TestQueuesRoundRobin(t *testing.T) {
+	tests := []struct {
+		name string
+		ops  []queueOp
+		want []string // keys in the order items came out
+	}{
+		{"one request is FIFO", []queueOp{{push: "a"}, {push: "a"}, {push: "a", pops: 3}}, []string{"a", "a", "a"}},
+		{"two requests alternate", []queueOp{{push: "a"}, {push: "a"}, {push: "a"}, {push: "b"}, {push: "b", pops: 5}}, []string{"a", "b", "a", "b", "a"}},
+		{"a late request is next", []queueOp{{push: "a"}, {push: "a"}, {push: "a", pops: 1}, {push: "b", pops: 3}}, []string{"a", "b", "a", "a"}},
+		{"three requests rotate", []queueOp{{push: "a"}, {push: "a"}, {push: "b"}, {push: "c"}, {push: "c", pops: 5}}, []string{"a", "b", "c", "a", "c"}},
+		{"removing a request's last item drops it from the ring", []queueOp{{push: "a"}, {push: "b"}, {push: "c", remove: 2, pops: 2}}, []string{"a", "c"}},
+		{"removing from the middle of a FIFO keeps the rest", []queueOp{{push: "a"}, {push: "a"}, {push: "a", remove: 2, pops: 2}}, []string{"a", "a"}},
+		{"pop on empty returns nothing", []queueOp{{pops: 2}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := newQueues()
+			var pushed []*item
+			var got []string
+			removed := 0
+			for _, o := range tt.ops {
+				if o.push != "" {
+					it := &item{key: o.push}
+					pushed = append(pushed, it)
+					q.push(it)
+				}
+				if o.remove > 0 {
+					if !q.remove(pushed[o.remove-1]) {
+						t.Fatalf("remove item %d: not found", o.remove)
+					}
+					if q.remove(pushed[o.remove-1]) {
+						t.Fatalf("remove item %d twice: found again", o.remove)
+					}
+					removed++
+				}
+				for range o.pops {
+					if it := q.pop(); it != nil {
+						got = append(got, it.key.(string))
+					}
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("order %v, want %v", got, tt.want)
+			}
+			if left := len(pushed) - len(got) - removed; q.n != left {
+				t.Errorf("%d items counted as queued, want %d", q.n, left)
+			}
+		})
+	}
+}

@@ -1,0 +1,327 @@
+package sched
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/engines/enginetest"
+)
+
+// TestPassProtocol runs the engines' pass-protocol conformance suite (SE
+// pauses, regions, supplied means, misuse, concurrent passes) through the
+// scheduler over two devices.
+func TestPassProtocol(t *testing.T) {
+	tests := []struct {
+		name string
+		devs func(t *testing.T) []engines.Engine
+	}{
+		{"cpu+cpu", func(*testing.T) []engines.Engine { return []engines.Engine{cpu.New(), cpu.New()} }},
+		{"cpu+lavapipe", func(t *testing.T) []engines.Engine { return []engines.Engine{cpu.New(), lavapipe(t)} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := New(DefaultConfig(), tt.devs(t)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			enginetest.PassProtocol(t, e)
+		})
+	}
+}
+
+// waitAll fails the test instead of hanging when results do not come.
+func waitAll(t *testing.T, wg *sync.WaitGroup, what string) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s: still waiting after 2 minutes", what)
+	}
+}
+
+// TestFairness queues a big request's passes first and a small request's
+// one pass after them: the small pass starts after at most InFlight+1 of
+// the big ones, not after all of them.
+func TestFairness(t *testing.T) {
+	const bigTiles = 8
+	for _, inFlight := range []int{1, 2} {
+		t.Run(fmt.Sprintf("in-flight-%d", inFlight), func(t *testing.T) {
+			rec := newRecorder(true)
+			e, err := newEngine(Config{InFlight: inFlight}, []engines.Engine{cpu.New()}, rec.hooks())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			ctx := context.Background()
+			m := convModel(t)
+			prog, err := e.Load(ctx, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer prog.Close()
+
+			var mu sync.Mutex
+			var finished []string
+			var wg sync.WaitGroup
+			errs := make(chan error, bigTiles+1)
+			run := func(req string, seed uint64) {
+				defer wg.Done()
+				rctx := engines.WithRequest(ctx, req)
+				in := noise(24, 20, seed)
+				out, err := runPass(rctx, prog, in)
+				if err == nil && psnr8(directOutput(t, m, in).Pix8, out.Pix8) < 60 {
+					err = fmt.Errorf("%s tile %d: output differs from the direct pass", req, seed)
+				}
+				if err != nil {
+					errs <- err
+				}
+				mu.Lock()
+				finished = append(finished, req)
+				mu.Unlock()
+			}
+			pending := map[any]int{}
+			for i := range bigTiles {
+				wg.Add(1)
+				go run("big", uint64(i))
+			}
+			rec.waitQueued(t, "big", bigTiles, pending)
+			wg.Add(1)
+			go run("small", 99)
+			rec.waitQueued(t, "small", 1, pending)
+			close(rec.gate)
+			waitAll(t, &wg, "passes")
+			close(errs)
+			for err := range errs {
+				t.Error(err)
+			}
+
+			bigFirst := 0
+			for _, s := range rec.started() {
+				if s.key == "small" {
+					break
+				}
+				bigFirst++
+			}
+			if bigFirst > inFlight+1 {
+				t.Errorf("the small pass started after %d big passes, want at most %d (in flight %d + one turn): %v", bigFirst, inFlight+1, inFlight, rec.started())
+			}
+			bigDone := 0
+			for _, f := range finished {
+				if f == "small" {
+					break
+				}
+				bigDone++
+			}
+			if bigDone > 2*inFlight+1 {
+				t.Errorf("the small request finished after %d of %d big passes, want at most %d", bigDone, bigTiles, 2*inFlight+1)
+			}
+		})
+	}
+}
+
+// TestTwoDevices: passes spread over both devices (the Go executor and
+// lavapipe), and each device's output matches the direct pass.
+func TestTwoDevices(t *testing.T) {
+	rec := newRecorder(false)
+	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New(), lavapipe(t)}, rec.hooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	m := convModel(t)
+	prog, err := e.Load(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	const n = 4
+	ins := make([]engines.Tile, n)
+	passes := make([]engines.Pass, n)
+	for i := range n {
+		ins[i] = noise(20, 16, uint64(i))
+		if passes[i], err = prog.Start(engines.WithRequest(ctx, fmt.Sprint("r", i)), ins[i], engines.PassOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		defer passes[i].Close()
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			st, err := passes[i].Next(ctx)
+			if err == nil && st.Layer >= 0 {
+				err = fmt.Errorf("paused at layer %d in a network without pooling", st.Layer)
+			}
+			errs[i] = err
+		})
+	}
+	waitAll(t, &wg, "passes")
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("pass %d: %v", i, errs[i])
+		}
+		if p := psnr8(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8); p < 40 {
+			t.Errorf("pass %d: PSNR %.1f dB against the direct pass, want ≥ 40", i, p)
+		}
+	}
+	per := map[int]int{}
+	for _, s := range rec.started() {
+		per[s.dev]++
+	}
+	if per[0] == 0 || per[1] == 0 {
+		t.Errorf("passes per device %v: both devices must receive work", per)
+	}
+}
+
+// TestCancelOneRequest: canceling a request drops its queued passes (they
+// never start) and leaves another request's passes to finish correctly.
+func TestCancelOneRequest(t *testing.T) {
+	rec := newRecorder(true)
+	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New()}, rec.hooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	m := convModel(t)
+	prog, err := e.Load(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+
+	actx, cancelA := context.WithCancel(engines.WithRequest(context.Background(), "a"))
+	defer cancelA()
+	bctx := engines.WithRequest(context.Background(), "b")
+	const na, nb = 5, 2
+	aErrs := make(chan error, na)
+	var bwg, awg sync.WaitGroup
+	bErrs := make([]error, nb)
+	pending := map[any]int{}
+	for i := range na {
+		awg.Go(func() {
+			_, err := runPass(actx, prog, noise(16, 16, uint64(i)))
+			aErrs <- err
+		})
+	}
+	rec.waitQueued(t, "a", na, pending)
+	for i := range nb {
+		bwg.Go(func() {
+			in := noise(16, 16, uint64(100+i))
+			out, err := runPass(bctx, prog, in)
+			if err == nil && psnr8(directOutput(t, m, in).Pix8, out.Pix8) < 60 {
+				err = errors.New("output differs from the direct pass")
+			}
+			bErrs[i] = err
+		})
+	}
+	rec.waitQueued(t, "b", nb, pending)
+	cancelA()
+	// The queued passes of a return while the first one still holds the
+	// device.
+	for range na - 1 {
+		select {
+		case err := <-aErrs:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("queued pass of the canceled request: %v, want context.Canceled", err)
+			}
+		case <-time.After(2 * time.Minute):
+			t.Fatal("queued passes of the canceled request did not return while the device was busy")
+		}
+	}
+	close(rec.gate)
+	waitAll(t, &awg, "canceled request")
+	waitAll(t, &bwg, "other request")
+	for i, err := range bErrs {
+		if err != nil {
+			t.Errorf("pass %d of the other request: %v", i, err)
+		}
+	}
+	started := map[any]int{}
+	for _, s := range rec.started() {
+		started[s.key]++
+	}
+	if started["a"] != 1 || started["b"] != nb {
+		t.Errorf("started %v: want the one running pass of a and all %d of b", started, nb)
+	}
+}
+
+// TestCloseDrains: Close returns after every queued pass has run, and
+// refuses work afterwards.
+func TestCloseDrains(t *testing.T) {
+	rec := newRecorder(true)
+	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New()}, rec.hooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := convModel(t)
+	ctx := context.Background()
+	prog, err := e.Load(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 4
+	ins := make([]engines.Tile, n)
+	passes := make([]engines.Pass, n)
+	for i := range n {
+		ins[i] = noise(16, 12, uint64(i))
+		if passes[i], err = prog.Start(engines.WithRequest(ctx, fmt.Sprint(i)), ins[i], engines.PassOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	late, err := prog.Start(ctx, ins[0], engines.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close()
+	results := make([]chan error, n)
+	pending := map[any]int{}
+	for i := range n {
+		results[i] = make(chan error, 1)
+		go func() {
+			_, err := passes[i].Next(ctx)
+			results[i] <- err
+		}()
+		rec.waitQueued(t, fmt.Sprint(i), 1, pending)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- e.Close() }()
+	for !e.closed.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	close(rec.gate)
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	for i := range n {
+		select {
+		case err := <-results[i]:
+			if err != nil {
+				t.Errorf("pass %d queued before Close: %v", i, err)
+			} else if p := psnr8(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8); p < 60 {
+				t.Errorf("pass %d: PSNR %.1f dB against the direct pass", i, p)
+			}
+		default:
+			t.Errorf("pass %d was still queued or running when Close returned", i)
+		}
+		passes[i].Close()
+	}
+	if _, err := late.Next(ctx); !errors.Is(err, engines.ErrClosed) {
+		t.Errorf("Next after Close: %v, want ErrClosed", err)
+	}
+	if _, err := prog.Start(ctx, ins[0], engines.PassOptions{}); !errors.Is(err, engines.ErrClosed) {
+		t.Errorf("Start after Close: %v, want ErrClosed", err)
+	}
+	if _, err := e.Load(ctx, m); !errors.Is(err, engines.ErrClosed) {
+		t.Errorf("Load after Close: %v, want ErrClosed", err)
+	}
+}
