@@ -55,10 +55,10 @@ func lavapipe(t testing.TB) engines.Engine {
 
 // recorder collects hook events.
 type recorder struct {
-	mu      sync.Mutex
-	starts  []start
-	queued  chan any
-	gate    chan struct{} // running items wait until it is closed (nil: no wait)
+	mu     sync.Mutex
+	starts []start
+	queued chan any
+	gate   chan struct{} // running items wait until it is closed (nil: no wait)
 }
 
 type start struct {
