@@ -94,26 +94,32 @@ func typeRank(t string) int {
 
 // Select opens an engine: name is "auto", "vulkan" or "cpu"; device is the
 // Vulkan device index, or -1 to choose. "auto" prefers a discrete GPU, then
-// an integrated one, then the Vulkan CPU device, then the Go executor.
+// an integrated or virtual one, then the Go executor, then the Vulkan CPU
+// device (lavapipe): on our 2-core CI machine the Go executor used ~3.5×
+// less CPU time than lavapipe for the same Real-CUGAN tiles.
 func Select(name string, device int) (Engine, error) {
 	switch name {
 	case "", "auto":
 		if device >= 0 {
 			return openVulkan(device)
 		}
-		e, vkErr := bestVulkan()
-		if vkErr == nil {
+		e, gpuErr := bestVulkan(false)
+		if gpuErr == nil {
 			return e, nil
 		}
 		if cpu, ok := backend("cpu"); ok {
 			return cpu.Open(0)
 		}
-		return nil, fmt.Errorf("%w: no engine could start (no CPU executor linked): %w", ErrUnavailable, vkErr)
+		e, err := bestVulkan(true)
+		if err == nil {
+			return e, nil
+		}
+		return nil, fmt.Errorf("%w: no engine could start (no CPU executor linked): %w", ErrUnavailable, err)
 	case "vulkan":
 		if device >= 0 {
 			return openVulkan(device)
 		}
-		return bestVulkan()
+		return bestVulkan(true)
 	case "cpu":
 		cpu, ok := backend("cpu")
 		if !ok {
@@ -124,8 +130,9 @@ func Select(name string, device int) (Engine, error) {
 	return nil, fmt.Errorf("%w: engine %q (want %s)", ErrUnavailable, name, strings.Join([]string{"auto", "vulkan", "cpu"}, ", "))
 }
 
-// bestVulkan opens the first usable Vulkan device in auto order.
-func bestVulkan() (Engine, error) {
+// bestVulkan opens the first usable Vulkan device in auto order; withCPU
+// also considers CPU devices.
+func bestVulkan(withCPU bool) (Engine, error) {
 	vk, ok := backend("vulkan")
 	if !ok {
 		return nil, fmt.Errorf("%w: the Vulkan engine is not linked into this program", ErrUnavailable)
@@ -139,6 +146,10 @@ func bestVulkan() (Engine, error) {
 	for _, d := range ds {
 		if d.Unusable != "" {
 			errs = append(errs, fmt.Errorf("device %d (%s): %s", d.Index, d.Name, d.Unusable))
+			continue
+		}
+		if d.Type == "cpu" && !withCPU {
+			errs = append(errs, fmt.Errorf("device %d (%s) is a CPU device", d.Index, d.Name))
 			continue
 		}
 		e, err := vk.Open(d.Index)
