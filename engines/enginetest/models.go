@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,15 +62,27 @@ func upscaleWhole(t testing.TB, prog engines.Program, net *models.Net, info mode
 	return cropRGB(rgbImage{w: out.W, h: out.H, pix: out.Pix8}, x0, y0, img.w*info.Scale, img.h*info.Scale)
 }
 
-// Models runs every installed catalog model on the small test images with
-// eng and with the CPU executor (≥ MinPSNRVsCPU), and compares with the
-// golden outputs where they exist (≥ MinPSNRVsGolden). Heavy models run on a
-// crop (no golden comparison then).
+// Models runs every catalog model (or those listed, comma-separated, in
+// UPSCALED_TEST_MODELS: machines that carry only some model files) on the
+// small test images with eng and with the CPU executor (≥ MinPSNRVsCPU), and
+// compares with the golden outputs where they exist (≥ MinPSNRVsGolden).
+// Heavy models run on a crop (no golden comparison then).
 func Models(t *testing.T, eng engines.Engine) {
 	dir := testenv.ModelsDir(t)
 	ref := cpu.New()
 	defer ref.Close()
-	for _, info := range models.All() {
+	all := models.All()
+	if list := os.Getenv("UPSCALED_TEST_MODELS"); list != "" {
+		all = nil
+		for _, id := range strings.Split(list, ",") {
+			info, err := models.Lookup(strings.TrimSpace(id))
+			if err != nil {
+				t.Fatalf("UPSCALED_TEST_MODELS: %v", err)
+			}
+			all = append(all, info)
+		}
+	}
+	for _, info := range all {
 		t.Run(info.ID, func(t *testing.T) {
 			if !models.Installed(dir, info) {
 				t.Fatalf("%s is not installed in %s: run `make models`", info.ID, dir)
