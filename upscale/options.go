@@ -37,7 +37,10 @@ type Plan struct {
 	HostBytes int64
 }
 
-// Progress is reported after each tile.
+// Progress is reported after each tile pass: a tile (under each TTA
+// transform) runs once to its end, and, when the model has SE blocks and the
+// image is tiled, once more to each SE pooling point first (kept paused or
+// recomputed), so TilesTotal is tiles × transforms × (SE points + 1).
 type Progress struct {
 	TilesDone, TilesTotal int
 }
