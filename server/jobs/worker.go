@@ -33,7 +33,7 @@ func userError(err error) string {
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return "the server could not store the result: " + pe.Err.Error()
+		return "the server could not read or write the item's files: " + pe.Err.Error()
 	}
 	return err.Error()
 }
@@ -107,7 +107,8 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	}
 	ok, final, err := m.store.finishItem(ctx, a.id, it, m.deps.Now(), m.cfg.TTL)
 	if err != nil {
-		os.Remove(m.files.output(a.id, idx))
+		// the result file stays: invisible while the record says running,
+		// replaced atomically by the retry
 		m.sleep(ctx, retryAfter)
 		requeue(err)
 		return
