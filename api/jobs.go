@@ -391,13 +391,10 @@ func (h *jobsAPI) item(w http.ResponseWriter, r *http.Request) error {
 	defer f.Close()
 	hd := w.Header()
 	hd.Set("Content-Type", it.ContentType)
-	hd.Set("Content-Length", strconv.FormatInt(it.OutBytes, 10))
 	hd.Set("Content-Disposition", contentDisposition(it.Name, strings.TrimPrefix(jobs.Extension(it.OutFormat), ".")))
 	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", it.OutWidth, it.OutHeight))
-	w.WriteHeader(http.StatusOK)
-	if _, err := io.Copy(w, f); err != nil {
-		Logger(r.Context()).Info("sending a job result failed", "err", err)
-	}
+	// ServeContent adds Content-Length and Range support (resumed downloads)
+	http.ServeContent(w, r, "", it.Finished, f)
 	return nil
 }

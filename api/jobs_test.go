@@ -96,6 +96,10 @@ func TestJobsSubmitEventsDownload(t *testing.T) {
 		}
 		results[i] = b
 	}
+	r0 := e.do(t, http.MethodGet, doc.Items[0].ResultURL, "", nil, "Range", "bytes=8-15")
+	if part := readAll(r0); r0.StatusCode != http.StatusPartialContent || !bytes.Equal(part, results[0][8:16]) {
+		t.Errorf("range request: %d, %d bytes", r0.StatusCode, len(part))
+	}
 
 	r := e.do(t, http.MethodGet, "/v1/jobs/"+doc.ID+"/archive", "", nil)
 	zb := readAll(r)
