@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(gcc make git ca-certificates libvulkan-dev mesa-vulkan-drivers glslang-tools npm)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(chromium vulkan-tools)
+  pkgs+=(chromium vulkan-tools vulkan-validationlayers)
 fi
 
 missing=()

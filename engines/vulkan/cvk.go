@@ -256,3 +256,7 @@ func (c cctx) wait(v uint64, timeoutNS uint64) (timedOut bool, err error) {
 func setFaults(allocN, allocResult, waitResult int) {
 	C.upx_fault_set(C.int(allocN), C.int(allocResult), C.int(waitResult))
 }
+
+// validationErrors is the number of error messages from the debug messenger
+// (validation layers, when loaded) since the process started.
+func validationErrors() int { return int(C.upx_error_count()) }

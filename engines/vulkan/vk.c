@@ -90,6 +90,15 @@ static VkDebugUtilsMessengerEXT messenger;
 static VkPhysicalDevice *phys;
 static uint32_t nphys;
 
+static int error_count;
+
+int upx_error_count(void) {
+	pthread_mutex_lock(&log_mu);
+	int n = error_count;
+	pthread_mutex_unlock(&log_mu);
+	return n;
+}
+
 static VKAPI_ATTR VkBool32 VKAPI_CALL debug_cb(VkDebugUtilsMessageSeverityFlagBitsEXT sev,
                                                VkDebugUtilsMessageTypeFlagsEXT type,
                                                const VkDebugUtilsMessengerCallbackDataEXT *data, void *user) {
@@ -98,6 +107,11 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL debug_cb(VkDebugUtilsMessageSeverityFlagBi
 	const char *level = sev >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT     ? "error"
 	                    : sev >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT ? "warn"
 	                                                                              : "info";
+	if (sev >= VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) {
+		pthread_mutex_lock(&log_mu);
+		error_count++;
+		pthread_mutex_unlock(&log_mu);
+	}
 	logline("%s vulkan: %s", level, data && data->pMessage ? data->pMessage : "");
 	return VK_FALSE;
 }

@@ -91,6 +91,9 @@ int upx_wait(upx_ctx *c, uint64_t value, uint64_t timeout_ns, char *msg);
 // into slog. Returns the number of bytes written (lines separated by '\n').
 size_t upx_log_drain(char *buf, size_t cap);
 
+// Error-severity messages the debug messenger received (validation layers).
+int upx_error_count(void);
+
 // Fault injection for tests: the next n buffer allocations fail with
 // alloc_result; the next wait fails with wait_result (0 = off).
 void upx_fault_set(int alloc_n, int alloc_result, int wait_result);
