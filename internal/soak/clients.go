@@ -234,6 +234,9 @@ func (c *client) cancelJob(ctx context.Context) error {
 	files := []Input{c.inputs[len(c.inputs)-1], c.inputs[len(c.inputs)-1], c.inputs[0]}
 	doc, code, err := c.submit(ctx, files)
 	if err != nil || code != 202 {
+		if err == nil && code != 503 && code != 507 {
+			err = fmt.Errorf("job submit: %d", code)
+		}
 		return err
 	}
 	time.Sleep(time.Duration(c.rng.IntN(500)) * time.Millisecond)
@@ -245,13 +248,25 @@ func (c *client) cancelJob(ctx context.Context) error {
 	if resp.StatusCode != 204 {
 		return fmt.Errorf("cancel job: %d", resp.StatusCode)
 	}
+	// A deleted job stays visible, canceled, until its TTL; its results
+	// are gone (410).
 	resp, err = c.do(ctx, "job-poll", "GET", "/v1/jobs/"+doc.ID, nil, "")
 	if err != nil {
 		return err
 	}
+	var after jobDoc
+	err = json.NewDecoder(resp.Body).Decode(&after)
 	resp.Body.Close()
-	if resp.StatusCode != 404 {
-		return fmt.Errorf("deleted job still answers %d", resp.StatusCode)
+	if err != nil || resp.StatusCode != 200 || after.State != "canceled" {
+		return fmt.Errorf("deleted job answers %d, state %q (%v), want 200 canceled", resp.StatusCode, after.State, err)
+	}
+	resp, err = c.do(ctx, "archive", "GET", "/v1/jobs/"+doc.ID+"/archive", nil, "")
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 410 {
+		return fmt.Errorf("archive of a deleted job: %d, want 410", resp.StatusCode)
 	}
 	return nil
 }

@@ -21,8 +21,9 @@ type Input struct {
 }
 
 // MakeInputs crops the given page into the sizes and computes each reference
-// output with `bin upscale` (same engine and model as the server).
-func MakeInputs(ctx context.Context, bin, page, dir string, sizes [][2]int, env []string, model string) ([]Input, error) {
+// output with `bin upscale` (same engine and model as the server; env gives
+// UPSCALED_MODELS_DIR).
+func MakeInputs(ctx context.Context, bin, page, dir string, sizes [][2]int, env []string, engine, model string) ([]Input, error) {
 	f, err := os.Open(page)
 	if err != nil {
 		return nil, err
@@ -47,7 +48,7 @@ func MakeInputs(ctx context.Context, bin, page, dir string, sizes [][2]int, env 
 		if err := os.WriteFile(in, b.Bytes(), 0o644); err != nil {
 			return nil, err
 		}
-		cmd := exec.CommandContext(ctx, bin, "upscale", "--model", model, "--format", "png", in, ref)
+		cmd := exec.CommandContext(ctx, bin, "upscale", "--quiet", "--engine", engine, "--model", model, "--format", "png", in, ref)
 		cmd.Env = append(os.Environ(), env...)
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			return nil, fmt.Errorf("direct run of %s: %v: %s", name, err, msg)

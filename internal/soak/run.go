@@ -20,11 +20,13 @@ type Config struct {
 	Clients  int           // concurrent clients (default 32)
 	Model    string
 	Engine   string
-	Budget   int64 // UPSCALED_MEMORY_BUDGET, bytes
-	Overhead int64 // allowed RSS above the budget, bytes
-	Sizes    [][2]int
-	WorkDir  string
-	Log      *os.File
+	// ModelsDir is UPSCALED_MODELS_DIR ("" keeps the environment's).
+	ModelsDir string
+	Budget    int64 // UPSCALED_MEMORY_BUDGET, bytes
+	Overhead  int64 // allowed RSS above the budget, bytes
+	Sizes     [][2]int
+	WorkDir   string
+	Log       *os.File
 }
 
 // Run starts the server, drives it and returns the report.
@@ -41,7 +43,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		"UPSCALED_DATA_DIR=" + filepath.Join(cfg.WorkDir, "data"),
 		"UPSCALED_QUEUE_TIMEOUT=30s",
 	}
-	inputs, err := MakeInputs(ctx, cfg.Binary, cfg.Page, cfg.WorkDir, cfg.Sizes, env, cfg.Model)
+	if cfg.ModelsDir != "" {
+		env = append(env, "UPSCALED_MODELS_DIR="+cfg.ModelsDir)
+	}
+	inputs, err := MakeInputs(ctx, cfg.Binary, cfg.Page, cfg.WorkDir, cfg.Sizes, env, cfg.Engine, cfg.Model)
 	if err != nil {
 		return Report{}, err
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // documented lists the status codes the API documents, per request kind.
-var documented = map[int]bool{200: true, 202: true, 204: true, 400: true, 404: true, 408: true, 413: true, 415: true, 422: true, 429: true, 503: true, 507: true}
+var documented = map[int]bool{200: true, 202: true, 204: true, 400: true, 404: true, 408: true, 409: true, 410: true, 413: true, 415: true, 422: true, 503: true, 507: true}
 
 // Stats are counters shared by all clients.
 type Stats struct {

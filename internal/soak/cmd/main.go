@@ -23,6 +23,7 @@ func main() {
 	flag.IntVar(&cfg.Clients, "clients", 32, "concurrent clients")
 	flag.StringVar(&cfg.Model, "model", "realesrgan-animevideov3-x2", "model id")
 	flag.StringVar(&cfg.Engine, "engine", "cpu", "engine (cpu, vulkan, auto)")
+	flag.StringVar(&cfg.ModelsDir, "models-dir", "models", "installed models (UPSCALED_MODELS_DIR of the server)")
 	budget := flag.Int64("budget-mib", 512, "server memory budget, MiB")
 	overhead := flag.Int64("overhead-mib", 200, "allowed resident memory above the budget, MiB")
 	flag.Parse()
