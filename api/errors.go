@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
@@ -47,6 +48,8 @@ var errorKinds = []struct {
 	{engines.ErrUnavailable, http.StatusServiceUnavailable, "engine-unavailable"},
 	{engines.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
+	// the data directory (spool files) is full: the client may retry later
+	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},
 	{context.Canceled, statusClientClosed, "client-closed"},
 }
 
@@ -81,7 +84,7 @@ type Problem struct {
 	Field string `json:"field,omitempty"`
 	// RequestID is the id of the request in the server's logs.
 	RequestID string `json:"request_id,omitempty"`
-}
+} // @name Problem
 
 // classify maps err to its status, problem slug, detail, field and headers.
 func classify(err error) (status int, slug, detail, field string, header http.Header) {
@@ -123,6 +126,12 @@ func classify(err error) (status int, slug, detail, field string, header http.He
 // writeProblem answers err as application/problem+json through the error
 // table; 5xx errors are logged with their cause.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.DeadlineExceeded) {
+		// The request's own deadline says which limit it passed.
+		if cause := context.Cause(r.Context()); cause != nil && cause != context.DeadlineExceeded {
+			err = fmt.Errorf("%w (%v)", cause, err)
+		}
+	}
 	status, slug, detail, field, header := classify(err)
 	log := Logger(r.Context())
 	switch {
@@ -130,6 +139,8 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		log.Info("client closed the request", "err", err)
 	case status >= 500 && slug == "not-ready":
 		log.Debug("not ready", "detail", detail)
+	case errors.Is(err, budget.ErrBusy):
+		log.Warn("busy: request refused", "err", err)
 	case status >= 500:
 		log.Error("request failed", "status", status, "err", err)
 	default:

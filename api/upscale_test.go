@@ -194,7 +194,7 @@ func TestRequestDeadline(t *testing.T) {
 	_, ts := newTestServer(t, testOpts{cfg: Config{RequestTimeout: 300 * time.Millisecond}})
 	resp := postImage(t, ts.URL, "page.png", readTestImage(t, "mid-gray-256x256.png"), "format", "png")
 	p := problemOf(t, resp, http.StatusServiceUnavailable)
-	if !strings.HasSuffix(p.Type, ":timeout") {
+	if !strings.HasSuffix(p.Type, ":timeout") || !strings.Contains(p.Detail, "UPSCALED_REQUEST_TIMEOUT") {
 		t.Fatalf("problem %+v, want type timeout", p)
 	}
 }

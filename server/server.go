@@ -64,12 +64,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
 	}
-	pcfg := upscale.Config{MaxInputPixels: cfg.MaxInputPixels, MaxOutputPixels: cfg.MaxOutputPixels}
-	if strings.HasPrefix(engine.Name(), "cpu") {
-		// The Go executor's workspaces are host memory: bound one image's
-		// tiles to a quarter of the budget so that several images fit.
-		pcfg.MemoryBudget = max(cfg.MemoryBudget/4, minMemoryBudget)
-	}
+	pcfg := PipelineConfig(cfg, engine.Name())
 	limitHeap(cfg.MemoryBudget, log)
 	s := &Server{
 		cfg: cfg, log: log, engine: engine,
@@ -115,6 +110,18 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	return s, nil
 }
 
+// PipelineConfig is the pipeline configuration the server uses with the
+// named engine: the pixel limits and, for the Go executor (whose workspaces
+// are host memory), tiles bounded to a quarter of the memory budget so that
+// several images fit in it.
+func PipelineConfig(cfg Config, engine string) upscale.Config {
+	pcfg := upscale.Config{MaxInputPixels: cfg.MaxInputPixels, MaxOutputPixels: cfg.MaxOutputPixels}
+	if strings.HasPrefix(engine, "cpu") {
+		pcfg.MemoryBudget = max(cfg.MemoryBudget/4, minMemoryBudget)
+	}
+	return pcfg
+}
+
 // Handler is the HTTP handler tree.
 func (s *Server) Handler() http.Handler { return s.api }
 
@@ -134,17 +141,34 @@ func (s *Server) StartSelfTest(ctx context.Context) {
 	go func() {
 		defer s.wg.Done()
 		defer s.ready.end()
-		res, err := SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
-		if err != nil {
-			s.log.Error("engine self-test failed: not ready", "engine", s.engine.Name(), "err", err)
-			s.ready.set(false, err.Error())
-			return
+		// A failed self-test is retried with a growing delay, so that
+		// readiness returns by itself once the engine recovers.
+		var res SelfTestResult
+		for delay := selfTestRetryMin; ; delay = min(2*delay, selfTestRetryMax) {
+			var err error
+			res, err = SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
+			if err == nil {
+				break
+			}
+			s.log.Error("engine self-test failed: not ready", "engine", s.engine.Name(), "err", err, "retry_in", delay)
+			s.ready.set(false, fmt.Sprintf("%v (retrying in %s)", err, delay))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(delay):
+			}
 		}
 		detail := fmt.Sprintf("self-test passed: %s on %s, PSNR %.1f dB vs the reference, %d ms", res.Model, res.Engine, res.PSNR, res.Duration.Milliseconds())
 		s.log.Info("ready", "engine", res.Engine, "model", res.Model, "psnr_db", res.PSNR, "duration_ms", res.Duration.Milliseconds())
 		s.ready.set(true, detail)
 	}()
 }
+
+// Delays between self-test attempts while not ready.
+const (
+	selfTestRetryMin = 2 * time.Second
+	selfTestRetryMax = time.Minute
+)
 
 // engineFailed is told of a device failure during a request: the service is
 // not ready until the self-test passes again.
