@@ -21,6 +21,7 @@ type summary struct {
 	SyncInput    [2]int   `json:"sync_input"`
 	SyncOutput   [2]int   `json:"sync_output"`
 	SyncModel    string   `json:"sync_model"`
+	RawOutput    string   `json:"raw_output"`
 	ProblemField string   `json:"problem_field"`
 	ProblemCode  int      `json:"problem_status"`
 	JobID        string   `json:"job_id"`
@@ -71,6 +72,7 @@ func TestGeneratedClient(t *testing.T) {
 		{"models listed", s.Models >= 10 && s.DefaultModel != ""},
 		{"sync upscale is 2x (48x48 -> 96x96)", s.SyncInput == [2]int{48, 48} && s.SyncOutput == [2]int{96, 96}},
 		{"sync upscale used the default model", s.SyncModel == s.DefaultModel},
+		{"raw-body upscale is 2x", s.RawOutput == "96x96"},
 		{"bad option is a 400 problem naming format", s.ProblemCode == http.StatusBadRequest && s.ProblemField == "format"},
 		{"job succeeded", s.JobState == "succeeded" && s.JobID != ""},
 		{"events were streamed", s.Events >= 1},

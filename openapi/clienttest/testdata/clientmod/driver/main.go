@@ -37,6 +37,7 @@ type Summary struct {
 	SyncInput    [2]int   `json:"sync_input"`
 	SyncOutput   [2]int   `json:"sync_output"`
 	SyncModel    string   `json:"sync_model"`
+	RawOutput    string   `json:"raw_output"`
 	ProblemField string   `json:"problem_field"`
 	ProblemCode  int      `json:"problem_status"`
 	JobID        string   `json:"job_id"`
@@ -87,6 +88,7 @@ func run(ctx context.Context, base, key string, images []string) (*Summary, erro
 	}{
 		{"list models", listModels},
 		{"synchronous upscale", syncUpscale},
+		{"synchronous upscale of a raw body", rawUpscale},
 		{"problem+json error", badOption},
 		{"job", job},
 	}
@@ -151,6 +153,33 @@ func syncUpscale(ctx context.Context, c *client.ClientWithResponses, images []st
 			return fmt.Errorf("X-Upscaled-Output-Size %q, the image is %s", *h.XUpscaledOutputSize, want)
 		}
 	}
+	return nil
+}
+
+// rawUpscale sends the image itself as the body (no form): default options,
+// WebP out.
+func rawUpscale(ctx context.Context, c *client.ClientWithResponses, images []string, s *Summary) error {
+	in, err := os.ReadFile(images[0])
+	if err != nil {
+		return err
+	}
+	res, err := c.UpscaleWithBodyWithResponse(ctx, "image/png", bytes.NewReader(in))
+	if err != nil {
+		return err
+	}
+	if res.StatusCode() != http.StatusOK {
+		return unexpected(res.HTTPResponse, res.Body)
+	}
+	if got := res.ContentType(); got != "image/webp" {
+		return fmt.Errorf("Content-Type %q, want image/webp (the default format)", got)
+	}
+	if len(res.Body) < 12 || string(res.Body[:4]) != "RIFF" || string(res.Body[8:12]) != "WEBP" {
+		return fmt.Errorf("the body is not a WebP file")
+	}
+	if res.Headers200 == nil || res.Headers200.XUpscaledOutputSize == nil {
+		return fmt.Errorf("X-Upscaled-Output-Size missing")
+	}
+	s.RawOutput = *res.Headers200.XUpscaledOutputSize
 	return nil
 }
 
