@@ -41,8 +41,8 @@ type hooks struct {
 	// started is called by the device goroutine as it starts an item.
 	started func(dev int, key any)
 	// running is called on the item's own goroutine just before it runs,
-	// holding its in-flight slot.
-	running func(dev int, key any)
+	// holding its in-flight slot; finished just after.
+	running, finished func(dev int, key any)
 }
 
 func newDevice(index int, eng engines.Engine, inFlight int, h hooks) *device {
@@ -108,6 +108,9 @@ func (d *device) exec(it *item) {
 		d.hooks.running(d.index, it.key)
 	}
 	it.err = it.run(it.ctx)
+	if d.hooks.finished != nil {
+		d.hooks.finished(d.index, it.key)
+	}
 	close(it.done)
 	d.finishc <- it
 }

@@ -3,10 +3,14 @@
 //
 // Each device has one goroutine that owns its queue. Every Pass.Next call
 // (a pass's segment up to its next SE pause or its end) is a work item,
-// queued in the FIFO of its request; the device goroutine takes items from
-// the requests' FIFOs in round-robin, so a page of many tiles does not hold
-// back a panel of one, and runs up to Config.InFlight items at once so one
-// pass's upload and download overlap another's compute.
+// queued in the FIFO of its request. The device goroutine serves the
+// requests' FIFOs by start-time fair queuing weighted by the passes' input
+// pixels (round-robin when all tiles are alike), so requests share the
+// device by pixels: a page of many tiles does not hold back a panel of one,
+// whose segments go before the page's next ones. It runs up to
+// Config.InFlight items at once so one pass's upload and download overlap
+// another's compute. A queued item whose context ends is dropped; one
+// already running stops at the engine's next check.
 //
 // A request is what engines.WithRequest names in the context given to
 // Program.Start; without a name, passes started under one cancelable

@@ -57,6 +57,7 @@ func lavapipe(t testing.TB) engines.Engine {
 type recorder struct {
 	mu     sync.Mutex
 	starts []start
+	ends   []start
 	queued chan any
 	gate   chan struct{} // running items wait until it is closed (nil: no wait)
 }
@@ -82,6 +83,11 @@ func (r *recorder) hooks() hooks {
 			r.starts = append(r.starts, start{dev, key})
 			r.mu.Unlock()
 		},
+		finished: func(dev int, key any) {
+			r.mu.Lock()
+			r.ends = append(r.ends, start{dev, key})
+			r.mu.Unlock()
+		},
 		running: func(int, any) {
 			if r.gate != nil {
 				<-r.gate
@@ -104,6 +110,13 @@ func (r *recorder) started() []start {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]start(nil), r.starts...)
+}
+
+// finished are the items in the order they finished running.
+func (r *recorder) finished() []start {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]start(nil), r.ends...)
 }
 
 // runPass runs a whole pass on prog (each pause answered with the tile's

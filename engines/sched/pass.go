@@ -25,7 +25,7 @@ func (p *pass) Next(ctx context.Context) (engines.Stop, error) {
 		return engines.Stop{}, fmt.Errorf("sched: pass: %w", engines.ErrClosed)
 	}
 	var st engines.Stop
-	it := &item{key: p.key, run: func(ctx context.Context) error {
+	it := &item{key: p.key, cost: float64(p.px), run: func(ctx context.Context) error {
 		var err error
 		if st, err = p.inner.Next(ctx); err == nil && st.Layer < 0 {
 			p.out = p.inner.Output()

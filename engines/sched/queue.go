@@ -6,82 +6,102 @@ import "context"
 type item struct {
 	key any
 	ctx context.Context
+	// cost is the work the item stands for in the fair share: the pass's
+	// input pixels.
+	cost float64
 	// run does the work on the device's engine; its error is the item's.
 	run  func(ctx context.Context) error
 	err  error
 	done chan struct{} // closed when run returned or the item was dropped
+
+	start float64 // virtual start tag (queues)
+	seq   uint64  // arrival order, breaks ties between equal tags
 }
 
-// queues are the per-request FIFOs of one device, served in round-robin.
-// Owned by the device goroutine.
+// request is one request's FIFO and its place in the fair share.
+type request struct {
+	fifo []*item
+	// finish is the virtual finish tag of the request's last queued item.
+	finish float64
+}
+
+// queues are the per-request FIFOs of one device, served by start-time
+// fair queuing weighted by pixels: each item gets a virtual start tag (its
+// request's previous finish tag, or the current virtual time when the
+// request was idle) and a finish tag one cost later; the head with the
+// smallest start tag goes next. Requests thus share the device in
+// proportion to pixels, not passes: a panel arriving behind a page's tiles
+// is served at once, and its next segments before the page's. With equal
+// costs this is round-robin. Owned by the device goroutine.
 type queues struct {
-	fifo map[any][]*item
-	ring []any // requests with queued items, in service order
-	rr   int   // ring index served next
-	n    int   // items queued
+	reqs map[any]*request
+	v    float64 // virtual time: the start tag of the item started last
+	seq  uint64
+	n    int // items queued
 }
 
-func newQueues() *queues { return &queues{fifo: map[any][]*item{}} }
+func newQueues() *queues { return &queues{reqs: map[any]*request{}} }
 
 func (q *queues) push(it *item) {
-	if len(q.fifo[it.key]) == 0 {
-		q.ring = append(q.ring, it.key)
+	r := q.reqs[it.key]
+	if r == nil {
+		r = &request{}
+		q.reqs[it.key] = r
 	}
-	q.fifo[it.key] = append(q.fifo[it.key], it)
+	it.start = r.finish
+	if len(r.fifo) == 0 {
+		it.start = max(it.start, q.v)
+	}
+	r.finish = it.start + it.cost
+	it.seq = q.seq
+	q.seq++
+	r.fifo = append(r.fifo, it)
 	q.n++
 }
 
-// pop takes the head of the next request's FIFO in round-robin order.
+// pop takes the queued item with the smallest start tag.
 func (q *queues) pop() *item {
-	if len(q.ring) == 0 {
+	var best *request
+	for k, r := range q.reqs {
+		if len(r.fifo) == 0 {
+			if r.finish <= q.v { // an idle request would restart at v anyway
+				delete(q.reqs, k)
+			}
+			continue
+		}
+		h := r.fifo[0]
+		if best == nil || h.start < best.fifo[0].start || (h.start == best.fifo[0].start && h.seq < best.fifo[0].seq) {
+			best = r
+		}
+	}
+	if best == nil {
 		return nil
 	}
-	if q.rr >= len(q.ring) {
-		q.rr = 0
-	}
-	k := q.ring[q.rr]
-	f := q.fifo[k]
-	it := f[0]
-	f[0] = nil
+	it := best.fifo[0]
+	best.fifo[0] = nil
+	best.fifo = best.fifo[1:]
+	q.v = max(q.v, it.start)
 	q.n--
-	if len(f) == 1 {
-		delete(q.fifo, k)
-		q.dropKey(q.rr)
-	} else {
-		q.fifo[k] = f[1:]
-		q.rr++
-	}
 	return it
 }
 
-// remove takes it out of its FIFO; false when it is not queued.
+// remove takes it out of its FIFO; false when it is not queued. A request
+// does not pay for a removed last item.
 func (q *queues) remove(it *item) bool {
-	f := q.fifo[it.key]
-	for i, x := range f {
+	r := q.reqs[it.key]
+	if r == nil {
+		return false
+	}
+	for i, x := range r.fifo {
 		if x != it {
 			continue
 		}
-		q.n--
-		if len(f) == 1 {
-			delete(q.fifo, it.key)
-			for r, k := range q.ring {
-				if k == it.key {
-					q.dropKey(r)
-					break
-				}
-			}
-		} else {
-			q.fifo[it.key] = append(f[:i:i], f[i+1:]...)
+		if i == len(r.fifo)-1 {
+			r.finish = it.start
 		}
+		r.fifo = append(r.fifo[:i:i], r.fifo[i+1:]...)
+		q.n--
 		return true
 	}
 	return false
-}
-
-// dropKey removes ring entry r, keeping rr on the request after it.
-func (q *queues) dropKey(r int) {
-	q.ring = append(q.ring[:r], q.ring[r+1:]...)
-	if r < q.rr {
-		q.rr--
-	}
 }

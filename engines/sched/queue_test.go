@@ -5,15 +5,18 @@ import (
 	"testing"
 )
 
-// queueOp queues an item of request push (if any), removes the remove-th
-// pushed item (1-based, if any), then takes pops items.
+// queueOp queues times (0 = 1) items of request push (if any) costing
+// cost (0 = 1) each, removes the remove-th pushed item (1-based, if any),
+// then takes pops items.
 type queueOp struct {
 	push   string
+	times  int
+	cost   float64
 	remove int
 	pops   int
 }
 
-func TestQueuesRoundRobin(t *testing.T) {
+func TestQueuesFairShare(t *testing.T) {
 	tests := []struct {
 		name string
 		ops  []queueOp
@@ -26,6 +29,10 @@ func TestQueuesRoundRobin(t *testing.T) {
 		{"removing a request's last item drops it from the ring", []queueOp{{push: "a"}, {push: "b"}, {push: "c", remove: 2, pops: 2}}, []string{"a", "c"}},
 		{"removing from the middle of a FIFO keeps the rest", []queueOp{{push: "a"}, {push: "a"}, {push: "a", remove: 2, pops: 2}}, []string{"a", "a"}},
 		{"pop on empty returns nothing", []queueOp{{pops: 2}}, nil},
+		{"a small request goes before a big one's next tiles", []queueOp{{push: "big", cost: 100}, {push: "big", cost: 100}, {push: "big", cost: 100}, {push: "s"}, {push: "s"}, {push: "s", pops: 6}}, []string{"big", "s", "s", "s", "big", "big"}},
+		{"an idle request gets no credit for its idle time", []queueOp{{push: "b", pops: 1}, {push: "a", times: 10, pops: 10}, {push: "b", times: 3}, {push: "a", pops: 4}},
+			[]string{"b", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "b", "a", "b"}},
+		{"a removed last item is not paid for", []queueOp{{push: "a"}, {push: "a", cost: 50, remove: 2}, {push: "a"}, {push: "b"}, {push: "b", pops: 4}}, []string{"a", "b", "a", "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,8 +41,11 @@ func TestQueuesRoundRobin(t *testing.T) {
 			var got []string
 			removed := 0
 			for _, o := range tt.ops {
-				if o.push != "" {
-					it := &item{key: o.push}
+				for range max(o.times, 1) {
+					if o.push == "" {
+						break
+					}
+					it := &item{key: o.push, cost: max(o.cost, 1)}
 					pushed = append(pushed, it)
 					q.push(it)
 				}

@@ -50,7 +50,10 @@ func waitAll(t *testing.T, wg *sync.WaitGroup, what string) {
 
 // TestFairness queues a big request's passes first and a small request's
 // one pass after them: the small pass starts after at most InFlight+1 of
-// the big ones, not after all of them.
+// the big ones (those holding the device, and one turn), not after all of
+// them. Finishing order is checked where it is deterministic (one pass in
+// flight): with two, a descheduled goroutine may let any number of big
+// passes through the other slot.
 func TestFairness(t *testing.T) {
 	const bigTiles = 8
 	for _, inFlight := range []int{1, 2} {
@@ -69,14 +72,12 @@ func TestFairness(t *testing.T) {
 			}
 			defer prog.Close()
 
-			var mu sync.Mutex
-			var finished []string
 			var wg sync.WaitGroup
 			errs := make(chan error, bigTiles+1)
-			run := func(req string, seed uint64) {
+			run := func(req string, seed uint64, w, h int) {
 				defer wg.Done()
 				rctx := engines.WithRequest(ctx, req)
-				in := noise(24, 20, seed)
+				in := noise(w, h, seed)
 				out, err := runPass(rctx, prog, in)
 				if err == nil && psnr8(directOutput(t, m, in).Pix8, out.Pix8) < 60 {
 					err = fmt.Errorf("%s tile %d: output differs from the direct pass", req, seed)
@@ -84,18 +85,15 @@ func TestFairness(t *testing.T) {
 				if err != nil {
 					errs <- err
 				}
-				mu.Lock()
-				finished = append(finished, req)
-				mu.Unlock()
 			}
 			pending := map[any]int{}
 			for i := range bigTiles {
 				wg.Add(1)
-				go run("big", uint64(i))
+				go run("big", uint64(i), 24, 20)
 			}
 			rec.waitQueued(t, "big", bigTiles, pending)
 			wg.Add(1)
-			go run("small", 99)
+			go run("small", 99, 8, 6)
 			rec.waitQueued(t, "small", 1, pending)
 			close(rec.gate)
 			waitAll(t, &wg, "passes")
@@ -114,15 +112,20 @@ func TestFairness(t *testing.T) {
 			if bigFirst > inFlight+1 {
 				t.Errorf("the small pass started after %d big passes, want at most %d (in flight %d + one turn): %v", bigFirst, inFlight+1, inFlight, rec.started())
 			}
-			bigDone := 0
-			for _, f := range finished {
-				if f == "small" {
-					break
+			// With one pass in flight the device finishes in start order:
+			// the small request is done after the gated big pass and at
+			// most one more.
+			if inFlight == 1 {
+				bigDone := 0
+				for _, f := range rec.finished() {
+					if f.key == "small" {
+						break
+					}
+					bigDone++
 				}
-				bigDone++
-			}
-			if bigDone > 2*inFlight+1 {
-				t.Errorf("the small request finished after %d of %d big passes, want at most %d", bigDone, bigTiles, 2*inFlight+1)
+				if bigDone > 2 {
+					t.Errorf("the small request finished after %d of %d big passes, want at most 2", bigDone, bigTiles)
+				}
 			}
 		})
 	}
