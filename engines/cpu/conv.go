@@ -172,15 +172,16 @@ func (c *conv) im2col(x, out *Tensor) {
 		col := make([]float32, ow*kn) // [pixel][ic·kh·kw]
 		var tail []float32
 		for oy := lo; oy < hi; oy++ {
-			for ic := range c.inC {
-				plane := x.Plane(ic)
-				for ky := range c.kh {
-					src := plane[(oy*c.sh+ky*c.dh)*x.W:][:x.W]
-					for kx := range c.kw {
-						k := (ic*c.kh+ky)*c.kw + kx
-						s := src[kx*c.dw:]
-						for p := range ow {
-							col[p*kn+k] = s[p*c.sw]
+			for p := range ow { // pixel by pixel: col is written contiguously
+				dst := col[p*kn:][:kn]
+				k := 0
+				for ic := range c.inC {
+					plane := x.Plane(ic)
+					for ky := range c.kh {
+						src := plane[(oy*c.sh+ky*c.dh)*x.W+p*c.sw:]
+						for kx := range c.kw {
+							dst[k] = src[kx*c.dw]
+							k++
 						}
 					}
 				}
