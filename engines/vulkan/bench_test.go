@@ -41,6 +41,7 @@ func convFLOPs(t testing.TB, net *models.Net, h, w int) float64 {
 // GFLOPS (all convolutions) and input pixels per second.
 func benchPass(b *testing.B, m engines.Model, h, w int) {
 	e := openTestEngine(b)
+	b.Logf("cooperative-matrix kernel: %v", e.CoopMatrix() && !forceTiledConv)
 	ctx := context.Background()
 	prog, err := e.Load(ctx, m)
 	if err != nil {
@@ -83,6 +84,14 @@ var benchSide = func() int {
 
 func BenchmarkConv3x3(b *testing.B) {
 	benchPass(b, convNet(b, "bench-conv3x3", 64, 64, 3, "4=1 9=2 -23310=1,1.000000e-01"), benchSide, benchSide)
+}
+
+// BenchmarkConv3x3Tiled is the shared-memory tiled kernel even where the
+// cooperative-matrix kernel is available (BenchmarkConv3x3 takes the best).
+func BenchmarkConv3x3Tiled(b *testing.B) {
+	forceTiledConv = true
+	defer func() { forceTiledConv = false }()
+	benchPass(b, convNet(b, "bench-conv3x3-tiled", 64, 64, 3, "4=1 9=2 -23310=1,1.000000e-01"), benchSide, benchSide)
 }
 
 func BenchmarkConv3x3Plain(b *testing.B) {

@@ -29,7 +29,7 @@ func openTestEngine(t testing.TB) *Engine {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	t.Logf("engine %s", e.Name())
+	t.Logf("engine %s, fp16 storage %v, cooperative-matrix kernel %v", e.Name(), e.dev.Storage16, e.CoopMatrix())
 	return e
 }
 

@@ -56,6 +56,10 @@ func New(index int) (*Engine, error) {
 	return e, nil
 }
 
+// forceTiledConv keeps programs off the cooperative-matrix kernel
+// (benchmarks compare the kernels with it).
+var forceTiledConv = false
+
 // CoopMatrix reports whether 3×3 convolutions run on the cooperative-matrix
 // kernel.
 func (e *Engine) CoopMatrix() bool { return e.coop.Load() }
@@ -126,7 +130,7 @@ func (e *Engine) Load(ctx context.Context, m engines.Model) (engines.Program, er
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("vulkan: load %s: %w", m.Info.ID, err)
 	}
-	p, err := newProgram(e, m, e.coop.Load())
+	p, err := newProgram(e, m, e.coop.Load() && !forceTiledConv)
 	if err != nil {
 		return nil, err
 	}

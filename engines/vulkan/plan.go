@@ -113,7 +113,7 @@ func (pl *planner) imageBytes(s models.Shape) int64 {
 	return int64((s.C+3)/4) * int64(s.H) * int64(s.W) * 4 * pl.l.esize
 }
 
-// newImage gives blob b a fresh arena storage.
+// newStorage gives blob b a fresh arena storage.
 func (pl *planner) newStorage(b int) {
 	s := pl.shapes[b]
 	var size int64
@@ -137,9 +137,9 @@ func (pl *planner) wref(k int) bref {
 	return bref{space: spWeights, part: k, size: pl.p.partBytes(k, pl.l.esize)}
 }
 
-// add appends a dispatch; reads and writes are the bindings in order, the
-// first nw of them written... (see below): writes lists written binding
-// indices.
+// add appends a dispatch of shader with its specialization and push
+// constants; written lists the indices of the bindings it writes (the
+// others are read), for liveness and barriers.
 func (pl *planner) add(layer int, shader string, spec, push []uint32, groups [3]int, binds []bref, written ...int) {
 	st := step{layer: layer, shader: shader, spec: spec, push: push, groups: groups, binds: binds, writes: make([]bool, len(binds))}
 	for _, i := range written {

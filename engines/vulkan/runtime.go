@@ -2,11 +2,8 @@ package vulkan
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
-	"strings"
 	"sync"
-	"unsafe"
 )
 
 // devState is one live device context and every object made on it. When the
@@ -94,105 +91,6 @@ func (s *devState) destroy() {
 	}
 	s.cmds, s.pipes, s.bufs = nil, nil, nil
 	s.ctx.destroy()
-}
-
-// buffer is one VkBuffer with its own memory; host-visible kinds are mapped.
-type buffer struct {
-	h      uintptr
-	mapped unsafe.Pointer
-	size   int64
-}
-
-func (s *devState) newBuffer(size int64, kind int) (*buffer, error) {
-	size = max(alignUp(size, 16), 16)
-	if kind == bufDevice && s.dev.MaxAlloc > 0 && size > s.dev.MaxAlloc {
-		return nil, resultError(vkErrorOutOfDeviceMem, fmt.Sprintf("%d bytes exceed the device's largest allocation (%d)", size, s.dev.MaxAlloc))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gone {
-		return nil, resultError(vkErrorDeviceLost, "device context destroyed")
-	}
-	h, mapped, err := s.ctx.bufferCreate(size, kind)
-	if err != nil {
-		return nil, err
-	}
-	s.bufs[h] = struct{}{}
-	return &buffer{h: h, mapped: mapped, size: size}, nil
-}
-
-func (s *devState) freeBuffer(b *buffer) {
-	if b == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.bufs[b.h]; ok {
-		delete(s.bufs, b.h)
-		s.ctx.bufferDestroy(b.h)
-	}
-}
-
-func (s *devState) upload(b *buffer, off int64, data []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gone {
-		return resultError(vkErrorDeviceLost, "device context destroyed")
-	}
-	return s.ctx.bufferUpload(b.h, off, data)
-}
-
-// bytes views a mapped buffer.
-func (b *buffer) bytes() []byte { return unsafe.Slice((*byte)(b.mapped), b.size) }
-
-// pipeline returns the cached pipeline for shader name with spec constants.
-func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (uintptr, error) {
-	var key strings.Builder
-	fmt.Fprintf(&key, "%s/%d/%d", name, nbind, pushWords)
-	for _, v := range spec {
-		fmt.Fprintf(&key, ",%d", v)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gone {
-		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
-	}
-	if h, ok := s.pipes[key.String()]; ok {
-		return h, nil
-	}
-	code, err := shaderCode(name, s.fp16)
-	if err != nil {
-		return 0, err
-	}
-	h, err := s.ctx.pipelineCreate(code, nbind, pushWords, spec)
-	if err != nil {
-		return 0, fmt.Errorf("shader %s: %w", name, err)
-	}
-	s.pipes[key.String()] = h
-	return h, nil
-}
-
-func (s *devState) record(ds []dispatchRec) (uintptr, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gone {
-		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
-	}
-	h, err := s.ctx.cmdRecord(ds)
-	if err != nil {
-		return 0, err
-	}
-	s.cmds[h] = struct{}{}
-	return h, nil
-}
-
-func (s *devState) freeCmd(h uintptr) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, ok := s.cmds[h]; ok {
-		delete(s.cmds, h)
-		s.ctx.cmdDestroy(h)
-	}
 }
 
 func alignUp(v, a int64) int64 { return (v + a - 1) / a * a }

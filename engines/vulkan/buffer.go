@@ -1,0 +1,57 @@
+package vulkan
+
+import (
+	"fmt"
+	"unsafe"
+)
+
+// buffer is one VkBuffer with its own memory; host-visible kinds are mapped.
+// Buffers are tracked by their device state, which frees whatever is left
+// when it is destroyed.
+type buffer struct {
+	h      uintptr
+	mapped unsafe.Pointer
+	size   int64
+}
+
+func (s *devState) newBuffer(size int64, kind int) (*buffer, error) {
+	size = max(alignUp(size, 16), 16)
+	if kind == bufDevice && s.dev.MaxAlloc > 0 && size > s.dev.MaxAlloc {
+		return nil, resultError(vkErrorOutOfDeviceMem, fmt.Sprintf("%d bytes exceed the device's largest allocation (%d)", size, s.dev.MaxAlloc))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return nil, resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	h, mapped, err := s.ctx.bufferCreate(size, kind)
+	if err != nil {
+		return nil, err
+	}
+	s.bufs[h] = struct{}{}
+	return &buffer{h: h, mapped: mapped, size: size}, nil
+}
+
+func (s *devState) freeBuffer(b *buffer) {
+	if b == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.bufs[b.h]; ok {
+		delete(s.bufs, b.h)
+		s.ctx.bufferDestroy(b.h)
+	}
+}
+
+func (s *devState) upload(b *buffer, off int64, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.gone {
+		return resultError(vkErrorDeviceLost, "device context destroyed")
+	}
+	return s.ctx.bufferUpload(b.h, off, data)
+}
+
+// bytes views a mapped buffer.
+func (b *buffer) bytes() []byte { return unsafe.Slice((*byte)(b.mapped), b.size) }
