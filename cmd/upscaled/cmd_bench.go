@@ -43,6 +43,7 @@ func runBench(ctx context.Context, args []string) error {
 	eng := engineFlags(fs)
 	modelsDir := fs.String("models-dir", envOr("UPSCALED_MODELS_DIR", "models"), "models directory")
 	reference := fs.String("compare-reference", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
+	shared := sharedEngineFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runBench(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	engine, err := eng.open(ctx)
+	engine, err := openShared(ctx, eng, *shared.devices, *shared.inFlight)
 	if err != nil {
 		return err
 	}
@@ -65,6 +66,9 @@ func runBench(ctx context.Context, args []string) error {
 	// Warm up: load the model and plan the page size once.
 	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
+	}
+	if *shared.mix {
+		return benchMix(ctx, pipe, engine, *model, *dir, inputs, opts, *streams, shared)
 	}
 	work := make(chan benchInput)
 	var mu sync.Mutex
@@ -109,8 +113,8 @@ func runBench(ctx context.Context, args []string) error {
 	fmt.Fprintf(tw, "throughput\t%.3f input MP/s, %.2f pages/s\n", mp/wall.Seconds(), float64(len(inputs))/wall.Seconds())
 	fmt.Fprintf(tw, "latency p50 / p99\t%s / %s\n", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
 	fmt.Fprintf(tw, "peak host RSS\t%d MiB\n", peakRSS()>>20)
-	if dm, ok := engine.(interface{ PeakDeviceMemory() int64 }); ok {
-		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", dm.PeakDeviceMemory()>>20)
+	if dm, ok := peakDeviceMemory(engine); ok {
+		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", dm>>20)
 	}
 	if *reference != "" {
 		refWall, err := benchReference(ctx, *reference, info, inputs, *format)
@@ -125,6 +129,7 @@ func runBench(ctx context.Context, args []string) error {
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {
+	ctx = benchRequest(ctx)
 	start := time.Now()
 	plan, err := pipe.Prepare(in.hdr, opts)
 	if err != nil {
