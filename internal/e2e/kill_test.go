@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -32,6 +34,13 @@ func TestKillRestart(t *testing.T) {
 		files[i] = ps[i%len(ps)].file
 	}
 	s := startServer(t, "", "UPSCALED_JOB_WORKERS=1")
+
+	// Killed mid-upload: the half-received job must never appear.
+	killMidUpload(t, s, files)
+	if ents, _ := os.ReadDir(filepath.Join(s.DataDir, "jobs")); len(ents) != 0 {
+		t.Errorf("after a kill mid-upload and a restart, %d job directories remain", len(ents))
+	}
+
 	r := submitJob(t, s, files, "", map[string]string{"model": model, "format": "png"})
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("submit: %s", r)
@@ -85,6 +94,12 @@ func TestKillRestart(t *testing.T) {
 			t.Errorf("item %d: %.1f dB against the direct run, want ≥ %d", i, p, minPSNR)
 		}
 	}
+	var list struct {
+		Jobs []jobDoc `json:"jobs"`
+	}
+	if err := json.Unmarshal(do(t, "GET", s.URL+"/v1/jobs", nil, "", "").Body, &list); err != nil || len(list.Jobs) != 1 || list.Jobs[0].ID != id {
+		t.Errorf("job list after the kills: %+v (%v), want only job %s", list.Jobs, err, id)
+	}
 	s.Stop()
 	out, _ := os.ReadDir(filepath.Join(s.DataDir, "jobs", id, "out"))
 	results := 0
@@ -99,6 +114,35 @@ func TestKillRestart(t *testing.T) {
 		t.Errorf("%d result files on disk, want %d", results, n)
 	}
 	checkDatabase(t, s.DataDir, id, n)
+}
+
+// killMidUpload starts a job upload, sends half of it, kills the server
+// with SIGKILL and restarts it.
+func killMidUpload(t *testing.T, s *server, files []file) {
+	body, ct := multipartBody(t, "images", files, map[string]string{"model": model})
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", s.URL+"/v1/jobs", pr)
+		req.Header.Set("Content-Type", ct)
+		resp, err := httpClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("the interrupted upload got an answer: %d", resp.StatusCode)
+		}
+		done <- err
+	}()
+	half := body.Bytes()[:body.Len()/2]
+	if _, err := pw.Write(half); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	s.Kill()
+	pw.CloseWithError(io.ErrUnexpectedEOF)
+	if err := <-done; err != nil && strings.Contains(err.Error(), "got an answer") {
+		t.Error(err)
+	}
+	s.Restart()
 }
 
 // checkDatabase runs SQLite's integrity check on the stopped server's job
