@@ -33,6 +33,9 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 // workgroup computes (NB in conv3x3_coopmat.comp).
 const coopNB = 4
 
+// coopRows is the pixel rows of a cooperative-matrix workgroup (ROWS).
+const coopRows = 8
+
 // coopEligible: a 3×3 stride-1 undilated convolution (the tiled and
 // cooperative-matrix kernels).
 func coopEligible(c models.Conv) bool {
@@ -69,7 +72,7 @@ func (pl *planner) planConv(i int) error {
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
 		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
-			[3]int{(o.W + 15) / 16, (o.H + 3) / 4, ((c4(o.C)+3)/4 + coopNB - 1) / coopNB}, binds, 1)
+			[3]int{(o.W + 15) / 16, (o.H + coopRows - 1) / coopRows, ((c4(o.C)+3)/4 + coopNB - 1) / coopNB}, binds, 1)
 		return nil
 	}
 	if !forcePlainConv && coopEligible(c) {

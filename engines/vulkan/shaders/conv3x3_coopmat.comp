@@ -4,9 +4,9 @@
 #ifdef FP16
 // 3×3 stride-1 convolution on tensor cores (GL_NV_cooperative_matrix,
 // 16×16×16 fp16 × fp16 → fp32): implicit GEMM with M = pixels, N = output
-// channels, K = 16-channel input chunks × 9 taps. A workgroup of four
-// 32-wide subgroups computes a 16×4 pixel block (one row of 16 pixels per
-// subgroup) × NB·16 output channels. Per input chunk it stages the 18×6
+// channels, K = 16-channel input chunks × 9 taps. A workgroup of eight
+// 32-wide subgroups computes a 16×8 pixel block (one row of 16 pixels per
+// subgroup) × NB·16 output channels. Per input chunk it stages the 18×10
 // pixel × 16 channel patch in shared memory (fp16); each tap's A matrix is a
 // strided view of it. Weights: wc[oc16][ic16][tap][16 k][16 n] fp16.
 // Selected only on devices that expose the extension with 16×16×16 fp16
@@ -15,13 +15,14 @@
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
-layout(local_size_x = 128, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x = 256, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const int ACT = 0;
 layout(constant_id = 1) const float ACT_A = 0.0;
 layout(constant_id = 2) const float ACT_B = 0.0;
 const int NB = 4;
 const int PW = 18;
-const int PH = 6;
+const int ROWS = 8;
+const int PH = ROWS + 2;
 layout(binding = 0) readonly buffer In { f16vec4 inp[]; };
 layout(binding = 1) writeonly buffer Out { f16vec4 outp[]; };
 layout(binding = 2) readonly buffer Wt { float16_t wc[]; };
@@ -32,13 +33,13 @@ layout(push_constant) uniform P {
 } p;
 
 shared float16_t spatch[PH * PW * 16];
-shared float outs[4 * 256];
+shared float outs[ROWS * 256];
 
 void main() {
 	int li = int(gl_LocalInvocationID.x);
 	int sg = int(gl_SubgroupID);
 	int x0 = int(gl_WorkGroupID.x) * 16;
-	int y0 = int(gl_WorkGroupID.y) * 4;
+	int y0 = int(gl_WorkGroupID.y) * ROWS;
 	int nb0 = int(gl_WorkGroupID.z) * NB;
 	int oc16 = (p.outC4 + 3) / 4;
 	int ic16 = (p.inC4 + 3) / 4;
@@ -46,7 +47,7 @@ void main() {
 	for (int n = 0; n < NB; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
 	for (int q = 0; q < ic16; q++) {
 		barrier();
-		for (int i = li; i < PH * PW * 4; i += 128) {
+		for (int i = li; i < PH * PW * 4; i += 256) {
 			int g = i % 4;
 			int px = (i / 4) % PW;
 			int py = i / (4 * PW);
@@ -82,8 +83,8 @@ void main() {
 		barrier();
 		coopMatStoreNV(acc[n], outs, uint(sg * 256), 16u, false);
 		barrier();
-		// 4 rows × 16 pixels × 4 channel groups, two per invocation
-		for (int i = li; i < 256; i += 128) {
+		// ROWS rows × 16 pixels × 4 channel groups
+		for (int i = li; i < ROWS * 64; i += 256) {
 			int g = i % 4;
 			int px = (i / 4) % 16;
 			int r = i / 64;
