@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"text/tabwriter"
 
@@ -17,7 +18,10 @@ func init() {
 	register("devices", "list compute devices (Vulkan GPUs, CPU) and what they support", runDevices)
 }
 
-func runDevices(_ context.Context, args []string) error {
+func runDevices(_ context.Context, args []string) error { return listDevices(os.Stdout, args) }
+
+// listDevices prints every device of every engine to out.
+func listDevices(out io.Writer, args []string) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON instead of a table")
 	if err := fs.Parse(args); err != nil {
@@ -28,14 +32,14 @@ func runDevices(_ context.Context, args []string) error {
 	}
 	ds, err := engines.ListDevices()
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if e := enc.Encode(ds); e != nil {
 			return e
 		}
 		return err
 	}
-	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "ENGINE\tDEVICE\tTYPE\tNAME\tDRIVER\tAPI\tMEMORY BUDGET\tFP16 STORAGE\tFP16 MATH\tCOOP MATRIX\tSUBGROUP\tSTATUS")
 	for _, d := range ds {
 		budget := "unbounded"
