@@ -81,7 +81,7 @@ func (pl *planner) planConv(i int) error {
 		return nil
 	}
 	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
-	pl.add(i, "conv", spec, push, groups2D(o.W, o.H, c4(o.C)), binds, 1)
+	pl.add(i, "conv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
 	return nil
 }
 
@@ -107,6 +107,6 @@ func (pl *planner) planDeconv(i int) error {
 	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
-	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, c4(o.C)), binds, 1)
+	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
 	return nil
 }

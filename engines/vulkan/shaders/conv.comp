@@ -2,7 +2,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 // Direct convolution, any kernel/stride/dilation/pads: one invocation per
-// output pixel and channel group of four. Weights [oc4][ic4][kh][kw][4 in] of
+// output pixel and OCB channel groups of four (each input value loaded once
+// for all of them). Weights [oc4][ic4][kh][kw][4 in] of
 // vec4 (4 outputs); bias[oc4] then PReLU slopes[oc4] (ACT 7).
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int KW = 3;
@@ -23,13 +24,17 @@ layout(push_constant) uniform P {
 	float padV;
 } p;
 
+const int OCB = 4;
+
 void main() {
 	int x = int(gl_GlobalInvocationID.x);
 	int y = int(gl_GlobalInvocationID.y);
-	int oc = int(gl_GlobalInvocationID.z);
-	if (x >= p.outW || y >= p.outH || oc >= p.outC4) return;
-	vec4 sum = bias[oc];
-	int wbase = oc * p.inC4 * KH * KW * 4;
+	int oc0 = int(gl_GlobalInvocationID.z) * OCB;
+	if (x >= p.outW || y >= p.outH) return;
+	int n = min(OCB, p.outC4 - oc0);
+	vec4 sum[OCB];
+	for (int j = 0; j < OCB; j++) sum[j] = j < n ? bias[oc0 + j] : vec4(0.0);
+	int kk = KH * KW * 4;
 	for (int ic = 0; ic < p.inC4; ic++) {
 		int ibase = ic * p.inH * p.inW;
 		for (int ky = 0; ky < KH; ky++) {
@@ -38,16 +43,23 @@ void main() {
 			for (int kx = 0; kx < KW; kx++) {
 				int ix = x * SW + kx * DW - p.padL;
 				vec4 v = (yin && ix >= 0 && ix < p.inW) ? LD4(inp[ibase + iy * p.inW + ix]) : vec4(p.padV);
-				int wi = wbase + ((ic * KH + ky) * KW + kx) * 4;
-				sum += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+				int k = ((ic * KH + ky) * KW + kx) * 4;
+				for (int j = 0; j < n; j++) {
+					int wi = (oc0 + j) * p.inC4 * kk + k;
+					sum[j] += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+				}
 			}
 		}
 	}
-	if (ACT == ACT_PRELU) {
-		vec4 s = bias[p.outC4 + oc];
-		sum = max(sum, vec4(0.0)) + min(sum, vec4(0.0)) * s;
-	} else {
-		sum = activate(sum, ACT, ACT_A, ACT_B);
+	for (int j = 0; j < n; j++) {
+		int oc = oc0 + j;
+		vec4 r = sum[j];
+		if (ACT == ACT_PRELU) {
+			vec4 s = bias[p.outC4 + oc];
+			r = max(r, vec4(0.0)) + min(r, vec4(0.0)) * s;
+		} else {
+			r = activate(r, ACT, ACT_A, ACT_B);
+		}
+		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(r, oc, p.outC));
 	}
-	outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(sum, oc, p.outC));
 }

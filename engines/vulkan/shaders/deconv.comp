@@ -2,7 +2,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 // Deconvolution as a gather: output pixel (x, y) of the cut output sums the
-// input pixels whose scatter reaches it. Weights as in conv.comp (from NCNN's
+// input pixels whose scatter reaches it, for OCB channel groups of four per
+// invocation. Weights as in conv.comp (from NCNN's
 // [out][in][kh][kw], not flipped); bias[oc4].
 layout(local_size_x = 8, local_size_y = 8, local_size_z = 1) in;
 layout(constant_id = 0) const int KW = 2;
@@ -22,15 +23,19 @@ layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, cutL, cutT, outC;
 } p;
 
+const int OCB = 4;
+
 void main() {
 	int x = int(gl_GlobalInvocationID.x);
 	int y = int(gl_GlobalInvocationID.y);
-	int oc = int(gl_GlobalInvocationID.z);
-	if (x >= p.outW || y >= p.outH || oc >= p.outC4) return;
-	vec4 sum = bias[oc];
+	int oc0 = int(gl_GlobalInvocationID.z) * OCB;
+	if (x >= p.outW || y >= p.outH) return;
+	int n = min(OCB, p.outC4 - oc0);
+	vec4 sum[OCB];
+	for (int j = 0; j < OCB; j++) sum[j] = j < n ? bias[oc0 + j] : vec4(0.0);
 	int fx = x + p.cutL;
 	int fy = y + p.cutT;
-	int wbase = oc * p.inC4 * KH * KW * 4;
+	int kk = KH * KW * 4;
 	for (int ky = 0; ky < KH; ky++) {
 		int ty = fy - ky * DH;
 		if (ty < 0 || ty % SH != 0) continue;
@@ -43,11 +48,17 @@ void main() {
 			if (ix >= p.inW) continue;
 			for (int ic = 0; ic < p.inC4; ic++) {
 				vec4 v = LD4(inp[(ic * p.inH + iy) * p.inW + ix]);
-				int wi = wbase + ((ic * KH + ky) * KW + kx) * 4;
-				sum += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+				int k = ((ic * KH + ky) * KW + kx) * 4;
+				for (int j = 0; j < n; j++) {
+					int wi = (oc0 + j) * p.inC4 * kk + k;
+					sum[j] += v.x * LD4(w[wi]) + v.y * LD4(w[wi + 1]) + v.z * LD4(w[wi + 2]) + v.w * LD4(w[wi + 3]);
+				}
 			}
 		}
 	}
-	sum = activate(sum, ACT, ACT_A, ACT_B);
-	outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(sum, oc, p.outC));
+	for (int j = 0; j < n; j++) {
+		int oc = oc0 + j;
+		vec4 r = activate(sum[j], ACT, ACT_A, ACT_B);
+		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(r, oc, p.outC));
+	}
 }
