@@ -133,3 +133,21 @@ func TestClosed(t *testing.T) {
 		t.Errorf("Load on a closed engine: %v", err)
 	}
 }
+
+func TestTileTooSmall(t *testing.T) {
+	e := openTestEngine(t)
+	ctx := context.Background()
+	prog, err := e.Load(ctx, loadNet(t, "realcugan-up2x-conservative"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	if f := prog.Footprint(8, 8); f != 0 {
+		t.Errorf("Footprint(8, 8) = %d for a network that cannot run at 8×8, want 0", f)
+	}
+	_, err = prog.Start(ctx, grayTile(8, 8), engines.PassOptions{})
+	if !errors.Is(err, models.ErrShape) {
+		t.Fatalf("8×8 tile: %v, want models.ErrShape", err)
+	}
+	t.Log(err)
+}
