@@ -45,6 +45,7 @@ import (
 //	@Failure		500			{object}	Problem	"internal error (logged with the request id)"
 //	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure or shutting down; see Retry-After"
 //	@Header			503			{integer}	Retry-After	"seconds to wait before retrying"
+//	@Failure		507			{object}	Problem	"the server's data directory is full"
 //	@Security		BearerKey
 //	@ID			upscale
 //	@Router			/v1/upscale [post]
