@@ -64,6 +64,9 @@ func layerCases() []layerCase {
 			"Split s 1 2 x0 a b", "Pooling gap 1 1 a g 0=1 4=1",
 			"InnerProduct fc1 1 1 g f1 0=3 1=1 2=15 9=1", "InnerProduct fc2 1 1 f1 f2 0=5 1=1 2=15 9=4",
 			"BinaryOp mul 2 1 b f2 y 0=2"}},
+		layerCase{"innerproduct-flatten", 3, 5, []string{
+			"Split s 1 2 x0 a b", "Interp i 1 1 a pa 0=2 3=2 4=3", "InnerProduct fc 1 1 pa f 0=5 1=1 2=90 9=4",
+			"Convolution c 1 1 b bc 0=5 1=1 5=1 6=15", "BinaryOp mul 2 1 bc f y 0=2"}},
 		layerCase{"vector-binary", 6, 6, []string{
 			"Split s 1 2 x0 a b", "Pooling gap 1 1 a g 0=1 4=1", "Split sg 1 2 g g1 g2",
 			"BinaryOp vadd 2 1 g1 g2 h 0=0", "BinaryOp vmul 1 1 h h2 0=2 1=1 2=5.000000e-01",

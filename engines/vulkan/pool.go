@@ -88,17 +88,18 @@ func (pl *planner) planPoolWindow(i int, pp models.Pool) error {
 	return nil
 }
 
-// planInnerProduct plans an InnerProduct over a 1-D blob.
+// planInnerProduct plans an InnerProduct over a 1-D blob or a flattened
+// image.
 func (pl *planner) planInnerProduct(i int) error {
 	lay := &pl.p.net.Layers[i]
-	in, err := pl.input(i, 0, 1)
+	in, err := pl.input(i, 0, 0)
 	if err != nil {
 		return err
 	}
 	n := lay.Params.Int(0, 0)
 	k := len(lay.Weight) / n
-	if in.shape.W != k {
-		return fmt.Errorf("%w: %s", models.ErrShape, pl.errf(i, "input has %d values, weights expect %d", in.shape.W, k))
+	if in.shape.Size() != k {
+		return fmt.Errorf("%w: %s", models.ErrShape, pl.errf(i, "input %s has %d values, weights expect %d", in.shape, in.shape.Size(), k))
 	}
 	pl.output(i, 0)
 	c := models.Conv{Activation: lay.Params.Int(9, 0), ActParams: lay.Params.Floats(10)}
@@ -107,7 +108,12 @@ func (pl *planner) planInnerProduct(i int) error {
 	}
 	act, a, b := actSpec(c, false)
 	parts := pl.p.layerParts[i]
-	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
-	pl.add(i, "innerproduct", []uint32{uint32(act), f32bits(a), f32bits(b)}, u32s(k, n), groups1D(n), binds, 1)
+	vec, img, isImg := pl.ref(lay.Inputs[0]), pl.dummy(), 0
+	if in.shape.Dims == 3 {
+		vec, img, isImg = pl.dummy(), pl.ref(lay.Inputs[0]), 1
+	}
+	binds := []bref{vec, pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1]), img}
+	spec := []uint32{uint32(act), f32bits(a), f32bits(b), uint32(isImg)}
+	pl.add(i, "innerproduct", spec, u32s(k, n, in.shape.H*in.shape.W), groups1D(n), binds, 1)
 	return nil
 }

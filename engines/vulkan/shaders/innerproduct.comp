@@ -1,22 +1,30 @@
 #version 450
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
-// InnerProduct on a 1-D fp32 blob: out[n] = act(bias[n] + Σk w[n][k]·in[k]),
-// all in fp32.
+// InnerProduct: out[n] = act(bias[n] + Σk w[n][k]·in[k]) in fp32, over a
+// 1-D fp32 blob, or (IMG) a flattened C×H×W pack4 image (k = (c·H + y)·W + x).
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const int ACT = 0;
 layout(constant_id = 1) const float ACT_A = 0.0;
 layout(constant_id = 2) const float ACT_B = 0.0;
+layout(constant_id = 3) const int IMG = 0;
 layout(binding = 0) readonly buffer In { float inp[]; };
 layout(binding = 1) writeonly buffer Out { float outp[]; };
 layout(binding = 2) readonly buffer Wt { float w[]; };
 layout(binding = 3) readonly buffer Bias { float bias[]; };
-layout(push_constant) uniform P { int K, N; } p;
+layout(binding = 4) readonly buffer Img { sfp4 img[]; };
+layout(push_constant) uniform P { int K, N, HW; } p;
+
+float input_at(int k) {
+	if (IMG == 0) return inp[k];
+	int c = k / p.HW;
+	return LD4(img[(c / 4) * p.HW + k % p.HW])[c % 4];
+}
 
 void main() {
 	int n = int(gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x);
 	if (n >= p.N) return;
 	float s = bias[n];
-	for (int k = 0; k < p.K; k++) s += w[n * p.K + k] * inp[k];
+	for (int k = 0; k < p.K; k++) s += w[n * p.K + k] * input_at(k);
 	outp[n] = activate(vec4(s), ACT, ACT_A, ACT_B).x;
 }
