@@ -243,6 +243,9 @@ try {
     const sw = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(sw <= 390, `page is ${sw} px wide at a 390 px viewport`);
     await shot('06-phone');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('06b-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
