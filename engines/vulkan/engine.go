@@ -134,7 +134,7 @@ func (e *Engine) Load(ctx context.Context, m engines.Model) (engines.Program, er
 	if err != nil {
 		return nil, err
 	}
-	pd, st, err := p.device()
+	pd, st, err := p.device(false)
 	if err != nil {
 		return nil, fmt.Errorf("vulkan: load %s: %w", m.Info.ID, err)
 	}

@@ -151,3 +151,47 @@ func TestTileTooSmall(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestCloseProgramMidPass closes a program while a pass is paused: the pass
+// finishes on the weights it started with, which go when it closes.
+func TestCloseProgramMidPass(t *testing.T) {
+	e := openTestEngine(t)
+	ctx := context.Background()
+	prog, err := e.Load(ctx, loadNet(t, "realcugan-up2x-conservative"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := engines.Run(ctx, prog, grayTile(40, 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, err := prog.Start(ctx, grayTile(40, 40), engines.PassOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pass.Close()
+	closed := false
+	for {
+		st, err := pass.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !closed {
+			prog.Close()
+			closed = true
+		}
+		if st.Layer < 0 {
+			break
+		}
+		means := make([]float32, len(st.Sums))
+		for i, s := range st.Sums {
+			means[i] = float32(s / float64(st.Count))
+		}
+		if err := pass.Supply(means); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if string(pass.Output().Pix8) != string(want.Pix8) {
+		t.Error("output after the program closed mid-pass differs")
+	}
+}

@@ -38,11 +38,12 @@ type pass struct {
 }
 
 func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOptions) (engines.Pass, error) {
-	pd, st, err := p.device()
+	pd, st, err := p.device(true)
 	if err != nil {
 		return nil, fmt.Errorf("vulkan: start %s: %w", p.info.ID, err)
 	}
 	fail := func(err error) (engines.Pass, error) {
+		pd.passDone()
 		st.release()
 		return nil, fmt.Errorf("vulkan: start %s on a %d×%d tile: %w", p.info.ID, t.W, t.H, p.e.checkLost(st, err))
 	}
@@ -261,5 +262,6 @@ func (ps *pass) Close() {
 	} else {
 		ps.dp.give(ps.inst)
 	}
+	ps.dp.pd.passDone()
 	ps.st.release()
 }

@@ -15,6 +15,10 @@ type progDev struct {
 	wOff    []int64
 	mu      sync.Mutex
 	plans   map[layoutKey]*devPlan
+	// passes is the number of open passes; the weights outlive them when
+	// the program closes or moves to a new device context first.
+	passes int
+	closed bool
 }
 
 // devPlan is a layout made runnable: a pipeline per step and a pool of
@@ -26,6 +30,9 @@ type devPlan struct {
 	pipes []uintptr
 	mu    sync.Mutex
 	idle  []*instance
+	// retired: evicted from its progDev's cache, or the progDev closed;
+	// instances given back are freed instead of kept.
+	retired bool
 }
 
 // instance is one set of buffers a pass runs in, with its recorded
@@ -40,8 +47,9 @@ type instance struct {
 const maxIdle = 2
 
 // device returns the program's state on the live device (uploading the
-// weights when it is new) and a state reference the caller releases.
-func (p *program) device() (*progDev, *devState, error) {
+// weights when it is new) and a state reference the caller releases; with
+// pass set it also counts an open pass the caller ends with passDone.
+func (p *program) device(pass bool) (*progDev, *devState, error) {
 	st, err := p.e.state()
 	if err != nil {
 		return nil, nil, err
@@ -53,6 +61,9 @@ func (p *program) device() (*progDev, *devState, error) {
 		return nil, nil, fmt.Errorf("vulkan: program %s: %w", p.info.ID, engines.ErrClosed)
 	}
 	if p.dev != nil && p.dev.st == st {
+		if pass {
+			p.dev.addPass()
+		}
 		return p.dev, st, nil
 	}
 	if p.dev != nil {
@@ -75,22 +86,40 @@ func (p *program) device() (*progDev, *devState, error) {
 		return nil, nil, p.e.checkLost(st, fmt.Errorf("uploading %d bytes of weights: %w", len(data), err))
 	}
 	p.dev = &progDev{st: st, weights: wb, wOff: offs, plans: map[layoutKey]*devPlan{}}
+	if pass {
+		p.dev.addPass()
+	}
 	return p.dev, st, nil
 }
 
+func (pd *progDev) addPass() {
+	pd.mu.Lock()
+	pd.passes++
+	pd.mu.Unlock()
+}
+
+// passDone ends a pass counted by device(true).
+func (pd *progDev) passDone() {
+	pd.mu.Lock()
+	defer pd.mu.Unlock()
+	pd.passes--
+	if pd.closed && pd.passes == 0 {
+		pd.st.freeBuffer(pd.weights)
+	}
+}
+
+// close retires the plans; the weights go when no pass uses them.
 func (pd *progDev) close() {
 	pd.mu.Lock()
 	defer pd.mu.Unlock()
 	for _, dp := range pd.plans {
-		dp.mu.Lock()
-		for _, in := range dp.idle {
-			pd.freeInstance(in)
-		}
-		dp.idle = nil
-		dp.mu.Unlock()
+		dp.retire()
 	}
 	pd.plans = map[layoutKey]*devPlan{}
-	pd.st.freeBuffer(pd.weights)
+	pd.closed = true
+	if pd.passes == 0 {
+		pd.st.freeBuffer(pd.weights)
+	}
 }
 
 // plan returns the runnable plan of l, creating its pipelines.
@@ -114,12 +143,7 @@ func (pd *progDev) plan(l *layout) (*devPlan, error) {
 	}
 	if len(pd.plans) >= 16 {
 		for k, old := range pd.plans {
-			old.mu.Lock()
-			for _, in := range old.idle {
-				pd.freeInstance(in)
-			}
-			old.idle = nil
-			old.mu.Unlock()
+			old.retire()
 			delete(pd.plans, k)
 			break
 		}
@@ -141,11 +165,21 @@ func (dp *devPlan) acquire() (*instance, error) {
 	return dp.newInstance()
 }
 
+// retire frees the idle instances and those given back later.
+func (dp *devPlan) retire() {
+	dp.mu.Lock()
+	defer dp.mu.Unlock()
+	for _, in := range dp.idle {
+		dp.pd.freeInstance(in)
+	}
+	dp.idle, dp.retired = nil, true
+}
+
 // give returns an instance for reuse.
 func (dp *devPlan) give(in *instance) {
 	dp.mu.Lock()
 	defer dp.mu.Unlock()
-	if len(dp.idle) < maxIdle && !dp.pd.st.isDead() {
+	if len(dp.idle) < maxIdle && !dp.retired && !dp.pd.st.isDead() {
 		dp.idle = append(dp.idle, in)
 		return
 	}
