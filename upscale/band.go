@@ -1,6 +1,6 @@
 package upscale
 
-// outputBand turns rows [oy0, oy0+rgb.H) of the network's RGB output into
+// bandShaper turns rows [oy0, oy0+rgb.H) of the network's RGB output into
 // the output image's channels (gray as luma, alpha upscaled from the input)
 // and depth.
 type bandShaper struct {
@@ -19,6 +19,9 @@ func newBandShaper(src samples, scale, outDepth int) *bandShaper {
 }
 
 func (b *bandShaper) shape(rgb samples, oy0 int) samples {
+	if b.outC == 3 && b.outDepth == rgb.Depth {
+		return rgb // RGB in, RGB out: the network's band as it is
+	}
 	out := newSamples(rgb.W, rgb.H, b.outC, b.outDepth)
 	n := rgb.W * rgb.H
 	c := b.outC

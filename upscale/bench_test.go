@@ -54,8 +54,9 @@ func BenchmarkSESync(b *testing.B) {
 			if err := r.collect(ctx); err != nil {
 				b.Fatal(err)
 			}
+			out := newSamples(src.W*2, src.H*2, 3, src.Depth)
 			for _, t := range plan.Tiles {
-				if _, err := r.output(ctx, t); err != nil {
+				if err := r.output(ctx, t, out, t.Core.X0*2, t.Core.Y0*2); err != nil {
 					b.Fatal(err)
 				}
 			}

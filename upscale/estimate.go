@@ -78,15 +78,19 @@ func (p *Pipeline) parts(prog *program, pl Plan) []part {
 	netIn := pw * ph * 3 * inB
 	netOut := pw * ph * s * s * 3 * inB
 	core := tw * th * s * s * 3 * inB
-	add("tile buffers", netIn+netOut+core)
+	add("tile buffers", netIn+netOut)
 	if kinds > 1 {
-		add("TTA copies", netIn+netOut+tw*th*s*s*3*4)
+		add("TTA copies", netIn+netOut+core+tw*th*s*s*3*4)
 	}
 	if keep {
 		add("paused inputs", (units-1)*netIn)
 	}
 	bandH := int64(tp.TileH) * s
-	add("bands", ow*bandH*3*inB+ow*bandH*c*outB)
+	shaped := ow * bandH * c * outB
+	if c == 3 && outB == inB {
+		shaped = 0 // the network's band goes to the encoder as it is
+	}
+	add("bands", ow*bandH*3*inB+shaped)
 	if c == 2 || c == 4 {
 		add("alpha", ow*4*(4+4)+oh*4*(4+4)+ow*4*4)
 	}

@@ -182,42 +182,47 @@ func (r *runner) advance(ctx context.Context, t tiling.Tile, k int) (engines.Sto
 	return p.Next(ctx)
 }
 
-// output returns tile t's output core (Core×scale, RGB), averaged over the
-// transforms. An out-of-memory error splits the tile into quarters, which
-// is exact once the means are known.
-func (r *runner) output(ctx context.Context, t tiling.Tile) (samples, error) {
+// output writes tile t's output core (Core×scale, RGB), averaged over the
+// transforms, into dst at (x, y). An out-of-memory error splits the tile
+// into quarters, which is exact once the means are known.
+func (r *runner) output(ctx context.Context, t tiling.Tile, dst samples, x, y int) error {
 	s := r.plan.Geometry.Scale
-	core := newSamples(t.Core.Dx()*s, t.Core.Dy()*s, 3, r.src.Depth)
-	var acc []uint32
-	if len(r.kinds) > 1 {
-		acc = make([]uint32, len(core.Pix8)+len(core.Pix16))
-	}
-	for _, k := range r.kinds {
-		if err := ctx.Err(); err != nil {
-			return samples{}, err
-		}
-		err := r.outputOne(ctx, t, k, core, true)
-		if errors.Is(err, engines.ErrOutOfMemory) {
-			err = r.outputSplit(ctx, t, k, core)
-		}
-		if err != nil {
-			return samples{}, err
+	if len(r.kinds) == 1 {
+		if err := r.outputKind(ctx, t, r.kinds[0], dst, x, y); err != nil {
+			return err
 		}
 		r.step()
-		if acc != nil {
-			accumulate(acc, core)
+		return nil
+	}
+	core := newSamples(t.Core.Dx()*s, t.Core.Dy()*s, 3, r.src.Depth)
+	acc := make([]uint32, len(core.Pix8)+len(core.Pix16))
+	for _, k := range r.kinds {
+		if err := r.outputKind(ctx, t, k, core, 0, 0); err != nil {
+			return err
 		}
+		r.step()
+		accumulate(acc, core)
 	}
-	if acc != nil {
-		average(core, acc, len(r.kinds))
+	average(core, acc, len(r.kinds))
+	crop(dst, x, y, core, tiling.Rect{X1: core.W, Y1: core.H})
+	return nil
+}
+
+func (r *runner) outputKind(ctx context.Context, t tiling.Tile, k int, dst samples, x, y int) error {
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return core, nil
+	err := r.outputOne(ctx, t, k, dst, x, y, true)
+	if errors.Is(err, engines.ErrOutOfMemory) {
+		err = r.outputSplit(ctx, t, k, dst, x, y)
+	}
+	return err
 }
 
 // outputOne runs tile t under transform k to its end and crops the core
-// into dst (at dst's origin). A planned tile continues its paused pass when
-// one is kept.
-func (r *runner) outputOne(ctx context.Context, t tiling.Tile, k int, dst samples, planned bool) error {
+// into dst at (x, y). A planned tile continues its paused pass when one is
+// kept.
+func (r *runner) outputOne(ctx context.Context, t tiling.Tile, k int, dst samples, x, y int, planned bool) error {
 	p, ok := r.passes[unit{t.Index, k}]
 	if ok && planned {
 		delete(r.passes, unit{t.Index, k})
@@ -240,13 +245,13 @@ func (r *runner) outputOne(ctx context.Context, t tiling.Tile, k int, dst sample
 	if err != nil {
 		return err
 	}
-	crop(dst, 0, 0, out, cr)
+	crop(dst, x, y, out, cr)
 	return nil
 }
 
 // outputSplit produces tile t's core from four smaller tiles (recursively),
 // all running with the known whole-image means.
-func (r *runner) outputSplit(ctx context.Context, t tiling.Tile, k int, dst samples) error {
+func (r *runner) outputSplit(ctx context.Context, t tiling.Tile, k int, dst samples, x, y int) error {
 	side := max(t.Core.Dx(), t.Core.Dy()) / 2
 	sub, err := tiling.NewPlan(t.Core.Dx(), t.Core.Dy(), side, side, r.plan.Geometry)
 	if err != nil || sub.Single() || side < 8 {
@@ -254,17 +259,16 @@ func (r *runner) outputSplit(ctx context.Context, t tiling.Tile, k int, dst samp
 	}
 	s := r.plan.Geometry.Scale
 	for _, st := range sub.Tiles {
+		sx, sy := x+st.Core.X0*s, y+st.Core.Y0*s
 		st.Core = shift(st.Core, t.Core.X0, t.Core.Y0)
 		st.Padded = shift(st.Padded, t.Core.X0, t.Core.Y0)
-		part := newSamples(st.Core.Dx()*s, st.Core.Dy()*s, 3, dst.Depth)
-		err := r.outputOne(ctx, st, k, part, false)
+		err := r.outputOne(ctx, st, k, dst, sx, sy, false)
 		if errors.Is(err, engines.ErrOutOfMemory) {
-			err = r.outputSplit(ctx, st, k, part)
+			err = r.outputSplit(ctx, st, k, dst, sx, sy)
 		}
 		if err != nil {
 			return err
 		}
-		crop(dst, (st.Core.X0-t.Core.X0)*s, (st.Core.Y0-t.Core.Y0)*s, part, tiling.Rect{X1: part.W, Y1: part.H})
 	}
 	return nil
 }

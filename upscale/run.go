@@ -60,11 +60,9 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 		ob := tp.OutputBand(row)
 		band := newSamples(ob.Dx(), ob.Dy(), 3, in.Depth)
 		for _, t := range tp.Band(row) {
-			core, err := r.output(ctx, t)
-			if err != nil {
+			if err := r.output(ctx, t, band, t.Core.X0*scale, 0); err != nil {
 				return Result{}, err
 			}
-			crop(band, t.Core.X0*scale, 0, core, tiling.Rect{X1: core.W, Y1: core.H})
 		}
 		if err := enc.WriteRows(shaper.shape(band, ob.Y0)); err != nil {
 			return Result{}, err

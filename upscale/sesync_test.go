@@ -86,8 +86,8 @@ func TestSEMeansFromTilesEqualUntiled(t *testing.T) {
 			}
 		}
 		for _, tl := range plan.Tiles {
-			o, err := r.output(ctx, tl)
-			if err != nil {
+			o := newSamples(tl.Core.Dx()*2, tl.Core.Dy()*2, 3, 8)
+			if err := r.output(ctx, tl, o, 0, 0); err != nil {
 				t.Fatal(err)
 			}
 			outs[i] = append(outs[i], o)
