@@ -47,6 +47,7 @@ var errorKinds = []struct {
 	{engines.ErrDeviceLost, http.StatusServiceUnavailable, "device-lost"},
 	{engines.ErrUnavailable, http.StatusServiceUnavailable, "engine-unavailable"},
 	{engines.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
+	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
 	// the data directory (spool files) is full: the client may retry later
 	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},

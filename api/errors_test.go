@@ -3,11 +3,16 @@ package api
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/upscaled/upscaled/engines"
 
 	"github.com/upscaled/upscaled/internal/hostile"
 	"github.com/upscaled/upscaled/server/budget"
@@ -223,4 +228,37 @@ func TestNotFoundAndMethod(t *testing.T) {
 	}
 	problemOf(t, resp, http.StatusMethodNotAllowed)
 	resp.Body.Close()
+}
+
+// TestClassify covers error kinds the HTTP tests cannot provoke cheaply.
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		name       string
+		err        error
+		status     int
+		slug       string
+		retryAfter string
+	}{
+		{"disk full", fmt.Errorf("spool: write: %w", syscall.ENOSPC), 507, "insufficient-storage", ""},
+		{"device lost", fmt.Errorf("pass: %w", engines.ErrDeviceLost), 503, "device-lost", "5"},
+		{"device memory", fmt.Errorf("pass: %w", engines.ErrOutOfMemory), 503, "device-out-of-memory", "5"},
+		{"busy", &budget.BusyError{Reason: "queue", RetryAfter: 1500 * time.Millisecond}, 503, "busy", "2"},
+		{"client gone", fmt.Errorf("x: %w", context.Canceled), 499, "client-closed", ""},
+		{"upload limit", &http.MaxBytesError{Limit: 64 << 20}, 413, "upload-too-large", ""},
+		{"unknown", errors.New("secret internal path /var/x"), 500, "internal", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, slug, detail, _, header := classify(tt.err)
+			if status != tt.status || slug != tt.slug {
+				t.Fatalf("classify = %d %s, want %d %s", status, slug, tt.status, tt.slug)
+			}
+			if got := header.Get("Retry-After"); got != tt.retryAfter {
+				t.Errorf("Retry-After %q, want %q", got, tt.retryAfter)
+			}
+			if status == 500 && strings.Contains(detail, "secret") {
+				t.Errorf("internal error detail leaks the cause: %q", detail)
+			}
+		})
+	}
 }

@@ -47,6 +47,7 @@ func TestUpscaleOK(t *testing.T) {
 		wantModel   string
 		wantScale   int
 	}{
+		{"default webp", false, nil, "image/webp", "page.webp", "realcugan-up2x-conservative", 2},
 		{"multipart png", false, []string{"format", "png"}, "image/png", "page.png", "realcugan-up2x-conservative", 2},
 		{"multipart jpeg via preset", false, []string{"format", "jpeg", "preset", "h", "quality", "80"}, "image/jpeg", "page.jpg", "realcugan-up2x-denoise3x", 2},
 		{"raw body with query", true, []string{"format", "png", "scale", "2", "denoise", "0"}, "image/png", "image.png", "realcugan-up2x-no-denoise", 2},
