@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upscaled/upscaled/engines/sched"
 	"github.com/upscaled/upscaled/server/jobs"
 )
 
@@ -24,6 +25,11 @@ type Config struct {
 	// (-1: choose the best).
 	Engine string
 	Device int
+	// Devices are the Vulkan device indexes the shared engine schedules
+	// over (empty: every usable GPU, else the single best engine);
+	// InFlight is the passes each device runs at once.
+	Devices  []int
+	InFlight int
 	// MemoryBudget is the host bytes all images in work may hold together.
 	MemoryBudget int64
 	// QueueMax requests may wait for memory; beyond it they get 503.
@@ -71,6 +77,7 @@ func DefaultConfig() Config {
 		ModelsDir:       "./models",
 		Engine:          "auto",
 		Device:          -1,
+		InFlight:        sched.DefaultConfig().InFlight,
 		MemoryBudget:    DefaultMemoryBudget(),
 		QueueMax:        16,
 		QueueTimeout:    30 * time.Second,
@@ -118,6 +125,20 @@ func (c Config) Validate() error {
 	}
 	if c.Device < -1 {
 		bad("UPSCALED_DEVICE", "%d: must be a device index (0, 1, …) or -1 for automatic", c.Device)
+	}
+	if c.InFlight < 1 || c.InFlight > sched.MaxInFlight {
+		bad("UPSCALED_INFLIGHT", "%d: must be 1..%d passes per device", c.InFlight, sched.MaxInFlight)
+	}
+	if len(c.Devices) > 0 {
+		switch {
+		case c.Device >= 0:
+			bad("UPSCALED_DEVICES", "%v and UPSCALED_DEVICE=%d both set: give one of them", c.Devices, c.Device)
+		case c.Engine == "cpu":
+			bad("UPSCALED_DEVICES", "%v name Vulkan devices, but UPSCALED_ENGINE is cpu", c.Devices)
+		}
+		if err := (sched.Config{Devices: c.Devices, InFlight: 1}).Validate(); err != nil {
+			bad("UPSCALED_DEVICES", "%v", err)
+		}
 	}
 	if c.MemoryBudget < minMemoryBudget {
 		bad("UPSCALED_MEMORY_BUDGET", "%d bytes: must be at least 16 MiB", c.MemoryBudget)

@@ -60,7 +60,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := resetDir(spool); err != nil {
 		return nil, fmt.Errorf("UPSCALED_DATA_DIR: %w", err)
 	}
-	engine, err := engines.Select(cfg.Engine, cfg.Device)
+	engine, err := openEngine(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	_ "github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/engines/sched"
 	_ "github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/server"
 )
@@ -47,6 +48,16 @@ func serveOptions() []serveOption {
 		{"device", "UPSCALED_DEVICE", "N", "Vulkan device index (upscaled devices); empty or -1: automatic",
 			func(c *server.Config, v string) error { return setInt(&c.Device, v, -1) },
 			func(c server.Config) string { return showInt(c.Device, -1, "automatic") }},
+		{"devices", "UPSCALED_DEVICES", "all|N,…", "Vulkan devices the shared engine schedules over: all (every usable GPU, else the best engine) or indexes such as 0,1",
+			func(c *server.Config, v string) error {
+				d, err := sched.ParseDevices(v)
+				c.Devices = d
+				return err
+			},
+			func(c server.Config) string { return "all" }},
+		{"inflight", "UPSCALED_INFLIGHT", "N", "tile passes each device runs at once (overlaps transfers with compute)",
+			func(c *server.Config, v string) error { return setInt(&c.InFlight, v, 1) },
+			func(c server.Config) string { return strconv.Itoa(c.InFlight) }},
 		{"memory-budget", "UPSCALED_MEMORY_BUDGET", "SIZE", "host memory all images in work may hold together (e.g. 2GiB)",
 			func(c *server.Config, v string) error { return setSize(&c.MemoryBudget, v) },
 			func(c server.Config) string {

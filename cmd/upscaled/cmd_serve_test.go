@@ -27,6 +27,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 		"UPSCALED_REQUEST_TIMEOUT":   "90s",
 		"UPSCALED_SHUTDOWN_GRACE":    "5s",
 		"UPSCALED_MAX_OUTPUT_PIXELS": "100000000",
+		"UPSCALED_INFLIGHT":          "3",
 	}
 	cfg, err := loadServeConfig([]string{"--addr", "127.0.0.1:7000", "--memory-budget=512MiB"}, func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil {
@@ -48,6 +49,7 @@ func TestServeConfigPrecedence(t *testing.T) {
 		{"env duration", cfg.RequestTimeout, 90 * time.Second},
 		{"env grace", cfg.ShutdownGrace, 5 * time.Second},
 		{"env output pixels", cfg.MaxOutputPixels, int64(100_000_000)},
+		{"env in flight", cfg.InFlight, 3},
 		{"default kept", cfg.Engine, "auto"},
 	}
 	for _, c := range checks {
@@ -71,6 +73,8 @@ func TestServeConfigErrors(t *testing.T) {
 		{"bad duration env", map[string]string{"UPSCALED_QUEUE_TIMEOUT": "soon"}, nil, "UPSCALED_QUEUE_TIMEOUT=soon"},
 		{"bad int flag", nil, []string{"--queue-max", "many"}, "--queue-max=many"},
 		{"bad pixels", map[string]string{"UPSCALED_MAX_INPUT_PIXELS": "-5"}, nil, "UPSCALED_MAX_INPUT_PIXELS"},
+		{"bad devices", map[string]string{"UPSCALED_DEVICES": "0,x"}, nil, "UPSCALED_DEVICES=0,x"},
+		{"bad devices flag", nil, []string{"--devices", "gpu"}, "--devices=gpu"},
 		{"unknown flag", nil, []string{"--colour"}, "colour"},
 		{"extra argument", nil, []string{"now"}, `unexpected argument "now"`},
 	}
