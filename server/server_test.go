@@ -172,6 +172,17 @@ func TestServeUpscale(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
+	// Request headers beyond UPSCALED_MAX_HEADER_BYTES are refused.
+	req, _ := http.NewRequest(http.MethodGet, url+"/healthz", nil)
+	req.Header.Set("X-Padding", strings.Repeat("x", 2*DefaultConfig().MaxHeaderBytes))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("oversized headers: status %d, want 431", resp.StatusCode)
+	}
 	if err := stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
