@@ -9,11 +9,12 @@ import (
 	"github.com/upscaled/upscaled/engines"
 )
 
-var benchSize = flag.Int("cpu.benchsize", 64, "BenchmarkModel: side of the square input image in pixels (before pre-padding)")
+var benchSize = flag.Int("benchsize", 64, "BenchmarkModel: side of the square input image in pixels (before pre-padding)")
 
 // BenchmarkModel runs one model of each family untiled over a square image of
-// -cpu.benchsize pixels (pre-padded as the reference tools do), reporting
-// input pixels per second.
+// -benchsize pixels (pre-padded as the reference tools do), reporting
+// input pixels per second, wall seconds and CPU seconds (all threads) per
+// image.
 func BenchmarkModel(b *testing.B) {
 	for _, id := range []string{
 		"realcugan-up2x-conservative", "realcugan-up3x-conservative", "realcugan-up4x-no-denoise",
@@ -26,6 +27,7 @@ func BenchmarkModel(b *testing.B) {
 			side := (s+align-1)/align*align + 2*l.info.PrePadding
 			tile := randomTile(side, side, 9)
 			b.ResetTimer()
+			cpu0 := processCPUSeconds()
 			for b.Loop() {
 				if _, err := engines.Run(context.Background(), l.prog, tile); err != nil {
 					b.Fatal(err)
@@ -33,6 +35,7 @@ func BenchmarkModel(b *testing.B) {
 			}
 			b.ReportMetric(float64(s*s)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
 			b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/image")
+			b.ReportMetric((processCPUSeconds()-cpu0)/float64(b.N), "cpu-s/image")
 		})
 	}
 }
