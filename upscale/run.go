@@ -19,12 +19,11 @@ import (
 // checked between tiles.
 func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io.Writer, progress func(Progress)) (Result, error) {
 	start := time.Now()
-	img, hdr, err := decode(src, p.cfg.MaxInputPixels)
+	img, _, err := decode(src, p.cfg.MaxInputPixels)
 	if err != nil {
 		return Result{}, err
 	}
 	// The plan came from a header: hold the decoded image to the same limits.
-	plan.Input.Format = hdr.Format
 	w, h := img.W, img.H
 	scale := plan.Model.Scale
 	if p.cfg.MaxOutputPixels > 0 && int64(w*scale)*int64(h*scale) > p.cfg.MaxOutputPixels {
@@ -56,9 +55,15 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 	defer r.close()
 	res.Tiles = len(r.plan.Tiles)
 	tp = r.plan
+	// One band buffer serves every row of tiles (the encoder copies what
+	// it keeps); the tiles overwrite all of it.
+	buf := newSamples(w*scale, tp.TileH*scale, 3, in.Depth)
 	for row := 0; row < tp.Rows; row++ {
 		ob := tp.OutputBand(row)
-		band := newSamples(ob.Dx(), ob.Dy(), 3, in.Depth)
+		band := buf
+		band.H = ob.Dy()
+		n := band.W * band.H * 3
+		band.Pix8, band.Pix16 = buf.Pix8[:min(n, len(buf.Pix8))], buf.Pix16[:min(n, len(buf.Pix16))]
 		for _, t := range tp.Band(row) {
 			if err := r.output(ctx, t, band, t.Core.X0*scale, 0); err != nil {
 				return Result{}, err
