@@ -10,7 +10,7 @@ total=0
 while IFS= read -r line; do
   file=${line%%:*}
   target=$(sed -E 's/.*func (Fuzz[A-Za-z0-9_]*)\(.*/\1/' <<<"$line")
-  pkg=./$(dirname "$file")
+  pkg=./$(dirname "${file#./}")
   echo "== $pkg $target ($dur)"
   start=$(date +%s)
   go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "$dur" 2>&1 | grep -E 'fuzz: elapsed|PASS|FAIL|ok|panic|Failing input' | tail -3
