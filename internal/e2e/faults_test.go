@@ -52,6 +52,11 @@ func TestEngineFault(t *testing.T) {
 		}
 		s.Alive("during the fault")
 	}
+	// A job submitted during the fault: its page is tried again later.
+	sub := submitJob(t, s, []file{img}, "", opts)
+	if sub.Status != http.StatusAccepted {
+		t.Fatalf("submit during the fault: %s", sub)
+	}
 	waitStatus(t, s, "/readyz", http.StatusServiceUnavailable, 30*time.Second)
 	if err := os.Remove(fault); err != nil {
 		t.Fatal(err)
@@ -60,6 +65,9 @@ func TestEngineFault(t *testing.T) {
 	t.Logf("ready again: %s", tail(body, 200))
 	if r := upscaleMultipart(t, s, img, "", opts); r.Status != http.StatusOK {
 		t.Fatalf("after the fault: %s", r)
+	}
+	if d := waitJob(t, s, parseJob(t, sub).ID, "", 2*time.Minute); d.State != "succeeded" {
+		t.Errorf("job submitted during the fault ended %s (%+v), want succeeded once the engine is back", d.State, d.Items)
 	}
 }
 
