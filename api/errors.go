@@ -49,8 +49,6 @@ var errorKinds = []struct {
 	{engines.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
 	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
-	// the data directory (spool files) is full: the client may retry later
-	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},
 	{context.Canceled, statusClientClosed, "client-closed"},
 }
 
