@@ -143,10 +143,10 @@ func (s *Server) StartSelfTest(ctx context.Context) {
 		defer s.ready.end()
 		// A failed self-test is retried with a growing delay, so that
 		// readiness returns by itself once the engine recovers.
-		var res SelfTestResult
+		var results []SelfTestResult
 		for delay := selfTestRetryMin; ; delay = min(2*delay, selfTestRetryMax) {
 			var err error
-			res, err = SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
+			results, err = s.selfTestEngines(ctx)
 			if err == nil {
 				break
 			}
@@ -158,10 +158,35 @@ func (s *Server) StartSelfTest(ctx context.Context) {
 			case <-time.After(delay):
 			}
 		}
-		detail := fmt.Sprintf("self-test passed: %s on %s, PSNR %.1f dB vs the reference, %d ms", res.Model, res.Engine, res.PSNR, res.Duration.Milliseconds())
-		s.log.Info("ready", "engine", res.Engine, "model", res.Model, "psnr_db", res.PSNR, "duration_ms", res.Duration.Milliseconds())
-		s.ready.set(true, detail)
+		var parts []string
+		for _, res := range results {
+			parts = append(parts, fmt.Sprintf("%s on %s, PSNR %.1f dB vs the reference, %d ms", res.Model, res.Engine, res.PSNR, res.Duration.Milliseconds()))
+			s.log.Info("engine self-test passed", "engine", res.Engine, "model", res.Model, "psnr_db", res.PSNR, "duration_ms", res.Duration.Milliseconds())
+		}
+		s.log.Info("ready")
+		s.ready.set(true, "self-test passed: "+strings.Join(parts, "; "))
 	}()
+}
+
+// selfTestEngines runs the self-test on each device of a scheduled engine
+// (every one must compute correctly), or on the engine itself.
+func (s *Server) selfTestEngines(ctx context.Context) ([]SelfTestResult, error) {
+	multi, ok := s.engine.(interface{ Devices() []engines.Engine })
+	if !ok || len(multi.Devices()) <= 1 {
+		res, err := SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
+		return []SelfTestResult{res}, err
+	}
+	var out []SelfTestResult
+	for _, d := range multi.Devices() {
+		p := upscale.New(PipelineConfig(s.cfg, d.Name()), d, s.cfg.ModelsDir)
+		res, err := SelfTest(ctx, p, s.cfg.ModelsDir)
+		p.Close()
+		out = append(out, res)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // Delays between self-test attempts while not ready.
