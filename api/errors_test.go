@@ -60,6 +60,7 @@ func TestUpscaleRefusals(t *testing.T) {
 		{"unknown model", "a.png", img, []string{"model", "realcugan-up9x"}, 400, "unknown-model", "model", "realcugan-up9x"},
 		{"no model for scale", "a.png", img, []string{"scale", "1"}, 400, "unknown-model", "scale", "scale 1"},
 		{"field twice", "a.png", img, []string{"format", "png", "format", "jpeg"}, 400, "invalid-request", "format", "given 2 times"},
+		{"too many fields", "a.png", img, manyFields(40), 400, "invalid-request", "f32", "more than 32 form fields"},
 		{"missing image", "", nil, []string{"format", "png"}, 400, "invalid-request", "image", `field "image" is required`},
 		{"not an image", "notes.png", []byte("hello, this is not an image\n"), nil, 415, "unsupported-media-type", "", "not a PNG, JPEG, WebP, GIF or BMP"},
 		{"empty image", "empty.png", []byte{}, nil, 415, "unsupported-media-type", "", "empty"},
@@ -261,4 +262,13 @@ func TestClassify(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyFields is n distinct form fields f0..f(n-1).
+func manyFields(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("f%d", i), "x")
+	}
+	return out
 }

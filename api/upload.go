@@ -11,8 +11,12 @@ import (
 	"strings"
 )
 
-// maxFieldBytes bounds one non-file multipart field.
-const maxFieldBytes = 4 << 10
+// maxFieldBytes bounds one non-file multipart field; maxFields their number
+// (the options are ten).
+const (
+	maxFieldBytes = 4 << 10
+	maxFields     = 32
+)
 
 // upload is a received image spooled to a temporary file, with its form.
 type upload struct {
@@ -77,6 +81,7 @@ func (s *Server) receiveMultipart(r *http.Request) (*upload, error) {
 		return nil, badRequest("", "malformed multipart body: %v", err)
 	}
 	u := &upload{form: url.Values{}}
+	fields := 0
 	fail := func(err error) (*upload, error) {
 		u.Close()
 		return nil, err
@@ -112,6 +117,9 @@ func (s *Server) receiveMultipart(r *http.Request) (*upload, error) {
 			}
 			if len(b) > maxFieldBytes {
 				return fail(badRequest(name, "field %q is longer than %d bytes", name, maxFieldBytes))
+			}
+			if fields++; fields > maxFields {
+				return fail(badRequest(name, "more than %d form fields", maxFields))
 			}
 			u.form.Add(name, string(b))
 		}
