@@ -101,6 +101,8 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 			ps.known[s.layer] = true
 		}
 	}
+	// 16-bit samples go over as their in-memory (little-endian: x86-64,
+	// arm64) bytes, which the shaders unpack from 32-bit words.
 	px := inst.in.bytes()
 	if t.Depth == 8 {
 		copy(px, t.Pix8)
