@@ -35,6 +35,7 @@ const foreign = [];
 const apiCalls = [];
 const consoleErrors = [];
 let step = 'start';
+let page = null;
 const check = async (name, fn) => {
   step = name;
   const t0 = Date.now();
@@ -43,7 +44,7 @@ const check = async (name, fn) => {
 };
 
 try {
-  const page = ctx.pages()[0] || await ctx.newPage();
+  page = ctx.pages()[0] || await ctx.newPage();
   page.setDefaultTimeout(120_000);
   page.on('request', (r) => {
     const u = r.url();
@@ -238,7 +239,10 @@ try {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.setInputFiles('#files', [img('small-color-61x37.png')]);
     await page.selectOption('#format', 'webp');
+    const before = await page.evaluate(() => localStorage.getItem('upscaled.lastJob'));
     await page.click('#submit');
+    await page.waitForFunction((b) => localStorage.getItem('upscaled.lastJob') !== b, before);
+    await page.waitForFunction(() => document.getElementById('job-state').dataset.state === 'succeeded');
     await page.waitForSelector('#items li[data-ready=true]');
     const sw = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(sw <= 390, `page is ${sw} px wide at a 390 px viewport`);
@@ -310,6 +314,18 @@ try {
 } catch (err) {
   console.error(`FAIL ${step}: ${err.stack || err}`);
   process.exitCode = 1;
+  if (page) {
+    // what the page showed when the check failed
+    await page.screenshot({ path: path.join(shots, 'FAILED.png'), fullPage: true }).catch(() => {});
+    const seen = await page.evaluate(() => ({
+      url: location.href,
+      status: document.getElementById('status')?.textContent,
+      error: document.getElementById('error')?.textContent,
+      job: document.getElementById('job-state')?.textContent,
+      items: [...document.querySelectorAll('#items li')].map((li) => `${li.dataset.index}:${li.dataset.state}:${li.dataset.ready || ''}:${li.querySelector('.dims')?.textContent}`),
+    })).catch((e) => String(e));
+    console.error('page state:', JSON.stringify(seen));
+  }
 } finally {
   await ctx.close();
   fs.rmSync(userDataDir, { recursive: true, force: true });
