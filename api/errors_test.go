@@ -67,6 +67,7 @@ func TestUpscaleRefusals(t *testing.T) {
 		{"truncated png", "t.png", img[:len(img)/2], nil, 422, "corrupt-image", "", ""},
 		{"animated gif", "anim.gif", hostileCase(t, "gif-animated").Data, nil, 415, "animated", "", "frames"},
 		{"100000x100000 png header", "bomb.png", hostileCase(t, "png-header-100000x100000").Data, nil, 413, "input-too-large", "", "limit"},
+		{"65535x65535 jpeg header", "bomb.jpg", hostileCase(t, "jpeg-header-65535x65535").Data, nil, 413, "input-too-large", "", "limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
