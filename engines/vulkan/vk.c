@@ -471,16 +471,23 @@ int upx_ctx_budget(upx_ctx *c, uint64_t *budget, uint64_t *usage, char *msg) {
 
 // ---- buffers ----
 
-static int find_memory(upx_ctx *c, uint32_t bits, VkMemoryPropertyFlags want, VkMemoryPropertyFlags prefer) {
-	int fallback = -1;
+// find_memory picks a memory type allowed by bits that has every flag of
+// want: first one that also has every flag of prefer and none of avoid, then
+// one with prefer, then any.
+static int find_memory(upx_ctx *c, uint32_t bits, VkMemoryPropertyFlags want, VkMemoryPropertyFlags prefer,
+                       VkMemoryPropertyFlags avoid) {
+	int with_prefer = -1, any = -1;
 	for (uint32_t i = 0; i < c->mp.memoryTypeCount; i++) {
 		if (!(bits & (1u << i))) continue;
 		VkMemoryPropertyFlags f = c->mp.memoryTypes[i].propertyFlags;
 		if ((f & want) != want) continue;
-		if ((f & prefer) == prefer) return (int)i;
-		if (fallback < 0) fallback = (int)i;
+		if ((f & prefer) == prefer) {
+			if (!(f & avoid)) return (int)i;
+			if (with_prefer < 0) with_prefer = (int)i;
+		}
+		if (any < 0) any = (int)i;
 	}
-	return fallback;
+	return with_prefer >= 0 ? with_prefer : any;
 }
 
 int upx_buffer_create(upx_ctx *c, uint64_t size, int kind, uintptr_t *out, void **mapped, char *msg) {
@@ -504,10 +511,13 @@ int upx_buffer_create(upx_ctx *c, uint64_t size, int kind, uintptr_t *out, void 
 	}
 	VkMemoryRequirements req;
 	vkGetBufferMemoryRequirements(c->dev, b->buf, &req);
-	VkMemoryPropertyFlags want = 0, prefer = 0;
+	VkMemoryPropertyFlags want = 0, prefer = 0, avoid = 0;
 	switch (kind) {
 	case UPX_BUF_DEVICE:
+		// plain VRAM, not a host-visible window of it (which may be a small
+		// heap without resizable BAR)
 		prefer = VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT;
+		avoid = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT;
 		break;
 	case UPX_BUF_UPLOAD:
 		want = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
@@ -517,7 +527,7 @@ int upx_buffer_create(upx_ctx *c, uint64_t size, int kind, uintptr_t *out, void 
 		prefer = want | VK_MEMORY_PROPERTY_HOST_CACHED_BIT;
 		break;
 	}
-	int mt = find_memory(c, req.memoryTypeBits, want, prefer | want);
+	int mt = find_memory(c, req.memoryTypeBits, want, prefer | want, avoid);
 	if (mt < 0) {
 		vkDestroyBuffer(c->dev, b->buf, NULL);
 		free(b);
