@@ -68,8 +68,9 @@ type segment struct {
 }
 
 // layout is a plan for one (input h×w, pixel depth): the dispatch list, the
-// arena and io offsets and the segments between pooling pauses. It is
-// device-independent apart from the storage element size.
+// arena and io offsets and the segments between pooling pauses. It depends
+// on the device only through the storage element size and the arena block
+// size (its largest allocation).
 type layout struct {
 	h, w, depth int
 	esize       int64
