@@ -10,12 +10,12 @@ var ErrInexact = errors.New("tiles do not align with the untiled activation grid
 
 // AxisMap maps the positions of one blob along one axis to positions of the
 // padded network input: for a padded input of p pixels the blob holds
-// (p − Trim)·Num/Den positions, and position j covers padded-input pixels
-// starting at Trim/2 + j·Den/Num. Valid convolutions trim; strided ones
-// shrink (Den > Num); upsampling grows (Num > Den).
+// (p·Num − Cut)/Den positions, and position j covers padded-input pixels
+// from Cut/(2·Num) + j·Den/Num on. Valid convolutions and crops cut;
+// strided layers shrink (Den > Num); upsampling grows (Num > Den).
 type AxisMap struct {
 	Num, Den int
-	Trim     int
+	Cut      int
 }
 
 // FitAxisMap derives the map from the blob's size at two padded input sizes
@@ -30,11 +30,7 @@ func FitAxisMap(p1, b1, p2, b2 int) (AxisMap, error) {
 	}
 	g := gcd(num, den)
 	m := AxisMap{Num: num / g, Den: den / g}
-	// b1 = (p1 − trim)·num/den  ⇒  trim = p1 − b1·den/num
-	if (b1*m.Den)%m.Num != 0 {
-		return AxisMap{}, fmt.Errorf("tiling: blob size %d@%d is not on a %d/%d grid", b1, p1, m.Num, m.Den)
-	}
-	m.Trim = p1 - b1*m.Den/m.Num
+	m.Cut = p1*m.Num - b1*m.Den
 	if s, ok := m.Size(p2); !ok || s != b2 {
 		return AxisMap{}, fmt.Errorf("tiling: blob sizes %d@%d and %d@%d are not affine", b1, p1, b2, p2)
 	}
@@ -44,7 +40,7 @@ func FitAxisMap(p1, b1, p2, b2 int) (AxisMap, error) {
 // Size is the blob size for a padded input of p pixels; ok is false when p
 // does not give a whole number of positions.
 func (m AxisMap) Size(p int) (int, bool) {
-	n := (p - m.Trim) * m.Num
+	n := p*m.Num - m.Cut
 	return n / m.Den, n%m.Den == 0 && n >= 0
 }
 
@@ -52,9 +48,9 @@ func (m AxisMap) Size(p int) (int, bool) {
 // the blob; ok is false when d is not a multiple of the blob's stride.
 func (m AxisMap) Shift(d int) (int, bool) { return d * m.Num / m.Den, (d*m.Num)%m.Den == 0 }
 
-// center is the padded-input coordinate of the centre of position j, times
-// 2·Num (kept integral).
-func (m AxisMap) center2Num(j int) int { return m.Trim*m.Num + (2*j+1)*m.Den }
+// center2Num is the padded-input coordinate of the centre of position j,
+// times 2·Num (kept integral).
+func (m AxisMap) center2Num(j int) int { return m.Cut + (2*j+1)*m.Den }
 
 // Owned is, along one axis, the range [J0,J1) of each tile column (or band)
 // in that tile's own blob coordinates, such that the ranges, shifted back to

@@ -15,7 +15,9 @@ func TestFitAxisMap(t *testing.T) {
 		shift, shifted int
 	}{
 		{"valid convs then stride 2", func(p int) int { return (p-4)/2 - 4 }, AxisMap{1, 2, 12}, 100, 164, false, 10, 5},
-		{"upsampled 2x, trimmed", func(p int) int { return 2*p - 8 }, AxisMap{2, 1, 4}, 100, 164, false, 3, 6},
+		{"upsampled 2x, trimmed", func(p int) int { return 2*p - 8 }, AxisMap{2, 1, 8}, 100, 164, false, 3, 6},
+		{"upsampled 3x, cut not a multiple of 3", func(p int) int { return 3*p - 44 }, AxisMap{3, 1, 44}, 92, 188, false, 2, 6},
+		{"up 3x then down 2", func(p int) int { return (3*p - 44) / 2 }, AxisMap{3, 2, 44}, 92, 188, false, 4, 6},
 		{"same padding", func(p int) int { return p }, AxisMap{1, 1, 0}, 100, 164, false, 7, 7},
 		{"constant", func(p int) int { return 64 }, AxisMap{}, 100, 164, true, 0, 0},
 	}
@@ -49,10 +51,11 @@ func TestFitAxisMap(t *testing.T) {
 // the untiled mean.
 func TestGridWholeImageMean(t *testing.T) {
 	maps := []AxisMap{
-		{Num: 1, Den: 2, Trim: 12}, // gap0-like: two valid 3x3 convs, a stride-2 conv, two more
-		{Num: 1, Den: 1, Trim: 30}, // gap3-like: back at input resolution, deeply trimmed
-		{Num: 1, Den: 2, Trim: 28}, // gap2-like
-		{Num: 2, Den: 1, Trim: 6},  // upsampled
+		{Num: 1, Den: 2, Cut: 12}, // gap0-like: two valid 3x3 convs, a stride-2 conv, two more
+		{Num: 1, Den: 1, Cut: 30}, // gap3-like: back at input resolution, deeply trimmed
+		{Num: 1, Den: 2, Cut: 28}, // gap2-like
+		{Num: 2, Den: 1, Cut: 12}, // upsampled
+		{Num: 3, Den: 2, Cut: 44}, // up 3x, then down 2
 	}
 	sizes := []struct{ w, h, tile int }{{160, 120, 32}, {160, 120, 64}, {161, 37, 32}, {97, 203, 128}, {40, 40, 0}}
 	for _, m := range maps {
@@ -102,7 +105,7 @@ func TestGridRejectsMisalignedTiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewGrid(p, AxisMap{Num: 1, Den: 2, Trim: 12}, AxisMap{Num: 1, Den: 2, Trim: 12}); !errors.Is(err, ErrInexact) {
+	if _, err := NewGrid(p, AxisMap{Num: 1, Den: 2, Cut: 12}, AxisMap{Num: 1, Den: 2, Cut: 12}); !errors.Is(err, ErrInexact) {
 		t.Fatalf("err %v, want ErrInexact", err)
 	}
 }
@@ -113,7 +116,7 @@ func TestGridRejectsBlobSmallerThanCore(t *testing.T) {
 		t.Fatal(err)
 	}
 	// trimmed by more than both margins: the tile's blob misses part of its core
-	if _, err := NewGrid(p, AxisMap{Num: 1, Den: 1, Trim: 44}, AxisMap{Num: 1, Den: 1, Trim: 44}); !errors.Is(err, ErrInexact) {
+	if _, err := NewGrid(p, AxisMap{Num: 1, Den: 1, Cut: 44}, AxisMap{Num: 1, Den: 1, Cut: 44}); !errors.Is(err, ErrInexact) {
 		t.Fatalf("err %v, want ErrInexact", err)
 	}
 }
