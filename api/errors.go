@@ -14,6 +14,7 @@ import (
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/server/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -31,25 +32,54 @@ var errorKinds = []struct {
 	err    error
 	status int
 	slug   string
+	field  string // request field the error is about, if any
 }{
-	{budget.ErrTooLarge, http.StatusRequestEntityTooLarge, "over-memory-budget"},
-	{budget.ErrBusy, http.StatusServiceUnavailable, "busy"},
-	{upscale.ErrInputTooLarge, http.StatusRequestEntityTooLarge, "input-too-large"},
-	{upscale.ErrOutputTooLarge, http.StatusRequestEntityTooLarge, "output-too-large"},
-	{upscale.ErrBadOptions, http.StatusBadRequest, "invalid-request"},
-	{imaging.ErrTooLarge, http.StatusRequestEntityTooLarge, "input-too-large"},
-	{imaging.ErrAnimated, http.StatusUnsupportedMediaType, "animated"},
-	{imaging.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported-media-type"},
-	{imaging.ErrCorrupt, http.StatusUnprocessableEntity, "corrupt-image"},
-	{models.ErrUnknownModel, http.StatusBadRequest, "unknown-model"},
-	{models.ErrNotInstalled, http.StatusUnprocessableEntity, "model-not-installed"},
-	{engines.ErrOutOfMemory, http.StatusServiceUnavailable, "device-out-of-memory"},
-	{engines.ErrDeviceLost, http.StatusServiceUnavailable, "device-lost"},
-	{engines.ErrUnavailable, http.StatusServiceUnavailable, "engine-unavailable"},
-	{engines.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
-	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage"},
-	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout"},
-	{context.Canceled, statusClientClosed, "client-closed"},
+	{jobs.ErrNotFound, http.StatusNotFound, "job-not-found", ""},
+	{jobs.ErrItemNotFound, http.StatusNotFound, "job-item-not-found", ""},
+	{jobs.ErrTooManyItems, http.StatusRequestEntityTooLarge, "too-many-items", ""},
+	{jobs.ErrTooLarge, http.StatusRequestEntityTooLarge, "job-too-large", ""},
+	{jobs.ErrNoItems, http.StatusBadRequest, "no-images", "images"},
+	{jobs.ErrLowDisk, http.StatusInsufficientStorage, "insufficient-storage", ""},
+	{jobs.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage", ""},
+	{jobs.ErrNotReady, http.StatusConflict, "result-not-ready", ""},
+	{jobs.ErrNoResult, http.StatusConflict, "no-result", ""},
+	{jobs.ErrGone, http.StatusGone, "job-deleted", ""},
+	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request", ""},
+	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
+	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},
+	{budget.ErrTooLarge, http.StatusRequestEntityTooLarge, "over-memory-budget", ""},
+	{budget.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
+	{upscale.ErrInputTooLarge, http.StatusRequestEntityTooLarge, "input-too-large", ""},
+	{upscale.ErrOutputTooLarge, http.StatusRequestEntityTooLarge, "output-too-large", ""},
+	{upscale.ErrBadOptions, http.StatusBadRequest, "invalid-request", ""},
+	{imaging.ErrTooLarge, http.StatusRequestEntityTooLarge, "input-too-large", ""},
+	{imaging.ErrAnimated, http.StatusUnsupportedMediaType, "animated", ""},
+	{imaging.ErrUnsupported, http.StatusUnsupportedMediaType, "unsupported-media-type", ""},
+	{imaging.ErrCorrupt, http.StatusUnprocessableEntity, "corrupt-image", ""},
+	{models.ErrUnknownModel, http.StatusBadRequest, "unknown-model", ""},
+	{models.ErrNotInstalled, http.StatusUnprocessableEntity, "model-not-installed", ""},
+	{engines.ErrOutOfMemory, http.StatusServiceUnavailable, "device-out-of-memory", ""},
+	{engines.ErrDeviceLost, http.StatusServiceUnavailable, "device-lost", ""},
+	{engines.ErrUnavailable, http.StatusServiceUnavailable, "engine-unavailable", ""},
+	{engines.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},
+	{syscall.ENOSPC, http.StatusInsufficientStorage, "insufficient-storage", ""},
+	{context.DeadlineExceeded, http.StatusServiceUnavailable, "timeout", ""},
+	{context.Canceled, statusClientClosed, "client-closed", ""},
+}
+
+// knownError reports an error the table (or a statusError) already turns
+// into a precise problem, so callers need not wrap it in a generic one.
+func knownError(err error) bool {
+	var se *statusError
+	if errors.As(err, &se) {
+		return true
+	}
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusError is an error raised by the API layer itself (bad options,
@@ -106,7 +136,7 @@ func classify(err error) (status int, slug, detail, field string, header http.He
 		status, slug, detail = http.StatusInternalServerError, "internal", "internal error"
 		for _, k := range errorKinds {
 			if errors.Is(err, k.err) {
-				status, slug, detail = k.status, k.slug, err.Error()
+				status, slug, detail, field = k.status, k.slug, err.Error(), k.field
 				break
 			}
 		}

@@ -45,72 +45,13 @@ func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
 	}
 	return func(s *Server, r chi.Router) {
 		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle}
-		r.Post("/jobs", s.handle(h.errs(h.submit)))
-		r.Get("/jobs", s.handle(h.errs(h.list)))
-		r.Get("/jobs/{id}", s.handle(h.errs(h.get)))
-		r.Delete("/jobs/{id}", s.handle(h.errs(h.cancel)))
-		r.Get("/jobs/{id}/events", s.handle(h.errs(h.events)))
-		r.Get("/jobs/{id}/items/{n}", s.handle(h.errs(h.item)))
-		r.Get("/jobs/{id}/archive", s.handle(h.errs(h.archive)))
-	}
-}
-
-// jobErrorKinds maps the jobs package's errors to statuses; errors of other
-// packages go through errorKinds.
-var jobErrorKinds = []struct {
-	err    error
-	status int
-	slug   string
-}{
-	{jobs.ErrNotFound, http.StatusNotFound, "job-not-found"},
-	{jobs.ErrItemNotFound, http.StatusNotFound, "job-item-not-found"},
-	{jobs.ErrTooManyItems, http.StatusRequestEntityTooLarge, "too-many-items"},
-	{jobs.ErrTooLarge, http.StatusRequestEntityTooLarge, "job-too-large"},
-	{jobs.ErrNoItems, http.StatusBadRequest, "no-images"},
-	{jobs.ErrLowDisk, http.StatusInsufficientStorage, "insufficient-storage"},
-	{jobs.ErrDiskFull, http.StatusInsufficientStorage, "insufficient-storage"},
-	{jobs.ErrNotReady, http.StatusConflict, "result-not-ready"},
-	{jobs.ErrNoResult, http.StatusConflict, "no-result"},
-	{jobs.ErrGone, http.StatusGone, "job-deleted"},
-	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request"},
-	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy"},
-	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down"},
-}
-
-// isJobError reports an error of the jobs package's kinds.
-func isJobError(err error) bool {
-	for _, k := range jobErrorKinds {
-		if errors.Is(err, k.err) {
-			return true
-		}
-	}
-	return false
-}
-
-// errs turns a jobs error into its problem.
-func (h *jobsAPI) errs(fn func(w http.ResponseWriter, r *http.Request) error) func(w http.ResponseWriter, r *http.Request) error {
-	return func(w http.ResponseWriter, r *http.Request) error {
-		err := fn(w, r)
-		if err == nil {
-			return nil
-		}
-		var se *statusError
-		if errors.As(err, &se) {
-			return err
-		}
-		for _, k := range jobErrorKinds {
-			if errors.Is(err, k.err) {
-				se := &statusError{status: k.status, slug: k.slug, detail: err.Error(), err: err}
-				if k.err == jobs.ErrNoItems {
-					se.field = "images"
-				}
-				if k.status == http.StatusServiceUnavailable || k.status == http.StatusInsufficientStorage {
-					se.retryAfter = 5 * time.Second
-				}
-				return se
-			}
-		}
-		return err
+		r.Post("/jobs", s.handle(h.submit))
+		r.Get("/jobs", s.handle(h.list))
+		r.Get("/jobs/{id}", s.handle(h.get))
+		r.Delete("/jobs/{id}", s.handle(h.cancel))
+		r.Get("/jobs/{id}/events", s.handle(h.events))
+		r.Get("/jobs/{id}/items/{n}", s.handle(h.item))
+		r.Get("/jobs/{id}/archive", s.handle(h.archive))
 	}
 }
 
@@ -202,7 +143,7 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 		case name == "images":
 			err = up.Add(ctx, []byte(raw), part)
 			part.Close()
-			if err != nil && !isJobError(err) {
+			if err != nil && !knownError(err) {
 				err = uploadError(err, "reading image "+strconv.Quote(raw))
 			}
 			if err != nil {
