@@ -83,5 +83,10 @@ SOAK_DURATION ?= 10m
 soak: build
 	$(GO) run ./internal/soak/cmd --bin $(BIN) --duration $(SOAK_DURATION)
 
+# Per-kernel and pipeline benchmarks (pixels/s, GFLOPS); GPU figures come from
+# `upscaled bench` on the GPU machine.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./engines/cpu ./engines/vulkan ./engines/sched ./imaging ./tiling ./upscale
+
 clean:
 	rm -rf bin
