@@ -60,7 +60,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if rep.Goroutines0, err = Goroutines(srv.URL); err != nil {
 		return rep, err
 	}
-	rep.OpenFiles0, _ = OpenFiles(srv.PID())
+	if rep.OpenFiles0, err = OpenFiles(srv.PID()); err != nil {
+		return rep, err
+	}
 
 	var peak int64
 	stopSampling := make(chan struct{})
@@ -84,9 +86,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	cctx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var wg sync.WaitGroup
-	for i := 0; i < cfg.Clients; i++ {
+	clients := make([]*client, cfg.Clients)
+	for i := range clients {
 		c := &client{url: srv.URL, model: cfg.Model, inputs: inputs, bad: inputs[0].PNG[:len(inputs[0].PNG)/2],
 			stats: stats, rng: rand.New(rand.NewPCG(uint64(i), 42)), http: &http.Client{Timeout: 5 * time.Minute}}
+		clients[i] = c
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -100,6 +104,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	wg.Wait()
 	rep.Duration = time.Since(start)
+	for _, c := range clients { // their keep-alive connections are not the server's leaks
+		c.http.CloseIdleConnections()
+	}
 
 	// Let the server finish what the clients left (canceled work, jobs) and
 	// return to idle, then compare with the baseline.
@@ -110,7 +117,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		f, err2 := OpenFiles(srv.PID())
 		if err1 == nil && err2 == nil {
 			rep.Goroutines1, rep.OpenFiles1 = g, f
-			if g <= rep.Goroutines0+5 && f <= rep.OpenFiles0+3 {
+			if g <= rep.Goroutines0+5 && len(f.leaks(rep.OpenFiles0)) == 0 {
 				break
 			}
 		}

@@ -77,7 +77,7 @@ type Report struct {
 	ClientErrors              int
 	PeakRSS, Budget, Overhead int64
 	Goroutines0, Goroutines1  int
-	OpenFiles0, OpenFiles1    int
+	OpenFiles0, OpenFiles1    Descriptors
 	P50, P99, HealthMax       time.Duration
 	StatusByKind              map[string]map[int]int
 	Errors                    map[string]int
@@ -104,9 +104,7 @@ func (r Report) Failures() []string {
 	if r.Goroutines1 > r.Goroutines0+5 {
 		f = append(f, fmt.Sprintf("goroutines %d after, %d before", r.Goroutines1, r.Goroutines0))
 	}
-	if r.OpenFiles1 > r.OpenFiles0+3 {
-		f = append(f, fmt.Sprintf("open files %d after, %d before", r.OpenFiles1, r.OpenFiles0))
-	}
+	f = append(f, r.OpenFiles1.leaks(r.OpenFiles0)...)
 	if r.Verified == 0 {
 		f = append(f, "no result was verified")
 	}
@@ -150,7 +148,8 @@ func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(tw, "slowest /healthz\t%s\n", r.HealthMax.Round(time.Millisecond))
 	fmt.Fprintf(tw, "peak RSS / budget + overhead\t%d MiB / %d + %d MiB\n", r.PeakRSS>>20, r.Budget>>20, r.Overhead>>20)
 	fmt.Fprintf(tw, "goroutines before / after\t%d / %d\n", r.Goroutines0, r.Goroutines1)
-	fmt.Fprintf(tw, "open files before / after\t%d / %d\n", r.OpenFiles0, r.OpenFiles1)
+	fmt.Fprintf(tw, "open files before\t%s\n", r.OpenFiles0)
+	fmt.Fprintf(tw, "open files after\t%s\n", r.OpenFiles1)
 	tw.Flush()
 	kinds := make([]string, 0, len(r.StatusByKind))
 	for k := range r.StatusByKind {
