@@ -360,7 +360,7 @@ function parseEvent(block) {
 async function onEvent(id, ev) {
   let data = null;
   try { data = ev.data ? JSON.parse(ev.data) : null; } catch (_) { /* not JSON */ }
-  if (!data || !state.job) return;
+  if (!data || !state.job || state.job.id !== id) return; // a stream of a job no longer shown
   const job = state.job;
   switch (ev.event) {
     case 'state': {
@@ -395,7 +395,8 @@ async function onEvent(id, ev) {
 async function refresh(id) {
   try {
     const res = await api(`/v1/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
-    render(await res.json());
+    const job = await res.json();
+    if (state.job && state.job.id === id) render(job);
   } catch (err) {
     showError(err);
   }
