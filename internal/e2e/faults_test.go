@@ -221,15 +221,16 @@ func TestDiskFull(t *testing.T) {
 		t.Errorf("sync request with 6 MiB free: %s", r)
 	}
 
-	// A job running when the disk fills up.
+	// A job running when the disk fills up: accepted just above the
+	// threshold, then the disk fills at once.
 	os.Remove(ballast)
+	fill(t, ballast, 10<<20)
 	files := []file{ps[0].file, ps[1].file, ps[0].file, ps[1].file, ps[0].file, ps[1].file}
 	r = submitJob(t, s, files, "", opts)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("submit before filling: %s", r)
 	}
 	id := parseJob(t, r).ID
-	time.Sleep(300 * time.Millisecond)
 	fill(t, ballast, 0)
 	r = upscaleMultipart(t, s, ps[1].file, "", opts)
 	checkProblem(t, r, http.StatusInsufficientStorage)
@@ -245,7 +246,7 @@ func TestDiskFull(t *testing.T) {
 	}
 	d := waitJob(t, s, id, "", 2*time.Minute)
 	t.Logf("job that met the full disk ended %s: %d succeeded, %d failed", d.State, d.Counts.Succeeded, d.Counts.Failed)
-	if !strings.Contains(s.Log(), "job item: disk full") {
+	if !strings.Contains(s.Log(), "/jobs/"+id+"/out/") || !strings.Contains(s.Log(), "no space left on device") {
 		t.Errorf("no job item met the full disk: the fault was not exercised")
 	}
 	for _, it := range d.Items {
