@@ -32,8 +32,11 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
+# One package at a time (-p 1): several packages measure latency and resident
+# memory of a real server process, which other packages' tests running at the
+# same time on a 2-core CI machine would distort.
 test: deps-test models vet shaders-check
-	$(GO) test -count=1 -timeout 60m ./...
+	$(GO) test -count=1 -p 1 -timeout 60m ./...
 
 # The browser test's npm dependencies (playwright-core, pinned by
 # web/test/package-lock.json); `go test ./web` drives Debian's Chromium.
