@@ -45,4 +45,3 @@ func loadModel(t testing.TB, id string) *loaded {
 	programs[id] = l
 	return l
 }
-
