@@ -36,9 +36,6 @@ func (s samples) tile() engines.Tile {
 	return engines.Tile{W: s.W, H: s.H, C: s.C, Depth: s.Depth, Pix8: s.Pix8, Pix16: s.Pix16}
 }
 
-// bytes is the buffer size.
-func (s samples) bytes() int64 { return int64(s.W) * int64(s.H) * int64(s.C) * int64(s.Depth/8) }
-
 // networkTile extracts padded window r of src as RGB (gray replicated, alpha
 // dropped, reflect-101 outside the image), transformed by k.
 func networkTile(src samples, r tiling.Rect, k int) samples {

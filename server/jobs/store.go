@@ -399,13 +399,6 @@ func (s *store) ids(ctx context.Context, query string, args ...any) ([]string, e
 	return out, rows.Err()
 }
 
-// exists reports whether a job record exists.
-func (s *store) exists(ctx context.Context, id string) (bool, error) {
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE id = ?`, id).Scan(&n)
-	return n > 0, err
-}
-
 // delete removes a job and its items.
 func (s *store) delete(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
