@@ -104,6 +104,9 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if errors.Is(err, ErrTooLarge) {
+		return err // already says which limit, for the user
+	}
 	if err != nil {
 		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
 	}
