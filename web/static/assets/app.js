@@ -469,6 +469,7 @@ function cardFor(n, item) {
     if (byName) c.originalURL = URL.createObjectURL(byName);
   }
   if (c.originalURL) c.thumb.append(el('img', { src: c.originalURL, alt: '' }));
+  else { c.thumb.hidden = true; c.li.classList.add('no-thumb'); } // shown again after a reload: no original here
   state.cards.set(n, c);
   $('items').append(c.li);
   return c;
