@@ -6,11 +6,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
 	_ "image/png"
 	"io"
 	"log/slog"
-	"math"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -269,53 +267,6 @@ func readEvents(t *testing.T, body io.Reader) (events []sseEvent, heartbeats int
 		}
 	}
 	return events, heartbeats
-}
-
-// directRun upscales input with the pipeline directly, for comparison.
-func directRun(t *testing.T, input []byte, opts upscale.Options) image.Image {
-	t.Helper()
-	p := jobsPipeline(t)
-	h, err := imaging.DecodeConfig(bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := p.Prepare(h, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if _, err := p.Process(context.Background(), bytes.NewReader(input), plan, &out, nil); err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := image.Decode(&out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-// psnr compares two images of the same size over RGBA (8-bit), in dB.
-func psnr(a, b image.Image) float64 {
-	ab, bb := a.Bounds(), b.Bounds()
-	if ab.Dx() != bb.Dx() || ab.Dy() != bb.Dy() {
-		return 0
-	}
-	var se float64
-	n := 0
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, a1 := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, a2 := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8), float64(a1>>8) - float64(a2>>8)} {
-				se += d * d
-			}
-			n += 4
-		}
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(n)))
 }
 
 func problemDetail(t *testing.T, resp *http.Response) string {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/internal/testpipe"
 	"github.com/upscaled/upscaled/server/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -87,11 +88,11 @@ func TestJobsSubmitEventsDownload(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := directRun(t, files[i].data, pngOpts)
+		want := testpipe.DirectRun(t, jobsPipeline(t), files[i].data, pngOpts)
 		if got.Bounds() != want.Bounds() || got.Bounds().Dx() != it.Output.Width || it.Output.Bytes != int64(len(b)) {
 			t.Fatalf("item %d: %v, want %v (doc %+v)", i, got.Bounds(), want.Bounds(), it.Output)
 		}
-		if p := psnr(got, want); p < 50 {
+		if p := testpipe.PSNR(got, want); p < 50 {
 			t.Errorf("item %d: PSNR %.1f dB against a direct run", i, p)
 		}
 		results[i] = b

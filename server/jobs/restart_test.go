@@ -3,13 +3,11 @@ package jobs_test
 import (
 	"archive/zip"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	_ "image/png"
 	"io"
-	"math"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -20,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/liveserver"
 	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testpipe"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -227,13 +225,13 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 		}
 		in := inputs[i%len(inputs)]
 		if directs[in] == nil {
-			directs[in] = direct(t, pipe, pages[i])
+			directs[in] = testpipe.DirectRun(t, pipe, pages[i], upscale.Options{Model: fastModel, Format: "png"})
 		}
 		want := directs[in]
 		if got.Bounds() != want.Bounds() || got.Bounds().Dx() != it.Output.Width {
 			t.Fatalf("item %d: %v, want %v", i, got.Bounds(), want.Bounds())
 		}
-		if p := psnr(got, want); p < 50 {
+		if p := testpipe.PSNR(got, want); p < 50 {
 			t.Errorf("item %d: PSNR %.1f dB against a direct run, want ≥ 50", i, p)
 		}
 	}
@@ -254,45 +252,4 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	if len(zr.File) != 20 || len(names) != 20 || !names["page-01.png"] || !names["page-20.png"] {
 		t.Errorf("archive: %d entries, %d distinct", len(zr.File), len(names))
 	}
-}
-
-func direct(t *testing.T, p *upscale.Pipeline, input []byte) image.Image {
-	t.Helper()
-	h, err := imaging.DecodeConfig(bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := p.Prepare(h, upscale.Options{Model: fastModel, Format: "png"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	if _, err := p.Process(context.Background(), bytes.NewReader(input), plan, &out, nil); err != nil {
-		t.Fatal(err)
-	}
-	img, _, err := image.Decode(&out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
-}
-
-func psnr(a, b image.Image) float64 {
-	ab, bb := a.Bounds(), b.Bounds()
-	var se float64
-	n := 0
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, a1 := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, a2 := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8), float64(a1>>8) - float64(a2>>8)} {
-				se += d * d
-			}
-			n += 4
-		}
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(n)))
 }
