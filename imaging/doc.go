@@ -17,7 +17,7 @@
 // skipped without being held, other header bytes are bounded (64 MiB).
 //
 // Output: PNG rows are filtered and deflated in independent row groups on
-// all cores and written as IDAT chunks while later bands are still coming;
+// the shared worker pool of internal/cpuwork and written as IDAT chunks while later bands are still coming;
 // JPEG puts a restart marker after every MCU row so that groups of rows are
 // coded in parallel and written in order. Neither holds the whole image.
 // WebP (libwebp through chai2010/webp) needs the whole image in one buffer

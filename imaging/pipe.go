@@ -1,6 +1,10 @@
 package imaging
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/upscaled/upscaled/internal/cpuwork"
+)
 
 // result is what a compression job produces for one row group.
 type result struct {
@@ -10,7 +14,7 @@ type result struct {
 	err   error
 }
 
-// orderedPipe runs jobs on up to workers goroutines and hands their
+// orderedPipe runs jobs on up to workers of the shared CPU pool and hands their
 // results to emit in submission order. At most limit jobs are pending
 // (running or finished but not yet emitted), which bounds memory.
 type orderedPipe struct {
@@ -33,7 +37,7 @@ func (p *orderedPipe) submit(run func() result) error {
 	}
 	ch := make(chan result, 1)
 	p.sem <- struct{}{}
-	go func() {
+	cpuwork.Go(func() {
 		var r result
 		defer func() {
 			if v := recover(); v != nil {
@@ -43,7 +47,7 @@ func (p *orderedPipe) submit(run func() result) error {
 			ch <- r
 		}()
 		r = run()
-	}()
+	})
 	p.pending = append(p.pending, ch)
 	return p.drain(false)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -58,7 +59,7 @@ func (o *binaryOp) forward(in []*Tensor) ([]*Tensor, error) {
 		a := in[0]
 		out := &Tensor{Dims: a.Dims, C: a.C, H: a.H, W: a.W, Data: make([]float32, len(a.Data))}
 		fn, b := o.fn, o.b
-		parallelFor(a.C, func(lo, hi int) {
+		cpuwork.For(a.C, func(lo, hi int) {
 			n := a.H * a.W
 			for i := lo * n; i < hi*n; i++ {
 				out.Data[i] = fn(a.Data[i], b)
@@ -73,7 +74,7 @@ func (o *binaryOp) forward(in []*Tensor) ([]*Tensor, error) {
 	if sameShape(a, b) {
 		out := &Tensor{Dims: a.Dims, C: a.C, H: a.H, W: a.W, Data: make([]float32, len(a.Data))}
 		fn := o.fn
-		parallelFor(a.C, func(lo, hi int) {
+		cpuwork.For(a.C, func(lo, hi int) {
 			n := a.H * a.W
 			ad, bd, od := a.Data[lo*n:hi*n], b.Data[lo*n:hi*n], out.Data[lo*n:hi*n]
 			for i := range od {
@@ -106,7 +107,7 @@ func (o *binaryOp) forward(in []*Tensor) ([]*Tensor, error) {
 	}
 	sa, sb := stride(da), stride(db)
 	fn := o.fn
-	parallelFor(do[0], func(lo, hi int) {
+	cpuwork.For(do[0], func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			for y := range do[1] {
 				ia, ib := c*sa[0]+y*sa[1], c*sb[0]+y*sb[1]

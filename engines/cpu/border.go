@@ -1,10 +1,12 @@
 package cpu
 
+import "github.com/upscaled/upscaled/internal/cpuwork"
+
 // makeBorder returns x with top/bottom/left/right pixels of value v added
 // around every channel.
 func makeBorder(x *Tensor, top, bottom, left, right int, v float32) *Tensor {
 	out := NewTensor(x.C, x.H+top+bottom, x.W+left+right)
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			dst, src := out.Plane(c), x.Plane(c)
 			if v != 0 {

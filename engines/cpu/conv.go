@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -85,7 +86,7 @@ func (c *conv) direct(x, out *Tensor) {
 	nb := (c.outC + ocBlock - 1) / ocBlock
 	ow, oh := out.W, out.H
 	kk := c.kh * c.kw
-	parallelFor(nb*oh, func(lo, hi int) {
+	cpuwork.For(nb*oh, func(lo, hi int) {
 		var spare []float32 // rows of the zero-weight channels of the tail block
 		var rows [ocBlock][]float32
 		for job := lo; job < hi; job++ {
@@ -168,7 +169,7 @@ func (c *conv) im2col(x, out *Tensor) {
 	ow, oh := out.W, out.H
 	kn := c.inC * c.kh * c.kw
 	nb := (c.outC + ocBlock - 1) / ocBlock
-	parallelFor(oh, func(lo, hi int) {
+	cpuwork.For(oh, func(lo, hi int) {
 		col := make([]float32, ow*kn) // [pixel][ic·kh·kw]
 		var tail []float32
 		for oy := lo; oy < hi; oy++ {

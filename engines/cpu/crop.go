@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -124,7 +125,7 @@ func (c *crop) forward(in []*Tensor) ([]*Tensor, error) {
 		return []*Tensor{out}, nil
 	}
 	out := NewTensor(size[0], size[1], size[2])
-	parallelFor(size[0], func(lo, hi int) {
+	cpuwork.For(size[0], func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
 			src, dst := x.Plane(start[0]+ch), out.Plane(ch)
 			for y := range size[1] {

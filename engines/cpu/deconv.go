@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -82,7 +83,7 @@ func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
 	ow, oh := out.W, out.H
 	xt := transposeHWC(x) // [y][x][ic]
 	inC := d.inC
-	parallelFor(nb*oh, func(lo, hi int) {
+	cpuwork.For(nb*oh, func(lo, hi int) {
 		var rows [ocBlock][]float32 // full-width rows of the scatter result
 		for j := range rows {
 			rows[j] = make([]float32, fw)
@@ -135,7 +136,7 @@ func (d *deconv) compute(x, out *Tensor, fw, left, top int) {
 func transposeHWC(x *Tensor) []float32 {
 	t := make([]float32, len(x.Data))
 	n := x.H * x.W
-	parallelFor(x.H, func(lo, hi int) {
+	cpuwork.For(x.H, func(lo, hi int) {
 		for c := range x.C {
 			plane := x.Data[c*n : (c+1)*n]
 			for i := lo * x.W; i < hi*x.W; i++ {

@@ -10,12 +10,13 @@
 // ÷65535 in; ×, round, clamp out; the Real-CUGAN 4x nearest residual) and a
 // liveness-based memory footprint.
 //
-// Layers split their work over channels or rows on up to GOMAXPROCS
-// goroutines. Convolutions run as Winograd F(4×4, 3×3) where the geometry
+// Layers split their work over channels or rows into chunks that run on the
+// process-wide worker pool of internal/cpuwork (GOMAXPROCS workers shared by
+// every request, so concurrent requests never oversubscribe the cores). Convolutions run as Winograd F(4×4, 3×3) where the geometry
 // allows, else as a direct row kernel or im2col rows; the matrix products
 // share one register-blocked kernel (gemm.go) computing four output channels
 // by two pixels.
 //
-// It may import engines and models; it must not import imaging, tiling,
+// It may import engines, models and internal/cpuwork; it must not import imaging, tiling,
 // upscale, server packages or cgo.
 package cpu

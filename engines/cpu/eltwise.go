@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -45,7 +46,7 @@ func (e *eltwise) forward(in []*Tensor) ([]*Tensor, error) {
 		return e.coeffs[i]
 	}
 	n := a.H * a.W
-	parallelFor(a.C, func(lo, hi int) {
+	cpuwork.For(a.C, func(lo, hi int) {
 		od := out.Data[lo*n : hi*n]
 		switch e.op {
 		case 0:

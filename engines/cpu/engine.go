@@ -14,8 +14,8 @@ type Engine struct {
 	closed atomic.Bool
 }
 
-// New returns the CPU engine. Work runs on up to GOMAXPROCS goroutines per
-// layer.
+// New returns the CPU engine. Layers run on the shared internal/cpuwork
+// pool.
 func New() engines.Engine { return &Engine{} }
 
 // Name is "cpu".

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -47,7 +48,7 @@ func (o *innerProduct) forward(in []*Tensor) ([]*Tensor, error) {
 		return nil, fmt.Errorf("%w: input %s has %d values, weights expect %d", ErrShape, in[0], len(x), o.in)
 	}
 	out := NewVector(o.out)
-	parallelFor(o.out, func(lo, hi int) {
+	cpuwork.For(o.out, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
 			s := o.bias[j]
 			for i, w := range o.weight[j*o.in : (j+1)*o.in] {

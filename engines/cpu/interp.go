@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -74,7 +75,7 @@ func (o *interp) forward(in []*Tensor) ([]*Tensor, error) {
 		for dx := range xs {
 			xs[dx] = min(int(float32(dx)*ws), x.W-1)
 		}
-		parallelFor(x.C, func(lo, hi int) {
+		cpuwork.For(x.C, func(lo, hi int) {
 			for c := lo; c < hi; c++ {
 				src, dst := x.Plane(c), out.Plane(c)
 				for dy := range oh {
@@ -94,7 +95,7 @@ func (o *interp) forward(in []*Tensor) ([]*Tensor, error) {
 	}
 	xi, xw := o.coeffs(x.W, ow, taps)
 	yi, yw := o.coeffs(x.H, oh, taps)
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		tmp := make([]float32, x.H*ow) // horizontally resized rows
 		for c := lo; c < hi; c++ {
 			src, dst := x.Plane(c), out.Plane(c)

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -33,7 +34,7 @@ func (o pixelShuffle) forward(in []*Tensor) ([]*Tensor, error) {
 	}
 	outC := x.C / (r * r)
 	out := NewTensor(outC, x.H*r, x.W*r)
-	parallelFor(outC, func(lo, hi int) {
+	cpuwork.For(outC, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			dst := out.Plane(p)
 			for sh := range r {

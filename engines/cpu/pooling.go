@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -51,7 +52,7 @@ func newPooling(l *models.Layer) (op, error) {
 func channelSums(x *Tensor, r [4]int) []float64 {
 	x0, y0, x1, y1 := r[0], r[1], r[2], r[3]
 	sums := make([]float64, x.C)
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			p := x.Plane(c)
 			var s float64
@@ -89,7 +90,7 @@ func (o *pooling) globalPool(x *Tensor) *Tensor {
 		}
 		return out
 	}
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			m := float32(math.Inf(-1))
 			for _, v := range x.Plane(c) {
@@ -130,7 +131,7 @@ func (o *pooling) window(x *Tensor) ([]*Tensor, error) {
 	}
 	ow, oh := (pw-o.kw)/o.sw+1, (ph-o.kh)/o.sh+1
 	out := NewTensor(x.C, oh, ow)
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			src, dst := x.Plane(c), out.Plane(c)
 			for oy := range oh {

@@ -3,6 +3,7 @@ package cpu
 import (
 	"fmt"
 
+	"github.com/upscaled/upscaled/internal/cpuwork"
 	"github.com/upscaled/upscaled/models"
 )
 
@@ -48,7 +49,7 @@ func (o *scale) forward(in []*Tensor) ([]*Tensor, error) {
 	}
 	out := &Tensor{Dims: x.Dims, C: x.C, H: x.H, W: x.W, Data: make([]float32, len(x.Data))}
 	n := x.H * x.W
-	parallelFor(x.C, func(lo, hi int) {
+	cpuwork.For(x.C, func(lo, hi int) {
 		for c := lo; c < hi; c++ {
 			var b float32
 			if o.b != nil {

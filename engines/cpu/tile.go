@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
 // maxTileSide bounds tile sides so sizes cannot overflow.
@@ -63,7 +64,7 @@ func tensorToTile(x *Tensor, depth int, residual func(c, y, xx int) float32) eng
 	} else {
 		t.Pix8 = make([]uint8, n*3)
 	}
-	parallelFor(x.H, func(lo, hi int) {
+	cpuwork.For(x.H, func(lo, hi int) {
 		for c := range 3 {
 			src := x.Plane(c)
 			for y := lo; y < hi; y++ {

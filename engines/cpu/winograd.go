@@ -1,5 +1,7 @@
 package cpu
 
+import "github.com/upscaled/upscaled/internal/cpuwork"
+
 // Winograd F(4×4, 3×3) for 3×3 stride-1 undilated convolutions: each 4×4
 // output tile is Aᵀ[Σ_ic U ⊙ V]A with U = G·g·Gᵀ (weights, transformed at
 // Load) and V = Bᵀ·d·B (the 6×6 input patch): 36 multiplies per tile and
@@ -73,7 +75,7 @@ func (c *conv) winograd(x, out *Tensor) {
 	tw, th := (ow+winoM-1)/winoM, (oh+winoM-1)/winoM
 	nb := (c.outC + ocBlock - 1) / ocBlock
 	inC := c.inC
-	parallelFor(th, func(lo, hi int) {
+	cpuwork.For(th, func(lo, hi int) {
 		v := make([]float32, winoK*tw*inC)        // [36][tile][ic]
 		m := make([]float32, nb*ocBlock*tw*winoK) // [oc][tile][36]
 		for ty := lo; ty < hi; ty++ {

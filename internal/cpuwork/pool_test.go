@@ -1,0 +1,75 @@
+package cpuwork
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestForCoversEveryIndexOnce(t *testing.T) {
+	for _, n := range []int{1, 2, 3, 7, 64, 1000} {
+		seen := make([]atomic.Int32, n)
+		For(n, func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				seen[i].Add(1)
+			}
+		})
+		for i := range seen {
+			if c := seen[i].Load(); c != 1 {
+				t.Fatalf("n=%d: index %d done %d times, want 1", n, i, c)
+			}
+		}
+	}
+}
+
+// Many requests at once must not put more than Workers chunks on the
+// processors: that bound is what keeps /healthz responsive under load.
+func TestConcurrentCallersShareTheWorkers(t *testing.T) {
+	var running, peak atomic.Int32
+	work := func(lo, hi int) {
+		r := running.Add(1)
+		for {
+			p := peak.Load()
+			if r <= p || peak.CompareAndSwap(p, r) {
+				break
+			}
+		}
+		time.Sleep(time.Millisecond)
+		running.Add(-1)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() { For(64, work) })
+	}
+	for range 8 {
+		done := make(chan struct{})
+		wg.Go(func() { <-done })
+		Go(func() { work(0, 1); close(done) })
+	}
+	wg.Wait()
+	if p, w := peak.Load(), int32(Workers()); p > w {
+		t.Fatalf("%d chunks ran at once, want at most %d (the workers)", p, w)
+	}
+}
+
+func TestForReraisesPanicInCaller(t *testing.T) {
+	defer func() {
+		v := recover()
+		if v == nil || !strings.Contains(v.(string), "chunk 3 failed") {
+			t.Fatalf("recovered %v, want the chunk's panic", v)
+		}
+		// The workers survived: the pool still runs work.
+		var sum atomic.Int64
+		For(10, func(lo, hi int) { sum.Add(int64(hi - lo)) })
+		if sum.Load() != 10 {
+			t.Fatalf("after a panic For covered %d of 10", sum.Load())
+		}
+	}()
+	For(16, func(lo, hi int) {
+		if lo <= 3 && 3 < hi {
+			panic("chunk 3 failed")
+		}
+	})
+}
