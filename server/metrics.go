@@ -8,12 +8,6 @@ import (
 	"github.com/upscaled/upscaled/server/budget"
 )
 
-// memoryInUse is implemented by engines that can tell their device memory
-// in use, in bytes.
-type memoryInUse interface {
-	MemoryInUse() int64
-}
-
 // registerCollectors adds the process, Go runtime, memory budget and device
 // memory metrics to reg.
 func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.Engine) error {
@@ -37,11 +31,15 @@ func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.En
 			ConstLabels: prometheus.Labels{"engine": e.Name()},
 		}, func() float64 { return float64(e.MemoryBudget()) }),
 	}
-	if m, ok := e.(memoryInUse); ok {
+	if _, _, ok := engines.DeviceMemory(e); ok {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "upscaled_device_memory_in_use_bytes", Help: "Device memory the engine holds now.",
+			Name: "upscaled_device_memory_in_use_bytes", Help: "Device memory the engine holds now: weights, workspaces, staging buffers.",
 			ConstLabels: prometheus.Labels{"engine": e.Name()},
-		}, func() float64 { return float64(m.MemoryInUse()) }))
+		}, func() float64 { inUse, _, _ := engines.DeviceMemory(e); return float64(inUse) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "upscaled_device_memory_peak_bytes", Help: "The most device memory the engine has held at once since start.",
+				ConstLabels: prometheus.Labels{"engine": e.Name()},
+			}, func() float64 { _, peak, _ := engines.DeviceMemory(e); return float64(peak) }))
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {

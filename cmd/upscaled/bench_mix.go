@@ -49,24 +49,6 @@ func benchRequest(ctx context.Context) context.Context {
 	return engines.WithRequest(ctx, fmt.Sprintf("bench-%d", benchSeq.Add(1)))
 }
 
-// peakDeviceMemory sums the peak device memory of the engine's devices
-// that report one.
-func peakDeviceMemory(e engines.Engine) (int64, bool) {
-	devs := []engines.Engine{e}
-	if s, ok := e.(interface{ Devices() []engines.Engine }); ok {
-		devs = s.Devices()
-	}
-	var sum int64
-	found := false
-	for _, d := range devs {
-		if dm, ok := d.(interface{ PeakDeviceMemory() int64 }); ok {
-			sum += dm.PeakDeviceMemory()
-			found = true
-		}
-	}
-	return sum, found
-}
-
 // mixResult is the outcome of the mixed-load run.
 type mixResult struct {
 	idle, loaded, pages []time.Duration // sorted latencies
@@ -203,8 +185,8 @@ func benchMix(ctx context.Context, pipe *upscale.Pipeline, engine engines.Engine
 	fmt.Fprintf(tw, "model\t%s\n", model)
 	printMix(tw, r, streams, len(pages))
 	fmt.Fprintf(tw, "peak host RSS\t%d MiB\n", peakRSS()>>20)
-	if dm, ok := peakDeviceMemory(engine); ok {
-		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", dm>>20)
+	if _, peak, ok := engines.DeviceMemory(engine); ok {
+		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", peak>>20)
 	}
 	return tw.Flush()
 }

@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
@@ -113,8 +114,8 @@ func runBench(ctx context.Context, args []string) error {
 	fmt.Fprintf(tw, "throughput\t%.3f input MP/s, %.2f pages/s\n", mp/wall.Seconds(), float64(len(inputs))/wall.Seconds())
 	fmt.Fprintf(tw, "latency p50 / p99\t%s / %s\n", lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)*99/100].Round(time.Millisecond))
 	fmt.Fprintf(tw, "peak host RSS\t%d MiB\n", peakRSS()>>20)
-	if dm, ok := peakDeviceMemory(engine); ok {
-		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", dm>>20)
+	if _, peak, ok := engines.DeviceMemory(engine); ok {
+		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", peak>>20)
 	}
 	if *reference != "" {
 		refWall, err := benchReference(ctx, *reference, info, inputs, *format)

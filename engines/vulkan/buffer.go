@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"fmt"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -28,7 +29,8 @@ func (s *devState) newBuffer(size int64, kind int) (*buffer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.bufs[h] = struct{}{}
+	s.bufs[h] = size
+	s.mem.add(size)
 	return &buffer{h: h, mapped: mapped, size: size}, nil
 }
 
@@ -38,8 +40,9 @@ func (s *devState) freeBuffer(b *buffer) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.bufs[b.h]; ok {
+	if size, ok := s.bufs[b.h]; ok {
 		delete(s.bufs, b.h)
+		s.mem.add(-size)
 		s.ctx.bufferDestroy(b.h)
 	}
 }
@@ -55,3 +58,15 @@ func (s *devState) upload(b *buffer, off int64, data []byte) error {
 
 // bytes views a mapped buffer.
 func (b *buffer) bytes() []byte { return unsafe.Slice((*byte)(b.mapped), b.size) }
+
+// memCounter accounts for the bytes of the live buffers of an engine's
+// device states (a new state after a device loss keeps counting).
+type memCounter struct {
+	inUse, peak atomic.Int64
+}
+
+func (m *memCounter) add(n int64) {
+	v := m.inUse.Add(n)
+	for p := m.peak.Load(); v > p && !m.peak.CompareAndSwap(p, v); p = m.peak.Load() {
+	}
+}

@@ -22,6 +22,8 @@ type Engine struct {
 	// support, not disabled by UPSCALED_VK_COOPMAT=0, self-check passed).
 	coop atomic.Bool
 
+	mem *memCounter // bytes of every buffer the engine holds
+
 	mu     sync.Mutex
 	st     *devState
 	closed bool
@@ -41,11 +43,12 @@ func New(index int) (*Engine, error) {
 		return nil, fmt.Errorf("%w: Vulkan device %d: %w", engines.ErrUnavailable, index, err)
 	}
 	coop := d.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0"
-	st, err := newDevState(d, coop)
+	mem := &memCounter{}
+	st, err := newDevState(d, coop, mem)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d (%s): %w", engines.ErrUnavailable, index, d.Name, err)
 	}
-	e := &Engine{dev: d, st: st}
+	e := &Engine{dev: d, st: st, mem: mem}
 	if coop {
 		e.coop.Store(true)
 		if err := e.checkCoop(); err != nil {
@@ -82,7 +85,7 @@ func (e *Engine) state() (*devState, error) {
 		e.st = nil
 	}
 	if e.st == nil {
-		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0")
+		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0", e.mem)
 		if err != nil {
 			return nil, fmt.Errorf("vulkan: recreating device %d after loss: %w", e.dev.Index, err)
 		}
@@ -109,6 +112,13 @@ func (e *Engine) checkLost(st *devState, err error) error {
 	}
 	return err
 }
+
+// MemoryInUse is the bytes of the device and staging buffers the engine
+// holds now (weights, workspaces, transfers).
+func (e *Engine) MemoryInUse() int64 { return e.mem.inUse.Load() }
+
+// PeakMemory is the most MemoryInUse has been since New.
+func (e *Engine) PeakMemory() int64 { return e.mem.peak.Load() }
 
 // MemoryBudget is the device memory still available to this process: the
 // VK_EXT_memory_budget budget less current usage, else the Device.Budget

@@ -18,20 +18,21 @@ type devState struct {
 	mu    sync.Mutex
 	refs  int
 	dead  bool
-	gone  bool // destroyed
-	bufs  map[uintptr]struct{}
+	gone  bool              // destroyed
+	bufs  map[uintptr]int64 // live buffers and their sizes in bytes
+	mem   *memCounter
 	cmds  map[uintptr]struct{}
 	pipes map[string]uintptr
 }
 
-func newDevState(d Device, coop bool) (*devState, error) {
+func newDevState(d Device, coop bool, mem *memCounter) (*devState, error) {
 	ctx, err := cCtxCreate(d.Index, coop)
 	if err != nil {
 		return nil, err
 	}
 	return &devState{
 		ctx: ctx, dev: d, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
-		bufs: map[uintptr]struct{}{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
+		mem: mem, bufs: map[uintptr]int64{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
 	}, nil
 }
 
@@ -86,8 +87,9 @@ func (s *devState) destroy() {
 	for _, h := range s.pipes {
 		s.ctx.pipelineDestroy(h)
 	}
-	for h := range s.bufs {
+	for h, size := range s.bufs {
 		s.ctx.bufferDestroy(h)
+		s.mem.add(-size)
 	}
 	s.cmds, s.pipes, s.bufs = nil, nil, nil
 	s.ctx.destroy()
