@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine over what scripts/gpu-prepare.sh put in .gpu/
+# (carry .gpu; run from the repository root). Each step prints its results
+# and writes them, with any output images, under $OUT (default .gpu/out).
+#   scripts/gpu-measure.sh STEP...
+# Steps:
+#   devices      nvidia-smi and `upscaled devices`
+#   conformance  the Vulkan conformance suite (engines/vulkan tests) on the card
+#   pages        both 1000×1400 test pages, whole page and tile 200 (images to $OUT)
+#   rss          peak resident memory of one 2550×3263 page to JPEG and PNG, and of the reference tool
+#   bench        throughput against the reference tool: Real-CUGAN JPEG/PNG/WebP, Real-ESRGAN JPEG
+#   mix          panel p99 latency under 16 streams of pages
+#   load         /healthz latency under 16 uploads of the full 1000×1400 page (Go executor, all cores)
+#   multi        every GPU against one (on a machine with several)
+# What each call carries (the limit is 64 MiB with the tracked tree):
+#   1. devices conformance pages: .gpu/debs .gpu/bin/upscaled .gpu/bin/vulkan.test .gpu/models .gpu/models-extra .gpu/pages
+#   2. rss bench mix:             .gpu/debs .gpu/bin/upscaled .gpu/models .gpu/ref .gpu/pages
+#   3. load multi (nvidia-h100-x2): .gpu/debs .gpu/bin/upscaled .gpu/bin/cmd.test .gpu/models .gpu/pages
+set -uo pipefail
+
+out=${OUT:-.gpu/out}
+mkdir -p "$out"
+if [[ -z ${GPU_MEASURE_LOCAL:-} ]]; then # GPU_MEASURE_LOCAL=1: a smoke test on the development machine
+  for f in .gpu/debs/*.deb; do dpkg -x "$f" / >/dev/null; done
+  ldconfig
+fi
+export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+export UPSCALED_MODELS_DIR=$PWD/.gpu/models
+chmod +x .gpu/bin/* .gpu/ref/*/*-ncnn-vulkan
+up=.gpu/bin/upscaled
+pages=${PAGES:-.gpu/pages}
+
+# rss prints the peak resident memory and wall time of a command.
+rss() {
+  /usr/bin/time -v "$@" 2>&1 >/dev/null | grep -E "Maximum resident|Elapsed \(wall|Exit status" | sed 's/^\s*/    /'
+}
+
+bench() {
+  local model=$1 format=$2 ref=$3
+  echo "-- bench $model $format (16 pages, 4 streams)"
+  timeout 280 "$up" bench --engine vulkan --models-dir .gpu/models --dir "$pages" --match 'page-*' --pages 16 \
+    --streams 4 --model "$model" --format "$format" --compare-reference ".gpu/ref/$ref" 2>&1 | tail -12
+}
+
+step() {
+  case $1 in
+  devices)
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    "$up" devices
+    ;;
+  conformance)
+    # the suite runs the models carried: .gpu/models and .gpu/models-extra in one folder
+    all=/tmp/gpu-models && rm -rf $all && mkdir -p $all && cp -r .gpu/models/. .gpu/models-extra/. $all/
+    ids=realcugan-up2x-conservative,realesrgan-animevideov3-x2
+    [[ -d .gpu/models-extra/real-cugan ]] && ids+=,realcugan-up3x-conservative,realcugan-up4x-no-denoise,realesrgan-animevideov3-x4,realesrgan-x4plus-anime
+    (cd engines/vulkan && UPSCALED_MODELS_DIR=$all UPSCALED_TEST_MODELS=$ids timeout 540 ../../.gpu/bin/vulkan.test -test.v -test.timeout 9m 2>&1) |
+      grep -E "^\s*--- |^(PASS|FAIL|ok)|dB|cooperative-matrix kernel" | tail -150
+    ;;
+  pages)
+    for p in "$pages"/page-*; do
+      n=$(basename "${p%.*}")
+      ext=png
+      [[ $p == *.jpg ]] && ext=jpg
+      for tile in 0 200; do
+        echo "-- $n tile $tile"
+        rss "$up" upscale --engine vulkan --models-dir .gpu/models --tile "$tile" "$p" "$out/$n-tile$tile.$ext"
+      done
+    done
+    ;;
+  rss)
+    big=$pages/big-color-2550x3263.jpg
+    for f in jpg png; do
+      echo "-- upscaled, 2550×3263 → $f"
+      rss "$up" upscale --engine vulkan --models-dir .gpu/models "$big" "$out/big.$f"
+    done
+    rm -f "$out"/big.*
+    mkdir -p /tmp/ref-in /tmp/ref-out && cp "$big" /tmp/ref-in/
+    for f in jpg png; do
+      echo "-- reference realcugan-ncnn-vulkan, 2550×3263 → $f"
+      rss .gpu/ref/realcugan/realcugan-ncnn-vulkan -i /tmp/ref-in -o /tmp/ref-out -s 2 -n -1 -m .gpu/ref/realcugan/models-se -f "$f"
+    done
+    ;;
+  bench)
+    bench realcugan-up2x-conservative jpeg realcugan
+    bench realcugan-up2x-conservative png realcugan
+    bench realcugan-up2x-conservative webp realcugan
+    bench realesrgan-animevideov3-x2 jpeg realesrgan
+    ;;
+  mix)
+    timeout 280 "$up" bench --engine vulkan --models-dir .gpu/models --dir "$pages" --mix --streams 16 2>&1 | tail -15
+    ;;
+  load)
+    (cd cmd/upscaled && UPSCALED_TEST_BIN=$PWD/../../$up UPSCALED_LOAD_DOWNSCALE=${LOAD_DOWNSCALE:-1} timeout 540 ../../.gpu/bin/cmd.test \
+      -test.run TestLoadUnderMemoryBudget -test.v -test.timeout 9m 2>&1) | grep -vE '^\s+\{' | tail -20
+    ;;
+  multi)
+    for devs in 0 all; do
+      echo "-- devices $devs"
+      timeout 280 "$up" bench --engine vulkan --devices "$devs" --models-dir .gpu/models --dir "$pages" --match 'page-*' \
+        --pages 32 --streams 8 --model realcugan-up2x-conservative --format jpeg 2>&1 | grep -E "engine|throughput|wall"
+    done
+    ;;
+  *)
+    echo "gpu-measure: unknown step $1" >&2
+    return 2
+    ;;
+  esac
+}
+
+for s in "$@"; do
+  echo "=== $s"
+  step "$s" 2>&1 | tee "$out/$s.txt"
+done
