@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -58,33 +59,39 @@ func newDevice(index int, eng engines.Engine, inFlight int, h hooks) *device {
 	return d
 }
 
+// expressFactor: an item at most 1/expressFactor the cost of every running
+// item may start in one slot beyond inFlight, so a panel does not wait for
+// pages' passes to end (it shares the device with them instead).
+const expressFactor = 4
+
 // loop owns the queues: it takes submissions and cancellations, and starts
-// items in round-robin while fewer than inFlight run. After close it runs
-// what is queued, then exits.
+// items in fair order while fewer than inFlight run (one more when it is
+// small next to everything running). After close it runs what is queued,
+// then exits.
 func (d *device) loop() {
 	defer close(d.exited)
 	q := newQueues()
-	running := 0
+	var running []*item
 	closing := false
 	closec := d.closec
 	for {
-		for running < d.inFlight {
-			it := q.pop()
-			if it == nil {
+		for {
+			if next := q.peek(); next == nil || len(running) >= d.inFlight && !express(next, running, d.inFlight) {
 				break
 			}
+			it := q.pop()
 			if err := it.ctx.Err(); err != nil {
 				it.err = fmt.Errorf("sched: queued on %s: %w", d.eng.Name(), err)
 				close(it.done)
 				continue
 			}
-			running++
+			running = append(running, it)
 			if d.hooks.started != nil {
 				d.hooks.started(d.index, it.key)
 			}
 			go d.exec(it)
 		}
-		if closing && running == 0 && q.n == 0 {
+		if closing && len(running) == 0 && q.n == 0 {
 			return
 		}
 		select {
@@ -95,12 +102,25 @@ func (d *device) loop() {
 			}
 		case c := <-d.cancelc:
 			c.reply <- q.remove(c.it)
-		case <-d.finishc:
-			running--
+		case it := <-d.finishc:
+			running = slices.DeleteFunc(running, func(r *item) bool { return r == it })
 		case <-closec:
 			closing, closec = true, nil
 		}
 	}
+}
+
+// express reports whether next may take the one slot beyond inFlight.
+func express(next *item, running []*item, inFlight int) bool {
+	if len(running) != inFlight {
+		return false
+	}
+	for _, r := range running {
+		if next.cost*expressFactor > r.cost {
+			return false
+		}
+	}
+	return true
 }
 
 func (d *device) exec(it *item) {

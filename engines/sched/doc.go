@@ -4,13 +4,16 @@
 // Each device has one goroutine that owns its queue. Every Pass.Next call
 // (a pass's segment up to its next SE pause or its end) is a work item,
 // queued in the FIFO of its request. The device goroutine serves the
-// requests' FIFOs by start-time fair queuing weighted by the passes' input
-// pixels (round-robin when all tiles are alike), so requests share the
-// device by pixels: a page of many tiles does not hold back a panel of one,
-// whose segments go before the page's next ones. It runs up to
-// Config.InFlight items at once so one pass's upload and download overlap
-// another's compute. A queued item whose context ends is dropped; one
-// already running stops at the engine's next check.
+// requests' FIFOs by weighted fair queuing on the passes' input pixels
+// (queue.go): the item with the nearest virtual finish goes next, so a
+// panel queued behind pages goes before them, requests share the device
+// by pixels (round-robin when all tiles are alike), and a page among a
+// stream of panels still gets its share. It runs up to Config.InFlight
+// items at once so one pass's upload and download overlap another's
+// compute, plus one express slot for an item at most a quarter the size of
+// every running one: a panel then shares the device with the pages' passes
+// instead of waiting for one to end. A queued item whose context ends is
+// dropped; one already running stops at the engine's next check.
 //
 // A request is what engines.WithRequest names in the context given to
 // Program.Start; without a name, passes started under one cancelable

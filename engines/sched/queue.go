@@ -14,8 +14,8 @@ type item struct {
 	err  error
 	done chan struct{} // closed when run returned or the item was dropped
 
-	start float64 // virtual start tag (queues)
-	seq   uint64  // arrival order, breaks ties between equal tags
+	finish float64 // virtual finish tag (queues)
+	seq    uint64  // arrival order, breaks ties between equal tags
 }
 
 // request is one request's FIFO and its place in the fair share.
@@ -25,17 +25,20 @@ type request struct {
 	finish float64
 }
 
-// queues are the per-request FIFOs of one device, served by start-time
-// fair queuing weighted by pixels: each item gets a virtual start tag (its
-// request's previous finish tag, or the current virtual time when the
-// request was idle) and a finish tag one cost later; the head with the
-// smallest start tag goes next. Requests thus share the device in
-// proportion to pixels, not passes: a panel arriving behind a page's tiles
-// is served at once, and its next segments before the page's. With equal
+// queues are the per-request FIFOs of one device, served by weighted fair
+// queuing by pixels: an item starts (virtually) where its request's
+// previous item finished, or at the current virtual time when the request
+// was idle, and finishes one cost later; the head with the smallest finish
+// tag goes next. The virtual time advances as in an ideal fair share: by
+// each started item's cost divided by the number of requests waiting.
+// Requests thus share the device in proportion to pixels, not passes: a
+// panel arriving behind queued pages, whole or in tiles, goes before them
+// (its finish tag is nearer), while a page among a stream of panels waits
+// for about its own cost per waiting request, never forever. With equal
 // costs this is round-robin. Owned by the device goroutine.
 type queues struct {
 	reqs map[any]*request
-	v    float64 // virtual time: the start tag of the item started last
+	v    float64 // virtual time, in pixels per request
 	seq  uint64
 	n    int // items queued
 }
@@ -48,20 +51,36 @@ func (q *queues) push(it *item) {
 		r = &request{}
 		q.reqs[it.key] = r
 	}
-	it.start = r.finish
+	start := r.finish
 	if len(r.fifo) == 0 {
-		it.start = max(it.start, q.v)
+		start = max(start, q.v)
 	}
-	r.finish = it.start + it.cost
+	it.finish = start + it.cost
+	r.finish = it.finish
 	it.seq = q.seq
 	q.seq++
 	r.fifo = append(r.fifo, it)
 	q.n++
 }
 
-// pop takes the queued item with the smallest start tag.
+// peek is the item pop would take next, or nil.
+func (q *queues) peek() *item {
+	var best *item
+	for _, r := range q.reqs {
+		if len(r.fifo) > 0 {
+			h := r.fifo[0]
+			if best == nil || h.finish < best.finish || (h.finish == best.finish && h.seq < best.seq) {
+				best = h
+			}
+		}
+	}
+	return best
+}
+
+// pop takes the queued item with the smallest finish tag.
 func (q *queues) pop() *item {
 	var best *request
+	waiting := 0
 	for k, r := range q.reqs {
 		if len(r.fifo) == 0 {
 			if r.finish <= q.v { // an idle request would restart at v anyway
@@ -69,8 +88,9 @@ func (q *queues) pop() *item {
 			}
 			continue
 		}
+		waiting++
 		h := r.fifo[0]
-		if best == nil || h.start < best.fifo[0].start || (h.start == best.fifo[0].start && h.seq < best.fifo[0].seq) {
+		if best == nil || h.finish < best.fifo[0].finish || (h.finish == best.fifo[0].finish && h.seq < best.fifo[0].seq) {
 			best = r
 		}
 	}
@@ -80,7 +100,7 @@ func (q *queues) pop() *item {
 	it := best.fifo[0]
 	best.fifo[0] = nil
 	best.fifo = best.fifo[1:]
-	q.v = max(q.v, it.start)
+	q.v += it.cost / float64(waiting)
 	q.n--
 	return it
 }
@@ -97,7 +117,7 @@ func (q *queues) remove(it *item) bool {
 			continue
 		}
 		if i == len(r.fifo)-1 {
-			r.finish = it.start
+			r.finish = it.finish - it.cost
 		}
 		r.fifo = append(r.fifo[:i:i], r.fifo[i+1:]...)
 		q.n--

@@ -1,6 +1,7 @@
 package sched
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -16,6 +17,37 @@ type queueOp struct {
 	pops   int
 }
 
+// panelStream queues a page of cost 10, then n panels of cost 1, each pushed
+// after the previous one was taken; separate makes each panel a request of
+// its own.
+func panelStream(n int, separate bool) []queueOp {
+	ops := []queueOp{{push: "page", cost: 10}}
+	for i := range n {
+		ops = append(ops, queueOp{push: panelKey(i, separate), pops: 1})
+	}
+	return ops
+}
+
+// streamOrder is the n items panelStream's pops take when the page goes
+// after the first `before` panels.
+func streamOrder(n, before int, separate bool) []string {
+	var keys []string
+	for i := range n {
+		if i == before {
+			keys = append(keys, "page")
+		}
+		keys = append(keys, panelKey(i, separate))
+	}
+	return keys[:n]
+}
+
+func panelKey(i int, separate bool) string {
+	if separate {
+		return fmt.Sprintf("panel%d", i)
+	}
+	return "panel"
+}
+
 func TestQueuesFairShare(t *testing.T) {
 	tests := []struct {
 		name string
@@ -24,14 +56,23 @@ func TestQueuesFairShare(t *testing.T) {
 	}{
 		{"one request is FIFO", []queueOp{{push: "a"}, {push: "a"}, {push: "a", pops: 3}}, []string{"a", "a", "a"}},
 		{"two requests alternate", []queueOp{{push: "a"}, {push: "a"}, {push: "a"}, {push: "b"}, {push: "b", pops: 5}}, []string{"a", "b", "a", "b", "a"}},
-		{"a late request is next", []queueOp{{push: "a"}, {push: "a"}, {push: "a", pops: 1}, {push: "b", pops: 3}}, []string{"a", "b", "a", "a"}},
+		{"a late request joins the rotation", []queueOp{{push: "a"}, {push: "a"}, {push: "a", pops: 1}, {push: "b", pops: 3}}, []string{"a", "a", "b", "a"}},
 		{"three requests rotate", []queueOp{{push: "a"}, {push: "a"}, {push: "b"}, {push: "c"}, {push: "c", pops: 5}}, []string{"a", "b", "c", "a", "c"}},
 		{"removing a request's last item drops it from the ring", []queueOp{{push: "a"}, {push: "b"}, {push: "c", remove: 2, pops: 2}}, []string{"a", "c"}},
 		{"removing from the middle of a FIFO keeps the rest", []queueOp{{push: "a"}, {push: "a"}, {push: "a", remove: 2, pops: 2}}, []string{"a", "a"}},
 		{"pop on empty returns nothing", []queueOp{{pops: 2}}, nil},
-		{"a small request goes before a big one's next tiles", []queueOp{{push: "big", cost: 100}, {push: "big", cost: 100}, {push: "big", cost: 100}, {push: "s"}, {push: "s"}, {push: "s", pops: 6}}, []string{"big", "s", "s", "s", "big", "big"}},
+		{"a small request goes before a big one's tiles", []queueOp{{push: "big", cost: 100}, {push: "big", cost: 100}, {push: "big", cost: 100}, {push: "s"}, {push: "s"}, {push: "s", pops: 6}}, []string{"s", "s", "s", "big", "big", "big"}},
+		{"panels arriving behind whole pages go first", []queueOp{{push: "p1", cost: 1400}, {push: "p2", cost: 1400}, {push: "p3", cost: 1400, pops: 1}, {push: "x", cost: 60}, {push: "y", cost: 60, pops: 4}},
+			[]string{"p1", "x", "y", "p2", "p3"}},
+		// one request sending panels one after another shares the device
+		// with the page by pixels: the page (cost 10) goes after 9 panels
+		{"a page shares with a stream of panels by pixels", panelStream(12, false), streamOrder(12, 9, false)},
+		// a new request per panel: with the page and one panel waiting, each
+		// panel moves the virtual time on by half its cost, so the page goes
+		// after 18 panels, not never
+		{"a page among many panel requests is not starved", panelStream(20, true), streamOrder(20, 18, true)},
 		{"an idle request gets no credit for its idle time", []queueOp{{push: "b", pops: 1}, {push: "a", times: 10, pops: 10}, {push: "b", times: 3}, {push: "a", pops: 4}},
-			[]string{"b", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "b", "a", "b"}},
+			[]string{"b", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "b", "a", "b", "b"}},
 		{"a removed last item is not paid for", []queueOp{{push: "a"}, {push: "a", cost: 50, remove: 2}, {push: "a"}, {push: "b"}, {push: "b", pops: 4}}, []string{"a", "b", "a", "b"}},
 	}
 	for _, tt := range tests {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -327,4 +328,51 @@ func TestCloseDrains(t *testing.T) {
 	if _, err := e.Load(ctx, m); !errors.Is(err, engines.ErrClosed) {
 		t.Errorf("Load after Close: %v, want ErrClosed", err)
 	}
+}
+
+// TestSmallPassTakesTheExpressSlot: with every slot held by a big pass, a
+// pass at most a quarter of their size starts at once in the one extra
+// slot, while another big pass queued before it waits for a slot.
+func TestSmallPassTakesTheExpressSlot(t *testing.T) {
+	rec := newRecorder(true)
+	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New()}, rec.hooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	prog, err := e.Load(ctx, convModel(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prog.Close()
+	var wg sync.WaitGroup
+	var open sync.Once
+	defer open.Do(func() { close(rec.gate) }) // on failure too: let the passes end
+	pass := func(req string, w, h int) {
+		wg.Go(func() {
+			if _, err := runPass(engines.WithRequest(ctx, req), prog, noise(w, h, 1)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	pending := map[any]int{}
+	pass("big1", 24, 20)
+	rec.waitQueued(t, "big1", 1, pending)
+	pass("big2", 24, 20)
+	rec.waitQueued(t, "big2", 1, pending)
+	pass("small", 8, 6) // 48 pixels against 480
+	rec.waitQueued(t, "small", 1, pending)
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.ContainsFunc(rec.started(), func(s start) bool { return s.key == "small" }) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the small pass did not start while the big one held the only slot: started %v", rec.started())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := rec.started(); len(got) != 2 || got[0].key != "big1" || got[1].key != "small" {
+		t.Errorf("started %v, want big1 then small (big2 waits for big1's slot)", got)
+	}
+	open.Do(func() { close(rec.gate) })
+	waitAll(t, &wg, "passes")
 }

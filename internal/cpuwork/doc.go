@@ -6,7 +6,8 @@
 // compete for the processors, and the workers yield between chunks, so
 // light goroutines (/healthz, /metrics, accepting uploads) wait a few
 // milliseconds for a processor instead of queueing behind dozens of busy
-// goroutines. Work passed to For and Go must not itself call For or Go:
+// goroutines. Chunks of the smallest piece of work go first, so a panel's
+// layers are not queued behind a page's. Work passed to For and Go must not itself call For or Go:
 // a worker waiting for other workers could wait forever.
 //
 // cpuwork imports nothing of upscaled.

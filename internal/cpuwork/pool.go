@@ -4,83 +4,146 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
-	"sync/atomic"
 )
 
-var (
-	startOnce sync.Once
-	poolSize  int
-	queue     chan func()
-)
+// group is one For call (or one Go task): chunks of [0, n) handed out in
+// order.
+type group struct {
+	fn    func(lo, hi int)
+	n     int
+	chunk int
+	next  int // first index not handed out yet (guarded by pool.mu)
+	wg    *sync.WaitGroup
+	// catch: a panic in fn is kept for the caller (For) instead of
+	// crashing the process (Go).
+	catch    bool
+	panicked *string // first panic message (guarded by pool.mu)
+}
+
+// pool hands out the chunks of the smallest group first (fewest indexes,
+// the oldest among equals): a panel's layer, whose rows are few, runs as
+// soon as a worker is free instead of queueing behind a page's. A big group
+// cannot wait forever: the shared engine admits a bounded number of passes
+// at once (engines/sched), each submitting one group at a time.
+var pool struct {
+	once   sync.Once
+	size   int
+	mu     sync.Mutex
+	cond   *sync.Cond
+	active []*group // in submission order
+}
 
 // start launches the workers on first use: one per processor.
 func start() {
-	startOnce.Do(func() {
-		poolSize = max(1, runtime.GOMAXPROCS(0))
-		queue = make(chan func(), 4*poolSize)
-		for range poolSize {
+	pool.once.Do(func() {
+		pool.size = max(1, runtime.GOMAXPROCS(0))
+		pool.cond = sync.NewCond(&pool.mu)
+		for range pool.size {
 			go worker()
 		}
 	})
 }
 
 func worker() {
-	for task := range queue {
-		task()
+	for {
+		g, lo, hi := take()
+		run(g, lo, hi)
+		runtime.Gosched() // let waiting goroutines have the processor
 	}
 }
 
-// Workers is the number of workers: the most tasks that run at once.
-func Workers() int {
-	start()
-	return poolSize
+// take waits for a chunk and returns the next one of the smallest group.
+func take() (*group, int, int) {
+	pool.mu.Lock()
+	defer pool.mu.Unlock()
+	for len(pool.active) == 0 {
+		pool.cond.Wait()
+	}
+	i := 0
+	for j, g := range pool.active {
+		if g.n < pool.active[i].n {
+			i = j
+		}
+	}
+	g := pool.active[i]
+	lo := g.next
+	g.next = min(lo+g.chunk, g.n)
+	if g.next >= g.n {
+		pool.active = append(pool.active[:i], pool.active[i+1:]...)
+	}
+	return g, lo, g.next
 }
 
-// Go runs task on a worker and returns at once; it waits only while the
-// queue is full. A panic in task crashes the process, as in a goroutine.
-func Go(task func()) {
+func run(g *group, lo, hi int) {
+	defer g.wg.Done()
+	if g.catch {
+		defer func() {
+			if v := recover(); v != nil {
+				msg := fmt.Sprint(v)
+				pool.mu.Lock()
+				if g.panicked == nil {
+					g.panicked = &msg
+				}
+				if g.next < g.n { // hand out no more of its chunks
+					g.wg.Add(-(g.n - g.next + g.chunk - 1) / g.chunk)
+					g.next = g.n
+					pool.active = removeGroup(pool.active, g)
+				}
+				pool.mu.Unlock()
+			}
+		}()
+	}
+	g.fn(lo, hi)
+}
+
+func removeGroup(gs []*group, g *group) []*group {
+	for i, x := range gs {
+		if x == g {
+			return append(gs[:i], gs[i+1:]...)
+		}
+	}
+	return gs
+}
+
+// submit queues g's chunks and wakes workers for them.
+func submit(g *group) {
 	start()
-	queue <- task
+	chunks := (g.n + g.chunk - 1) / g.chunk
+	g.wg.Add(chunks)
+	pool.mu.Lock()
+	pool.active = append(pool.active, g)
+	pool.mu.Unlock()
+	for range min(chunks, pool.size) {
+		pool.cond.Signal()
+	}
+}
+
+// Workers is the number of workers: the most chunks that run at once.
+func Workers() int {
+	start()
+	return pool.size
+}
+
+// Go runs task on a worker and returns at once. A panic in task crashes
+// the process, as in a goroutine.
+func Go(task func()) {
+	submit(&group{fn: func(int, int) { task() }, n: 1, chunk: 1, wg: new(sync.WaitGroup)})
 }
 
 // For calls fn on disjoint chunks covering [0, n) on the workers and
 // returns when every chunk is done. A panic in fn is re-raised in the
-// caller once the other chunks have finished.
+// caller once the chunks already running have finished.
 func For(n int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
 	}
-	helpers := min(Workers(), n)
-	chunk := max(1, n/(helpers*4))
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		panicked atomic.Pointer[string]
-	)
-	help := func() {
-		defer wg.Done()
-		defer func() {
-			if v := recover(); v != nil {
-				msg := fmt.Sprint(v)
-				panicked.CompareAndSwap(nil, &msg)
-				next.Store(int64(n)) // no more chunks for anyone
-			}
-		}()
-		for {
-			lo := int(next.Add(int64(chunk))) - chunk
-			if lo >= n {
-				return
-			}
-			fn(lo, min(lo+chunk, n))
-			runtime.Gosched() // let waiting goroutines have the processor
-		}
-	}
-	wg.Add(helpers)
-	for range helpers {
-		queue <- help
-	}
-	wg.Wait()
-	if msg := panicked.Load(); msg != nil {
+	g := &group{fn: fn, n: n, chunk: max(1, n/(Workers()*4)), wg: new(sync.WaitGroup), catch: true}
+	submit(g)
+	g.wg.Wait()
+	pool.mu.Lock()
+	msg := g.panicked
+	pool.mu.Unlock()
+	if msg != nil {
 		panic("cpuwork: " + *msg)
 	}
 }

@@ -73,3 +73,28 @@ func TestForReraisesPanicInCaller(t *testing.T) {
 		}
 	})
 }
+
+// A small For submitted while a big one runs gets chunks in turn with it,
+// instead of waiting until every chunk of the big one was handed out.
+func TestSmallForIsNotQueuedBehindABigOne(t *testing.T) {
+	var bigStarted atomic.Int32
+	bigRunning := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		For(Workers()*4*8, func(lo, hi int) {
+			bigStarted.Add(1)
+			select {
+			case bigRunning <- struct{}{}:
+			default:
+			}
+			time.Sleep(20 * time.Millisecond)
+		})
+	})
+	<-bigRunning
+	For(2, func(lo, hi int) {})
+	got, chunks := bigStarted.Load(), int32(Workers()*4)
+	wg.Wait()
+	if got >= chunks {
+		t.Errorf("the small For finished after %d of the big one's %d chunks had started, want fewer", got, chunks)
+	}
+}
