@@ -67,39 +67,36 @@ func (q *queues) push(it *item) {
 func (q *queues) peek() *item {
 	var best *item
 	for _, r := range q.reqs {
-		if len(r.fifo) > 0 {
-			h := r.fifo[0]
-			if best == nil || h.finish < best.finish || (h.finish == best.finish && h.seq < best.seq) {
-				best = h
-			}
+		if len(r.fifo) > 0 && (best == nil || before(r.fifo[0], best)) {
+			best = r.fifo[0]
 		}
 	}
 	return best
 }
 
+// before orders items by finish tag, then arrival.
+func before(a, b *item) bool {
+	return a.finish < b.finish || a.finish == b.finish && a.seq < b.seq
+}
+
 // pop takes the queued item with the smallest finish tag.
 func (q *queues) pop() *item {
-	var best *request
-	waiting := 0
-	for k, r := range q.reqs {
-		if len(r.fifo) == 0 {
-			if r.finish <= q.v { // an idle request would restart at v anyway
-				delete(q.reqs, k)
-			}
-			continue
-		}
-		waiting++
-		h := r.fifo[0]
-		if best == nil || h.finish < best.fifo[0].finish || (h.finish == best.fifo[0].finish && h.seq < best.fifo[0].seq) {
-			best = r
-		}
-	}
-	if best == nil {
+	it := q.peek()
+	if it == nil {
 		return nil
 	}
-	it := best.fifo[0]
-	best.fifo[0] = nil
-	best.fifo = best.fifo[1:]
+	waiting := 0
+	for k, r := range q.reqs {
+		switch {
+		case len(r.fifo) > 0:
+			waiting++
+		case r.finish <= q.v: // an idle request would restart at v anyway
+			delete(q.reqs, k)
+		}
+	}
+	r := q.reqs[it.key]
+	r.fifo[0] = nil
+	r.fifo = r.fifo[1:]
 	q.v += it.cost / float64(waiting)
 	q.n--
 	return it
