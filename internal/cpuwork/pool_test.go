@@ -98,3 +98,44 @@ func TestSmallForIsNotQueuedBehindABigOne(t *testing.T) {
 		t.Errorf("the small For finished after %d of the big one's %d chunks had started, want fewer", got, chunks)
 	}
 }
+
+// A big For still runs while more small ones than there are workers keep
+// arriving: each time it has gone maxWait without a chunk it gets one.
+func TestBigForIsNotStarvedBySmallOnes(t *testing.T) {
+	setMaxWait := func(d time.Duration) time.Duration {
+		start()
+		pool.mu.Lock()
+		defer pool.mu.Unlock()
+		old := maxWait
+		maxWait = d
+		return old
+	}
+	defer setMaxWait(setMaxWait(50 * time.Millisecond))
+	stop := make(chan struct{})
+	var flood sync.WaitGroup
+	for range 2 * Workers() {
+		flood.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				For(1, func(int, int) { time.Sleep(5 * time.Millisecond) })
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() {
+		For(Workers()*4*8, func(int, int) {})
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(time.Duration(Workers()*4) * 100 * time.Millisecond):
+		t.Errorf("the big For did not finish within %v while small ones kept coming", time.Duration(Workers()*4)*100*time.Millisecond)
+	}
+	close(stop)
+	flood.Wait()
+	<-done
+}
