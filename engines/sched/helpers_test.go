@@ -96,6 +96,26 @@ func (r *recorder) hooks() hooks {
 	}
 }
 
+// gatedCPU is a shared engine over the Go executor with inFlight slots,
+// observed by a gated recorder (passes run once rec.gate is closed), with
+// the test convolution loaded; both are closed when the test ends.
+func gatedCPU(t *testing.T, inFlight int) (*recorder, engines.Model, engines.Program) {
+	t.Helper()
+	rec := newRecorder(true)
+	e, err := newEngine(Config{InFlight: inFlight}, []engines.Engine{cpu.New()}, rec.hooks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	m := convModel(t)
+	prog, err := e.Load(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { prog.Close() })
+	return rec, m, prog
+}
+
 // waitQueued waits until n items of key were queued (others are counted
 // for later calls).
 func (r *recorder) waitQueued(t *testing.T, key any, n int, pending map[any]int) {

@@ -59,19 +59,8 @@ func TestFairness(t *testing.T) {
 	const bigTiles = 8
 	for _, inFlight := range []int{1, 2} {
 		t.Run(fmt.Sprintf("in-flight-%d", inFlight), func(t *testing.T) {
-			rec := newRecorder(true)
-			e, err := newEngine(Config{InFlight: inFlight}, []engines.Engine{cpu.New()}, rec.hooks())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
+			rec, m, prog := gatedCPU(t, inFlight)
 			ctx := context.Background()
-			m := convModel(t)
-			prog, err := e.Load(ctx, m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer prog.Close()
 
 			var wg sync.WaitGroup
 			errs := make(chan error, bigTiles+1)
@@ -190,19 +179,7 @@ func TestTwoDevices(t *testing.T) {
 // TestCancelOneRequest: canceling a request drops its queued passes (they
 // never start) and leaves another request's passes to finish correctly.
 func TestCancelOneRequest(t *testing.T) {
-	rec := newRecorder(true)
-	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New()}, rec.hooks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	m := convModel(t)
-	prog, err := e.Load(context.Background(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prog.Close()
-
+	rec, m, prog := gatedCPU(t, 1)
 	actx, cancelA := context.WithCancel(engines.WithRequest(context.Background(), "a"))
 	defer cancelA()
 	bctx := engines.WithRequest(context.Background(), "b")
@@ -334,18 +311,8 @@ func TestCloseDrains(t *testing.T) {
 // pass at most a quarter of their size starts at once in the one extra
 // slot, while another big pass queued before it waits for a slot.
 func TestSmallPassTakesTheExpressSlot(t *testing.T) {
-	rec := newRecorder(true)
-	e, err := newEngine(Config{InFlight: 1}, []engines.Engine{cpu.New()}, rec.hooks())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
+	rec, _, prog := gatedCPU(t, 1)
 	ctx := context.Background()
-	prog, err := e.Load(ctx, convModel(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer prog.Close()
 	var wg sync.WaitGroup
 	var open sync.Once
 	defer open.Do(func() { close(rec.gate) }) // on failure too: let the passes end
