@@ -3,6 +3,7 @@ package cpuwork
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 )
@@ -85,7 +86,7 @@ func take() (*group, int, int) {
 	lo := g.next
 	g.next = min(lo+g.chunk, g.n)
 	if g.next >= g.n {
-		pool.active = append(pool.active[:i], pool.active[i+1:]...)
+		pool.active = slices.Delete(pool.active, i, i+1)
 	}
 	return g, lo, g.next
 }
@@ -103,22 +104,13 @@ func run(g *group, lo, hi int) {
 				if g.next < g.n { // hand out no more of its chunks
 					g.wg.Add(-(g.n - g.next + g.chunk - 1) / g.chunk)
 					g.next = g.n
-					pool.active = removeGroup(pool.active, g)
+					pool.active = slices.DeleteFunc(pool.active, func(x *group) bool { return x == g })
 				}
 				pool.mu.Unlock()
 			}
 		}()
 	}
 	g.fn(lo, hi)
-}
-
-func removeGroup(gs []*group, g *group) []*group {
-	for i, x := range gs {
-		if x == g {
-			return append(gs[:i], gs[i+1:]...)
-		}
-	}
-	return gs
 }
 
 // submit queues g's chunks and wakes workers for them.
