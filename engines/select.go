@@ -22,6 +22,9 @@ type DeviceInfo struct {
 	FP16Math     bool  // fp16 arithmetic
 	CoopMatrix   string
 	SubgroupSize int
+	// Queues is the number of compute queues concurrent passes spread over
+	// (0 for the CPU).
+	Queues int
 	// Unusable says why the engine cannot run here ("" = usable).
 	Unusable string
 }

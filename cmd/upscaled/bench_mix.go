@@ -52,6 +52,9 @@ func benchRequest(ctx context.Context) context.Context {
 // mixResult is the outcome of the mixed-load run.
 type mixResult struct {
 	idle, loaded, pages []time.Duration // sorted latencies
+	// where loaded panels spent their time on the shared engine (sorted):
+	// waiting for their turn, and holding an in-flight slot.
+	queued, running []time.Duration
 	wall                time.Duration
 	pageMP, panelMP     float64
 	panels              int
@@ -98,13 +101,16 @@ func runMix(ctx context.Context, pipe *upscale.Pipeline, pages, panels []benchIn
 	for range streams {
 		wg.Go(func() {
 			for j := range jobs {
-				d, err := benchOne(ctx, pipe, j.in, opts)
+				var tm sched.Timing
+				d, err := benchOne(sched.WithTiming(ctx, &tm), pipe, j.in, opts)
 				mu.Lock()
 				switch {
 				case err != nil && firstErr == nil:
 					firstErr = fmt.Errorf("%s: %w", j.in.name, err)
 				case j.panel:
 					res.loaded = append(res.loaded, d)
+					res.queued = append(res.queued, tm.Queued())
+					res.running = append(res.running, tm.Running())
 				default:
 					res.pages = append(res.pages, d)
 				}
@@ -121,7 +127,7 @@ func runMix(ctx context.Context, pipe *upscale.Pipeline, pages, panels []benchIn
 	if firstErr != nil {
 		return res, firstErr
 	}
-	for _, l := range [][]time.Duration{res.idle, res.loaded, res.pages} {
+	for _, l := range [][]time.Duration{res.idle, res.loaded, res.pages, res.queued, res.running} {
 		sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
 	}
 	return res, nil
@@ -143,6 +149,8 @@ func printMix(w io.Writer, r mixResult, streams, pages int) {
 	fmt.Fprintf(w, "page latency p50 / p99 (loaded)\t%s / %s\n", ms(pct(r.pages, 50)), ms(pct(r.pages, 99)))
 	fmt.Fprintf(w, "panel latency p50 / p99 (idle, %d runs)\t%s / %s\n", len(r.idle), ms(pct(r.idle, 50)), ms(pct(r.idle, 99)))
 	fmt.Fprintf(w, "panel latency p50 / p99 (loaded)\t%s / %s\n", ms(pct(r.loaded, 50)), ms(pct(r.loaded, 99)))
+	fmt.Fprintf(w, "  of which queued for the device\t%s / %s\n", ms(pct(r.queued, 50)), ms(pct(r.queued, 99)))
+	fmt.Fprintf(w, "  of which on the device\t%s / %s\n", ms(pct(r.running, 50)), ms(pct(r.running, 99)))
 	fmt.Fprintf(w, "panel p99 loaded / idle\t%.2f× (target ≤ 3×)\n", pct(r.loaded, 99).Seconds()/pct(r.idle, 99).Seconds())
 }
 

@@ -40,7 +40,7 @@ func listDevices(out io.Writer, args []string) error {
 		return err
 	}
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "ENGINE\tDEVICE\tTYPE\tNAME\tDRIVER\tAPI\tMEMORY BUDGET\tFP16 STORAGE\tFP16 MATH\tCOOP MATRIX\tSUBGROUP\tSTATUS")
+	fmt.Fprintln(w, "ENGINE\tDEVICE\tTYPE\tNAME\tDRIVER\tAPI\tMEMORY BUDGET\tFP16 STORAGE\tFP16 MATH\tCOOP MATRIX\tSUBGROUP\tQUEUES\tSTATUS")
 	for _, d := range ds {
 		budget := "unbounded"
 		if d.MemoryBudget > 0 {
@@ -54,8 +54,8 @@ func listDevices(out io.Writer, args []string) error {
 		if d.Unusable != "" {
 			status = "unusable: " + d.Unusable
 		}
-		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", d.Backend, d.Index, d.Type, d.Name, d.Driver, d.API,
-			budget, yesNo(d.FP16Storage), yesNo(d.FP16Math), coop, d.SubgroupSize, status)
+		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", d.Backend, d.Index, d.Type, d.Name, d.Driver, d.API,
+			budget, yesNo(d.FP16Storage), yesNo(d.FP16Math), coop, d.SubgroupSize, d.Queues, status)
 	}
 	if e := w.Flush(); e != nil {
 		return e

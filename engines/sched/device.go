@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/upscaled/upscaled/engines"
 )
@@ -59,14 +60,15 @@ func newDevice(index int, eng engines.Engine, inFlight int, h hooks) *device {
 	return d
 }
 
-// expressFactor: an item at most 1/expressFactor the cost of every running
-// item may start in one slot beyond inFlight, so a panel does not wait for
-// pages' passes to end (it shares the device with them instead).
+// expressFactor: an item at most 1/expressFactor the cost of inFlight of
+// the running items may start beyond inFlight (up to inFlight such items),
+// so panels do not wait for pages' passes to end: they share the device with
+// them instead.
 const expressFactor = 4
 
 // loop owns the queues: it takes submissions and cancellations, and starts
-// items in fair order while fewer than inFlight run (one more when it is
-// small next to everything running). After close it runs what is queued,
+// items in fair order while fewer than inFlight run (up to inFlight more
+// when they are small next to the big ones running). After close it runs what is queued,
 // then exits.
 func (d *device) loop() {
 	defer close(d.exited)
@@ -110,24 +112,32 @@ func (d *device) loop() {
 	}
 }
 
-// express reports whether next may take the one slot beyond inFlight.
+// express reports whether next may start beyond inFlight: inFlight of the
+// running items are each at least expressFactor times its cost, and fewer
+// than inFlight items run beyond them.
 func express(next *item, running []*item, inFlight int) bool {
-	if len(running) != inFlight {
+	if len(running) < inFlight || len(running) >= 2*inFlight {
 		return false
 	}
+	big := 0
 	for _, r := range running {
-		if next.cost*expressFactor > r.cost {
-			return false
+		if next.cost*expressFactor <= r.cost {
+			big++
 		}
 	}
-	return true
+	return big >= inFlight
 }
 
 func (d *device) exec(it *item) {
+	start := time.Now()
 	if d.hooks.running != nil {
 		d.hooks.running(d.index, it.key)
 	}
 	it.err = it.run(it.ctx)
+	if t := timingOf(it.ctx); t != nil {
+		t.queued.Add(int64(start.Sub(it.submitted)))
+		t.running.Add(int64(time.Since(start)))
+	}
 	if d.hooks.finished != nil {
 		d.hooks.finished(d.index, it.key)
 	}
@@ -139,7 +149,7 @@ func (d *device) exec(it *item) {
 // still queued (it is then dropped). Work already started is waited for:
 // the engine sees ctx and stops at its next check.
 func (d *device) do(ctx context.Context, it *item) error {
-	it.ctx, it.done = ctx, make(chan struct{})
+	it.ctx, it.done, it.submitted = ctx, make(chan struct{}), time.Now()
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()

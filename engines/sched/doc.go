@@ -10,9 +10,11 @@
 // by pixels (round-robin when all tiles are alike), and a page among a
 // stream of panels still gets its share. It runs up to Config.InFlight
 // items at once so one pass's upload and download overlap another's
-// compute, plus one express slot for an item at most a quarter the size of
-// every running one: a panel then shares the device with the pages' passes
-// instead of waiting for one to end. A queued item whose context ends is
+// compute, plus up to InFlight express slots for items at most a quarter the
+// size of InFlight running ones: panels then share the device with the
+// pages' passes instead of waiting for one to end (on a GPU each pass has a
+// compute queue of its own where the device has enough, see
+// engines/vulkan). A queued item whose context ends is
 // dropped; one already running stops at the engine's next check.
 //
 // A request is what engines.WithRequest names in the context given to

@@ -1,6 +1,9 @@
 package sched
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // item is one unit of device work: a pass's segment up to its next pause.
 type item struct {
@@ -13,6 +16,8 @@ type item struct {
 	run  func(ctx context.Context) error
 	err  error
 	done chan struct{} // closed when run returned or the item was dropped
+	// submitted is when do queued it (Timing).
+	submitted time.Time
 
 	finish float64 // virtual finish tag (queues)
 	seq    uint64  // arrival order, breaks ties between equal tags

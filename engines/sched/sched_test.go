@@ -343,3 +343,40 @@ func TestSmallPassTakesTheExpressSlot(t *testing.T) {
 	open.Do(func() { close(rec.gate) })
 	waitAll(t, &wg, "passes")
 }
+
+// With two slots held by big passes, two small passes start beyond them
+// (the express slots) and a third small one waits.
+func TestExpressSlotsAreBounded(t *testing.T) {
+	rec, _, prog := gatedCPU(t, 2)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var open sync.Once
+	defer open.Do(func() { close(rec.gate) })
+	pending := map[any]int{}
+	for _, p := range []struct {
+		req  string
+		w, h int
+	}{{"big1", 24, 20}, {"big2", 24, 20}, {"big3", 24, 20}, {"small1", 8, 6}, {"small2", 8, 6}, {"small3", 8, 6}} {
+		wg.Go(func() {
+			if _, err := runPass(engines.WithRequest(ctx, p.req), prog, noise(p.w, p.h, 1)); err != nil {
+				t.Error(err)
+			}
+		})
+		rec.waitQueued(t, p.req, 1, pending)
+	}
+	want := []any{"big1", "big2", "small1", "small2"}
+	deadline := time.Now().Add(10 * time.Second)
+	for len(rec.started()) < len(want) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // a wrongly admitted fifth would start by now
+	var got []any
+	for _, s := range rec.started() {
+		got = append(got, s.key)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("started %v while two big passes held the slots, want %v", got, want)
+	}
+	open.Do(func() { close(rec.gate) })
+	waitAll(t, &wg, "passes")
+}

@@ -88,7 +88,7 @@ func cDeviceInfo(i int) (Device, error) {
 		CoopMatrixKHR:   in.coopmat_khr != 0,
 		PushDescriptor:  in.push_descriptor != 0,
 		Timeline:        in.timeline != 0,
-		ComputeQueue:    in.compute_queue != 0,
+		ComputeQueues:   int(in.compute_queues),
 		SubgroupSize:    int(in.subgroup_size),
 		MaxShared:       int(in.max_shared),
 		MaxInvocations:  int(in.max_invocations),
@@ -105,20 +105,23 @@ func cDeviceInfo(i int) (Device, error) {
 // cctx is one device context (C handle).
 type cctx struct{ p *C.upx_ctx }
 
-func cCtxCreate(i int, coop bool) (cctx, error) {
+func cCtxCreate(i int, coop bool, maxQueues int) (cctx, error) {
 	var m msgBuf
 	var p *C.upx_ctx
 	cm := C.int(0)
 	if coop {
 		cm = 1
 	}
-	if err := m.err(C.upx_ctx_create(C.int(i), cm, &p, m.ptr())); err != nil {
+	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(maxQueues), &p, m.ptr())); err != nil {
 		return cctx{}, err
 	}
 	return cctx{p}, nil
 }
 
 func (c cctx) destroy() { C.upx_ctx_destroy(c.p); drainLogs() }
+
+// queues is the number of compute queues the context created.
+func (c cctx) queues() int { return int(C.upx_ctx_queues(c.p)) }
 
 func (c cctx) budget() (budget, usage int64) {
 	var m msgBuf
@@ -223,7 +226,9 @@ func (c cctx) cmdRecord(ds []dispatchRec) (uintptr, error) {
 
 func (c cctx) cmdDestroy(h uintptr) { C.upx_cmd_destroy(c.p, C.uintptr_t(h)) }
 
-func (c cctx) submit(cmds []uintptr) (uint64, error) {
+// submit queues cmds, in order, on queue q; the returned value of q's
+// timeline signals their completion.
+func (c cctx) submit(q int, cmds []uintptr) (uint64, error) {
 	arr := make([]C.uintptr_t, len(cmds))
 	for i, h := range cmds {
 		arr[i] = C.uintptr_t(h)
@@ -234,17 +239,17 @@ func (c cctx) submit(cmds []uintptr) (uint64, error) {
 	if len(arr) > 0 {
 		p = &arr[0]
 	}
-	if err := m.err(C.upx_submit(c.p, p, C.uint32_t(len(cmds)), &v, m.ptr())); err != nil {
+	if err := m.err(C.upx_submit(c.p, C.uint32_t(q), p, C.uint32_t(len(cmds)), &v, m.ptr())); err != nil {
 		return 0, err
 	}
 	return uint64(v), nil
 }
 
-// wait blocks until the timeline reaches v or timeout passes; timedOut
+// wait blocks until queue q's timeline reaches v or timeout passes; timedOut
 // reports VK_TIMEOUT without an error.
-func (c cctx) wait(v uint64, timeoutNS uint64) (timedOut bool, err error) {
+func (c cctx) wait(q int, v uint64, timeoutNS uint64) (timedOut bool, err error) {
 	var m msgBuf
-	r := C.upx_wait(c.p, C.uint64_t(v), C.uint64_t(timeoutNS), m.ptr())
+	r := C.upx_wait(c.p, C.uint32_t(q), C.uint64_t(v), C.uint64_t(timeoutNS), m.ptr())
 	if r == vkTimeout {
 		return true, nil
 	}

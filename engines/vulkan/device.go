@@ -46,7 +46,7 @@ type Device struct {
 	CoopMatrixF16               bool // NV: 16×16×16 fp16×fp16→fp32 per subgroup
 	MemoryModel                 bool
 	PushDescriptor, Timeline    bool
-	ComputeQueue                bool
+	ComputeQueues               int // queues in the compute family the engine uses
 	SubgroupSize                int
 	MaxShared, MaxInvocations   int
 	MaxGroups                   [3]int
@@ -83,7 +83,7 @@ func (d Device) CoopMatrixUsable() bool {
 // Usable reports whether the engine can run on the device, and why not.
 func (d Device) Usable() error {
 	switch {
-	case !d.ComputeQueue:
+	case d.ComputeQueues == 0:
 		return fmt.Errorf("%s has no compute queue", d.Name)
 	case !d.Timeline:
 		return fmt.Errorf("%s lacks Vulkan 1.2 timeline semaphores", d.Name)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -22,7 +23,8 @@ type Engine struct {
 	// support, not disabled by UPSCALED_VK_COOPMAT=0, self-check passed).
 	coop atomic.Bool
 
-	mem *memCounter // bytes of every buffer the engine holds
+	mem    *memCounter // bytes of every buffer the engine holds
+	queues int         // compute queues to create at most (UPSCALED_VK_QUEUES)
 
 	mu     sync.Mutex
 	st     *devState
@@ -42,13 +44,17 @@ func New(index int) (*Engine, error) {
 	if err := d.Usable(); err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d: %w", engines.ErrUnavailable, index, err)
 	}
+	queues, err := queueLimit()
+	if err != nil {
+		return nil, err
+	}
 	coop := d.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0"
 	mem := &memCounter{}
-	st, err := newDevState(d, coop, mem)
+	st, err := newDevState(d, coop, queues, mem)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d (%s): %w", engines.ErrUnavailable, index, d.Name, err)
 	}
-	e := &Engine{dev: d, st: st, mem: mem}
+	e := &Engine{dev: d, st: st, mem: mem, queues: queues}
 	if coop {
 		e.coop.Store(true)
 		if err := e.checkCoop(); err != nil {
@@ -57,6 +63,24 @@ func New(index int) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// maxQueues is the default and largest UPSCALED_VK_QUEUES (UPX_MAX_QUEUES).
+const maxQueues = 8
+
+// queueLimit reads UPSCALED_VK_QUEUES: how many of the device's compute
+// queues the engine spreads concurrent passes over (1–8, default 8, fewer
+// where the device has fewer).
+func queueLimit() (int, error) {
+	v := os.Getenv("UPSCALED_VK_QUEUES")
+	if v == "" {
+		return maxQueues, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxQueues {
+		return 0, fmt.Errorf("UPSCALED_VK_QUEUES=%q: want a whole number of compute queues from 1 to %d", v, maxQueues)
+	}
+	return n, nil
 }
 
 // forceTiledConv keeps programs off the cooperative-matrix kernel
@@ -85,7 +109,7 @@ func (e *Engine) state() (*devState, error) {
 		e.st = nil
 	}
 	if e.st == nil {
-		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0", e.mem)
+		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0", e.queues, e.mem)
 		if err != nil {
 			return nil, fmt.Errorf("vulkan: recreating device %d after loss: %w", e.dev.Index, err)
 		}

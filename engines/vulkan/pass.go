@@ -31,7 +31,9 @@ type pass struct {
 	done    bool
 	closed  bool
 	failed  error
-	// inflight is a submitted timeline value not yet waited for.
+	// queue is the compute queue the pass submits to; inflight is a value
+	// of its timeline, submitted and not yet waited for.
+	queue    int
 	inflight uint64
 	depth    int
 	out      engines.Tile
@@ -89,6 +91,7 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 		return fail(err)
 	}
 	ps.inst = inst
+	ps.queue = st.takeQueue()
 	io := inst.io.bytes()
 	for _, s := range l.pools {
 		r := regions[s.layer]
@@ -149,7 +152,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			}
 		}
 		for k := from; k < ps.seg; k += 64 {
-			v, err := ps.st.ctx.submit(ps.inst.cmds[k:min(ps.seg, k+64)])
+			v, err := ps.st.ctx.submit(ps.queue, ps.inst.cmds[k:min(ps.seg, k+64)])
 			if err != nil {
 				return engines.Stop{}, ps.fail(err)
 			}
@@ -183,7 +186,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 // submission then stays in flight; Close waits for it).
 func (ps *pass) wait(ctx context.Context) error {
 	for ps.inflight != 0 {
-		timedOut, err := ps.st.ctx.wait(ps.inflight, uint64(20*time.Millisecond))
+		timedOut, err := ps.st.ctx.wait(ps.queue, ps.inflight, uint64(20*time.Millisecond))
 		if err != nil {
 			return ps.fail(err)
 		}
@@ -255,10 +258,11 @@ func (ps *pass) Close() {
 	}
 	ps.closed = true
 	if ps.inflight != 0 {
-		if _, err := ps.st.ctx.wait(ps.inflight, math.MaxUint64); err != nil {
+		if _, err := ps.st.ctx.wait(ps.queue, ps.inflight, math.MaxUint64); err != nil {
 			ps.failed = ps.p.e.checkLost(ps.st, err)
 		}
 	}
+	ps.st.dropQueue(ps.queue)
 	if ps.failed != nil {
 		ps.dp.pd.freeInstance(ps.inst)
 	} else {

@@ -44,7 +44,7 @@ func deviceInfos() ([]engines.DeviceInfo, error) {
 			Backend: "vulkan", Index: d.Index, Name: d.Name, Type: d.Type.String(),
 			Driver: fmt.Sprintf("%s (%s)", d.Driver, d.DriverInfo), API: d.API(),
 			MemoryBudget: d.Budget(), FP16Storage: d.Storage16, FP16Math: d.Float16,
-			CoopMatrix: d.CoopMatrix(), SubgroupSize: d.SubgroupSize,
+			CoopMatrix: d.CoopMatrix(), SubgroupSize: d.SubgroupSize, Queues: d.ComputeQueues,
 		}
 		if err := d.Usable(); err != nil {
 			info.Unusable = err.Error()

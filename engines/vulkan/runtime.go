@@ -23,17 +23,42 @@ type devState struct {
 	mem   *memCounter
 	cmds  map[uintptr]struct{}
 	pipes map[string]uintptr
+	busy  []int // passes on each compute queue
 }
 
-func newDevState(d Device, coop bool, mem *memCounter) (*devState, error) {
-	ctx, err := cCtxCreate(d.Index, coop)
+func newDevState(d Device, coop bool, maxQueues int, mem *memCounter) (*devState, error) {
+	ctx, err := cCtxCreate(d.Index, coop, maxQueues)
 	if err != nil {
 		return nil, err
 	}
 	return &devState{
 		ctx: ctx, dev: d, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
 		mem: mem, bufs: map[uintptr]int64{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
+		busy: make([]int, ctx.queues()),
 	}, nil
+}
+
+// takeQueue picks the compute queue with the fewest passes on it: while
+// there are enough queues every pass has its own, so a small pass is not
+// queued behind the submitted segments of a big one and the device
+// interleaves their work.
+func (s *devState) takeQueue() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := 0
+	for i, n := range s.busy {
+		if n < s.busy[q] {
+			q = i
+		}
+	}
+	s.busy[q]++
+	return q
+}
+
+func (s *devState) dropQueue(q int) {
+	s.mu.Lock()
+	s.busy[q]--
+	s.mu.Unlock()
 }
 
 func (s *devState) acquire() bool {

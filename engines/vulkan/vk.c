@@ -222,7 +222,9 @@ static uint32_t device_heap(const VkPhysicalDeviceMemoryProperties *mp) {
 	return best;
 }
 
-static int compute_family(VkPhysicalDevice pd) {
+// compute_family returns the queue family to use (-1 if none) and, in
+// *count, how many queues it has.
+static int compute_family(VkPhysicalDevice pd, uint32_t *count) {
 	uint32_t n = 0;
 	vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, NULL);
 	VkQueueFamilyProperties *q = calloc(n ? n : 1, sizeof *q);
@@ -234,6 +236,7 @@ static int compute_family(VkPhysicalDevice pd) {
 		if (best < 0 || ((q[best].queueFlags & VK_QUEUE_GRAPHICS_BIT) && !(q[i].queueFlags & VK_QUEUE_GRAPHICS_BIT)))
 			best = (int)i;
 	}
+	if (count) *count = best >= 0 ? q[best].queueCount : 0;
 	free(q);
 	return best;
 }
@@ -307,7 +310,7 @@ int upx_device_info_get(int index, upx_device_info *out, char *msg) {
 	}
 	out->push_descriptor = has_device_ext(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
 	out->has_memory_budget = has_device_ext(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-	out->compute_queue = compute_family(pd) >= 0;
+	compute_family(pd, &out->compute_queues);
 
 	VkPhysicalDeviceMemoryBudgetPropertiesEXT mb = {
 	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
@@ -349,18 +352,21 @@ struct upx_ctx {
 	int index;
 	VkPhysicalDevice pd;
 	VkDevice dev;
-	VkQueue queue;
 	uint32_t family;
+	uint32_t nqueues;
+	// Queue i signals timeline[i] with increasing values; next_value[i] is
+	// the last one handed out.
+	VkQueue queue[UPX_MAX_QUEUES];
+	VkSemaphore timeline[UPX_MAX_QUEUES];
+	uint64_t next_value[UPX_MAX_QUEUES];
 	VkCommandPool cmdpool;
-	VkSemaphore timeline;
-	uint64_t next_value;
 	VkPhysicalDeviceMemoryProperties mp;
 	uint32_t heap;
 	int has_budget;
-	pthread_mutex_t mu; // guards queue, cmdpool and next_value
+	pthread_mutex_t mu; // guards the queues, cmdpool and next_value
 };
 
-int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
+int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, char *msg) {
 	upx_device_info info;
 	VkResult r = upx_device_info_get(index, &info, msg);
 	if (r != VK_SUCCESS) return r;
@@ -369,7 +375,8 @@ int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
 		return VK_ERROR_FEATURE_NOT_PRESENT;
 	}
 	VkPhysicalDevice pd = phys[index];
-	int fam = compute_family(pd);
+	uint32_t famq = 0;
+	int fam = compute_family(pd, &famq);
 	if (fam < 0) {
 		setmsg(msg, "device %d (%s) has no compute queue", index, info.name);
 		return VK_ERROR_FEATURE_NOT_PRESENT;
@@ -378,16 +385,21 @@ int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
 	c->index = index;
 	c->pd = pd;
 	c->family = (uint32_t)fam;
+	c->nqueues = famq;
+	if (max_queues < c->nqueues) c->nqueues = max_queues;
+	if (c->nqueues > UPX_MAX_QUEUES) c->nqueues = UPX_MAX_QUEUES;
+	if (c->nqueues < 1) c->nqueues = 1;
 	c->has_budget = info.has_memory_budget;
 	pthread_mutex_init(&c->mu, NULL);
 	vkGetPhysicalDeviceMemoryProperties(pd, &c->mp);
 	c->heap = device_heap(&c->mp);
 
-	float prio = 1.0f;
+	float prio[UPX_MAX_QUEUES];
+	for (uint32_t i = 0; i < UPX_MAX_QUEUES; i++) prio[i] = 1.0f;
 	VkDeviceQueueCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
 	                              .queueFamilyIndex = c->family,
-	                              .queueCount = 1,
-	                              .pQueuePriorities = &prio};
+	                              .queueCount = c->nqueues,
+	                              .pQueuePriorities = prio};
 	coopmat = coopmat && info.coopmat_nv_f16 && info.float16 && info.storage16 && info.memory_model;
 	VkPhysicalDeviceCooperativeMatrixFeaturesNV cm = {
 	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
@@ -417,7 +429,7 @@ int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
 		free(c);
 		return r;
 	}
-	vkGetDeviceQueue(c->dev, c->family, 0, &c->queue);
+	for (uint32_t i = 0; i < c->nqueues; i++) vkGetDeviceQueue(c->dev, c->family, i, &c->queue[i]);
 	VkCommandPoolCreateInfo pi = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO,
 	                              .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT,
 	                              .queueFamilyIndex = c->family};
@@ -427,24 +439,28 @@ int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg) {
 		                                .semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE,
 		                                .initialValue = 0};
 		VkSemaphoreCreateInfo si = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO, .pNext = &ti};
-		r = vkCreateSemaphore(c->dev, &si, NULL, &c->timeline);
+		for (uint32_t i = 0; i < c->nqueues && r == VK_SUCCESS; i++) r = vkCreateSemaphore(c->dev, &si, NULL, &c->timeline[i]);
 	}
 	if (r != VK_SUCCESS) {
 		setmsg(msg, "creating the command pool or timeline semaphore failed");
 		upx_ctx_destroy(c);
 		return r;
 	}
-	logline("info vulkan: device %d (%s, %s) ready, queue family %u, 16-bit storage %d, cooperative matrix %d",
-	        index, info.name, info.driver_name, c->family, info.storage16, coopmat);
+	logline("info vulkan: device %d (%s, %s) ready, queue family %u with %u of its %u queues, 16-bit storage %d, "
+	        "cooperative matrix %d",
+	        index, info.name, info.driver_name, c->family, c->nqueues, famq, info.storage16, coopmat);
 	*out = c;
 	return VK_SUCCESS;
 }
+
+uint32_t upx_ctx_queues(upx_ctx *c) { return c->nqueues; }
 
 void upx_ctx_destroy(upx_ctx *c) {
 	if (!c) return;
 	if (c->dev) {
 		vkDeviceWaitIdle(c->dev);
-		if (c->timeline) vkDestroySemaphore(c->dev, c->timeline, NULL);
+		for (uint32_t i = 0; i < c->nqueues; i++)
+			if (c->timeline[i]) vkDestroySemaphore(c->dev, c->timeline[i], NULL);
 		if (c->cmdpool) vkDestroyCommandPool(c->dev, c->cmdpool, NULL);
 		vkDestroyDevice(c->dev, NULL);
 	}
@@ -605,8 +621,9 @@ int upx_buffer_upload(upx_ctx *c, uintptr_t dst, uint64_t off, const void *src, 
 		                     NULL, 0, NULL);
 		r = vkEndCommandBuffer(cmd);
 		if (r == VK_SUCCESS) {
-			c->next_value++;
-			uint64_t v = c->next_value;
+			// Uploads go to queue 0 and are waited for here.
+			c->next_value[0]++;
+			uint64_t v = c->next_value[0];
 			VkTimelineSemaphoreSubmitInfo ts = {.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
 			                                    .signalSemaphoreValueCount = 1,
 			                                    .pSignalSemaphoreValues = &v};
@@ -615,12 +632,12 @@ int upx_buffer_upload(upx_ctx *c, uintptr_t dst, uint64_t off, const void *src, 
 			                   .commandBufferCount = 1,
 			                   .pCommandBuffers = &cmd,
 			                   .signalSemaphoreCount = 1,
-			                   .pSignalSemaphores = &c->timeline};
-			r = vkQueueSubmit(c->queue, 1, &si, VK_NULL_HANDLE);
+			                   .pSignalSemaphores = &c->timeline[0]};
+			r = vkQueueSubmit(c->queue[0], 1, &si, VK_NULL_HANDLE);
 			if (r == VK_SUCCESS) {
 				VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
 				                          .semaphoreCount = 1,
-				                          .pSemaphores = &c->timeline,
+				                          .pSemaphores = &c->timeline[0],
 				                          .pValues = &v};
 				r = vkWaitSemaphores(c->dev, &wi, UINT64_MAX);
 			}
@@ -811,15 +828,19 @@ void upx_cmd_destroy(upx_ctx *c, uintptr_t h) {
 	free(uc);
 }
 
-int upx_submit(upx_ctx *c, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg) {
+int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg) {
 	VkCommandBuffer cb[64];
 	if (n == 0 || n > 64) {
 		setmsg(msg, "submit of %u command buffers (1..64)", n);
 		return VK_ERROR_UNKNOWN;
 	}
+	if (q >= c->nqueues) {
+		setmsg(msg, "submit to queue %u of %u", q, c->nqueues);
+		return VK_ERROR_UNKNOWN;
+	}
 	for (uint32_t i = 0; i < n; i++) cb[i] = ((upx_cmd *)cmds[i])->cmd;
 	pthread_mutex_lock(&c->mu);
-	uint64_t v = c->next_value + 1;
+	uint64_t v = c->next_value[q] + 1;
 	VkTimelineSemaphoreSubmitInfo ts = {.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
 	                                    .signalSemaphoreValueCount = 1,
 	                                    .pSignalSemaphoreValues = &v};
@@ -828,22 +849,26 @@ int upx_submit(upx_ctx *c, const uintptr_t *cmds, uint32_t n, uint64_t *value, c
 	                   .commandBufferCount = n,
 	                   .pCommandBuffers = cb,
 	                   .signalSemaphoreCount = 1,
-	                   .pSignalSemaphores = &c->timeline};
-	VkResult r = vkQueueSubmit(c->queue, 1, &si, VK_NULL_HANDLE);
-	if (r == VK_SUCCESS) c->next_value = v;
+	                   .pSignalSemaphores = &c->timeline[q]};
+	VkResult r = vkQueueSubmit(c->queue[q], 1, &si, VK_NULL_HANDLE);
+	if (r == VK_SUCCESS) c->next_value[q] = v;
 	pthread_mutex_unlock(&c->mu);
 	if (r != VK_SUCCESS) {
-		setmsg(msg, "vkQueueSubmit failed");
+		setmsg(msg, "vkQueueSubmit to queue %u failed", q);
 		return r;
 	}
 	*value = v;
 	return VK_SUCCESS;
 }
 
-int upx_wait(upx_ctx *c, uint64_t value, uint64_t timeout_ns, char *msg) {
+int upx_wait(upx_ctx *c, uint32_t q, uint64_t value, uint64_t timeout_ns, char *msg) {
+	if (q >= c->nqueues) {
+		setmsg(msg, "wait on queue %u of %u", q, c->nqueues);
+		return VK_ERROR_UNKNOWN;
+	}
 	VkSemaphoreWaitInfo wi = {.sType = VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO,
 	                          .semaphoreCount = 1,
-	                          .pSemaphores = &c->timeline,
+	                          .pSemaphores = &c->timeline[q],
 	                          .pValues = &value};
 	VkResult r = vkWaitSemaphores(c->dev, &wi, timeout_ns);
 	// An injected failure replaces a completed wait only, so that nothing

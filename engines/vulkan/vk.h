@@ -11,6 +11,9 @@
 #define UPX_MSG 512
 #define UPX_MAX_BIND 8
 #define UPX_MAX_PUSH 32
+// Compute queues one context uses at most: one per concurrent pass, so a
+// small pass is not queued behind the segments of a big one.
+#define UPX_MAX_QUEUES 8
 
 typedef struct upx_ctx upx_ctx;
 
@@ -33,7 +36,7 @@ typedef struct {
 	int coopmat_khr;    // VK_KHR_cooperative_matrix
 	int push_descriptor;
 	int timeline;
-	int compute_queue;  // a queue family with compute exists
+	uint32_t compute_queues; // queues in the chosen compute family (0: none)
 	uint32_t subgroup_size;
 	uint32_t max_shared;
 	uint32_t max_invocations;
@@ -63,8 +66,10 @@ int upx_device_count(int *count, char *msg);
 int upx_device_info_get(int index, upx_device_info *out, char *msg);
 
 // coopmat != 0 enables VK_NV_cooperative_matrix (and the Vulkan memory
-// model it needs) when the device supports it.
-int upx_ctx_create(int index, int coopmat, upx_ctx **out, char *msg);
+// model it needs) when the device supports it. max_queues caps the compute
+// queues created (at least 1, at most UPX_MAX_QUEUES and what the family has).
+int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, char *msg);
+uint32_t upx_ctx_queues(upx_ctx *c);
 void upx_ctx_destroy(upx_ctx *c);
 int upx_ctx_budget(upx_ctx *c, uint64_t *budget, uint64_t *usage, char *msg);
 
@@ -82,10 +87,10 @@ void upx_pipeline_destroy(upx_ctx *c, uintptr_t p);
 // pool; ends with a compute→host barrier.
 int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out, char *msg);
 void upx_cmd_destroy(upx_ctx *c, uintptr_t cmd);
-// Submits n recorded command buffers in order; *value is the timeline value
-// that signals their completion.
-int upx_submit(upx_ctx *c, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg);
-int upx_wait(upx_ctx *c, uint64_t value, uint64_t timeout_ns, char *msg);
+// Submits n recorded command buffers in order to queue q; *value is the
+// value of q's timeline semaphore that signals their completion.
+int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg);
+int upx_wait(upx_ctx *c, uint32_t q, uint64_t value, uint64_t timeout_ns, char *msg);
 
 // Log lines collected by C (debug messenger, driver notes); Go drains them
 // into slog. Returns the number of bytes written (lines separated by '\n').
