@@ -55,9 +55,9 @@ type mixResult struct {
 	// where loaded panels spent their time on the shared engine (sorted):
 	// waiting for their turn, and holding an in-flight slot.
 	queued, running []time.Duration
-	wall                time.Duration
-	pageMP, panelMP     float64
-	panels              int
+	wall            time.Duration
+	pageMP, panelMP float64
+	panels          int
 }
 
 // runMix measures panel latency on an idle engine (one panel at a time),

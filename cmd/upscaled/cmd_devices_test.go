@@ -33,7 +33,7 @@ func TestDevicesCommand(t *testing.T) {
 		if err := listDevices(&out, nil); err != nil {
 			t.Fatal(err)
 		}
-		for _, col := range []string{"MEMORY BUDGET", "FP16 STORAGE", "COOP MATRIX", "vulkan", "cpu"} {
+		for _, col := range []string{"MEMORY BUDGET", "FP16 STORAGE", "COOP MATRIX", "QUEUES", "vulkan", "cpu"} {
 			if !strings.Contains(out.String(), col) {
 				t.Errorf("table lacks %q:\n%s", col, out.String())
 			}

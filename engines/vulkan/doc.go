@@ -24,7 +24,10 @@
 // earlier one wrote (or writes bytes it read), and is reused by later passes.
 // A pass submits segments up to the next pooling layer whose means it does
 // not know, reads back only the per-channel sums, and resumes after Supply
-// in the same arena. Only 8- or 16-bit pixels cross the bus: pre- and
+// in the same arena. Each pass submits to a compute queue of its own (the
+// least used of up to UPSCALED_VK_QUEUES, default 8, each with its own
+// timeline semaphore), so concurrent passes do not wait behind each other's
+// submitted segments. Only 8- or 16-bit pixels cross the bus: pre- and
 // post-processing (÷255, ×255, round, clamp, nearest residual) are shaders.
 //
 // Kernels: 3×3 stride-1 convolutions use a shared-memory tiled implicit GEMM
