@@ -68,8 +68,8 @@ const expressFactor = 4
 
 // loop owns the queues: it takes submissions and cancellations, and starts
 // items in fair order while fewer than inFlight run (up to inFlight more
-// when they are small next to the big ones running). After close it runs what is queued,
-// then exits.
+// when they are small next to the big ones running). After close it runs
+// what is queued, then exits.
 func (d *device) loop() {
 	defer close(d.exited)
 	q := newQueues()
