@@ -226,9 +226,16 @@ func (c cctx) cmdRecord(ds []dispatchRec) (uintptr, error) {
 
 func (c cctx) cmdDestroy(h uintptr) { C.upx_cmd_destroy(c.p, C.uintptr_t(h)) }
 
-// submit queues cmds, in order, on queue q; the returned value of q's
-// timeline signals their completion.
-func (c cctx) submit(q int, cmds []uintptr) (uint64, error) {
+// tick is a point on one queue's timeline (v 0: none).
+type tick struct {
+	q int
+	v uint64
+}
+
+// submit queues cmds, in order, on queue q after the device has seen after
+// (see upx_submit); the returned value of q's timeline signals their
+// completion.
+func (c cctx) submit(q int, cmds []uintptr, after tick) (uint64, error) {
 	arr := make([]C.uintptr_t, len(cmds))
 	for i, h := range cmds {
 		arr[i] = C.uintptr_t(h)
@@ -239,7 +246,7 @@ func (c cctx) submit(q int, cmds []uintptr) (uint64, error) {
 	if len(arr) > 0 {
 		p = &arr[0]
 	}
-	if err := m.err(C.upx_submit(c.p, C.uint32_t(q), p, C.uint32_t(len(cmds)), &v, m.ptr())); err != nil {
+	if err := m.err(C.upx_submit(c.p, C.uint32_t(q), p, C.uint32_t(len(cmds)), C.uint32_t(after.q), C.uint64_t(after.v), &v, m.ptr())); err != nil {
 		return 0, err
 	}
 	return uint64(v), nil

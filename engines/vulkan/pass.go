@@ -152,11 +152,12 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			}
 		}
 		for k := from; k < ps.seg; k += 64 {
-			v, err := ps.st.ctx.submit(ps.queue, ps.inst.cmds[k:min(ps.seg, k+64)])
+			v, err := ps.st.ctx.submit(ps.queue, ps.inst.cmds[k:min(ps.seg, k+64)], ps.inst.last)
 			if err != nil {
 				return engines.Stop{}, ps.fail(err)
 			}
 			ps.inflight = v
+			ps.inst.last = tick{ps.queue, v}
 		}
 	}
 	if err := ps.wait(ctx); err != nil {

@@ -41,6 +41,9 @@ type instance struct {
 	arena       []*buffer // one per arena block
 	io, in, out *buffer
 	cmds        []uintptr
+	// last is the instance's latest submission: the next pass, maybe on
+	// another queue, orders its first submission after it on the device.
+	last tick
 }
 
 // maxIdle bounds the instances a plan keeps for reuse.

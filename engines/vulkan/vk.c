@@ -359,6 +359,7 @@ struct upx_ctx {
 	VkQueue queue[UPX_MAX_QUEUES];
 	VkSemaphore timeline[UPX_MAX_QUEUES];
 	uint64_t next_value[UPX_MAX_QUEUES];
+	uint64_t upload_value; // queue 0's value of the last finished upload
 	VkCommandPool cmdpool;
 	VkPhysicalDeviceMemoryProperties mp;
 	uint32_t heap;
@@ -640,6 +641,7 @@ int upx_buffer_upload(upx_ctx *c, uintptr_t dst, uint64_t off, const void *src, 
 				                          .pSemaphores = &c->timeline[0],
 				                          .pValues = &v};
 				r = vkWaitSemaphores(c->dev, &wi, UINT64_MAX);
+				if (r == VK_SUCCESS) c->upload_value = v;
 			}
 		}
 		vkFreeCommandBuffers(c->dev, c->cmdpool, 1, &cmd);
@@ -828,24 +830,42 @@ void upx_cmd_destroy(upx_ctx *c, uintptr_t h) {
 	free(uc);
 }
 
-int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg) {
+int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint32_t after_q, uint64_t after_value,
+               uint64_t *value, char *msg) {
 	VkCommandBuffer cb[64];
 	if (n == 0 || n > 64) {
 		setmsg(msg, "submit of %u command buffers (1..64)", n);
 		return VK_ERROR_UNKNOWN;
 	}
-	if (q >= c->nqueues) {
-		setmsg(msg, "submit to queue %u of %u", q, c->nqueues);
+	if (q >= c->nqueues || (after_value && after_q >= c->nqueues)) {
+		setmsg(msg, "submit to queue %u after queue %u (%u queues)", q, after_q, c->nqueues);
 		return VK_ERROR_UNKNOWN;
 	}
 	for (uint32_t i = 0; i < n; i++) cb[i] = ((upx_cmd *)cmds[i])->cmd;
 	pthread_mutex_lock(&c->mu);
 	uint64_t v = c->next_value[q] + 1;
+	VkSemaphore waits[2];
+	uint64_t wait_values[2];
+	VkPipelineStageFlags stages[2] = {VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT};
+	uint32_t nwait = 0;
+	if (q != 0 && c->upload_value) {
+		waits[nwait] = c->timeline[0];
+		wait_values[nwait++] = c->upload_value;
+	}
+	if (after_value && after_q != q) {
+		waits[nwait] = c->timeline[after_q];
+		wait_values[nwait++] = after_value;
+	}
 	VkTimelineSemaphoreSubmitInfo ts = {.sType = VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO,
+	                                    .waitSemaphoreValueCount = nwait,
+	                                    .pWaitSemaphoreValues = wait_values,
 	                                    .signalSemaphoreValueCount = 1,
 	                                    .pSignalSemaphoreValues = &v};
 	VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO,
 	                   .pNext = &ts,
+	                   .waitSemaphoreCount = nwait,
+	                   .pWaitSemaphores = waits,
+	                   .pWaitDstStageMask = stages,
 	                   .commandBufferCount = n,
 	                   .pCommandBuffers = cb,
 	                   .signalSemaphoreCount = 1,

@@ -88,8 +88,13 @@ void upx_pipeline_destroy(upx_ctx *c, uintptr_t p);
 int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out, char *msg);
 void upx_cmd_destroy(upx_ctx *c, uintptr_t cmd);
 // Submits n recorded command buffers in order to queue q; *value is the
-// value of q's timeline semaphore that signals their completion.
-int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint64_t *value, char *msg);
+// value of q's timeline semaphore that signals their completion. On the
+// device they first wait for every finished upload and, when after_value is
+// not 0, for queue after_q's timeline to reach after_value: the memory
+// dependency on buffers last written through another queue (already
+// complete when the host waited for them, so the wait costs nothing).
+int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint32_t after_q, uint64_t after_value,
+               uint64_t *value, char *msg);
 int upx_wait(upx_ctx *c, uint32_t q, uint64_t value, uint64_t timeout_ns, char *msg);
 
 // Log lines collected by C (debug messenger, driver notes); Go drains them
