@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
@@ -126,7 +127,14 @@ func runBench(ctx context.Context, args []string) error {
 		fmt.Fprintf(tw, "reference throughput\t%.3f input MP/s\n", mp/refWall.Seconds())
 		fmt.Fprintf(tw, "speed-up vs reference\t%.2f×\n", refWall.Seconds()/wall.Seconds())
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if vulkan.Profiling() {
+		fmt.Println("\nGPU time per kernel and per layer (UPSCALED_VK_PROFILE=1; --streams 1 gives a clean split):")
+		return vulkan.WriteProfile(os.Stdout, 15)
+	}
+	return nil
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {

@@ -69,6 +69,7 @@ func (pl *planner) planConv(i int) error {
 	o := out.shape
 	push := append(u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), padL, padT, o.C), f32bits(c.PadValue))
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(o.W*o.H)) // each path below adds one step
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
 		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
@@ -108,5 +109,9 @@ func (pl *planner) planDeconv(i int) error {
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
 	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
+	pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H))
 	return nil
 }
+
+// setFLOPs records the arithmetic of the step just added (profile).
+func (pl *planner) setFLOPs(f float64) { pl.l.steps[len(pl.l.steps)-1].flops = f }

@@ -95,6 +95,7 @@ func cDeviceInfo(i int) (Device, error) {
 		MaxStorageRange: int64(in.max_storage_range),
 		MaxAlloc:        int64(in.max_alloc),
 		StorageAlign:    int64(in.min_storage_align),
+		TimestampPeriod: float64(in.timestamp_period),
 	}
 	for k := range 3 {
 		d.MaxGroups[k] = int(in.max_group_count[k])
@@ -191,7 +192,7 @@ type dispatchRec struct {
 const maxBind = C.UPX_MAX_BIND
 const maxPush = C.UPX_MAX_PUSH
 
-func (c cctx) cmdRecord(ds []dispatchRec) (uintptr, error) {
+func (c cctx) cmdRecord(ds []dispatchRec, timestamps bool) (uintptr, error) {
 	n := len(ds)
 	arr := (*C.upx_dispatch)(C.calloc(C.size_t(max(n, 1)), C.size_t(unsafe.Sizeof(C.upx_dispatch{}))))
 	defer C.free(unsafe.Pointer(arr))
@@ -218,13 +219,28 @@ func (c cctx) cmdRecord(ds []dispatchRec) (uintptr, error) {
 	}
 	var m msgBuf
 	var h C.uintptr_t
-	if err := m.err(C.upx_cmd_record(c.p, arr, C.uint32_t(n), &h, m.ptr())); err != nil {
+	ts := C.int(0)
+	if timestamps {
+		ts = 1
+	}
+	if err := m.err(C.upx_cmd_record(c.p, arr, C.uint32_t(n), ts, &h, m.ptr())); err != nil {
 		return 0, err
 	}
 	return uintptr(h), nil
 }
 
 func (c cctx) cmdDestroy(h uintptr) { C.upx_cmd_destroy(c.p, C.uintptr_t(h)) }
+
+// cmdTimestamps reads the n timestamps (ticks) of a finished command buffer
+// recorded with timestamps.
+func (c cctx) cmdTimestamps(h uintptr, n int) ([]uint64, error) {
+	ticks := make([]uint64, n)
+	var m msgBuf
+	if err := m.err(C.upx_cmd_timestamps(c.p, C.uintptr_t(h), (*C.uint64_t)(unsafe.Pointer(&ticks[0])), C.uint32_t(n), m.ptr())); err != nil {
+		return nil, err
+	}
+	return ticks, nil
+}
 
 // tick is a point on one queue's timeline (v 0: none).
 type tick struct {

@@ -52,6 +52,7 @@ type Device struct {
 	MaxGroups                   [3]int
 	MaxStorageRange, MaxAlloc   int64
 	StorageAlign                int64
+	TimestampPeriod             float64 // ns per GPU timestamp tick (0: none on the compute queues)
 }
 
 // API is the device's Vulkan version as "major.minor.patch".

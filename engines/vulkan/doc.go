@@ -36,6 +36,10 @@
 // one at engine start (UPSCALED_VK_COOPMAT=0 disables it); other
 // convolutions use the direct kernel.
 //
+// Profiling: with UPSCALED_VK_PROFILE=1 command buffers carry a timestamp
+// after each dispatch and finished segments add their dispatch times up per
+// kernel and per layer (WriteProfile, printed by `upscaled bench`).
+//
 // Errors: VK_ERROR_OUT_OF_DEVICE_MEMORY (and plans over the device's limits)
 // wrap engines.ErrOutOfMemory; VK_ERROR_DEVICE_LOST wraps
 // engines.ErrDeviceLost, fails the pass and retires the device context; the

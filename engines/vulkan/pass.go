@@ -19,18 +19,20 @@ var ErrPassState = errors.New("pass used out of order")
 // pooling pauses are submitted as one batch; the arena stays alive across
 // pauses so nothing is recomputed.
 type pass struct {
-	p       *program
-	st      *devState
-	dp      *devPlan
-	inst    *instance
-	opt     engines.PassOptions
-	known   map[int]bool // pooling layers whose means are in the io buffer
-	counts  map[int]int  // pixels summed per pooling layer
-	seg     int          // next segment to submit
-	pending int          // pooling layer awaiting Supply, or -1
-	done    bool
-	closed  bool
-	failed  error
+	p      *program
+	st     *devState
+	dp     *devPlan
+	inst   *instance
+	opt    engines.PassOptions
+	known  map[int]bool // pooling layers whose means are in the io buffer
+	counts map[int]int  // pixels summed per pooling layer
+	seg    int          // next segment to submit
+	// submitted is the first segment of the latest submission (profile)
+	submitted int
+	pending   int // pooling layer awaiting Supply, or -1
+	done      bool
+	closed    bool
+	failed    error
 	// queue is the compute queue the pass submits to; inflight is a value
 	// of its timeline, submitted and not yet waited for.
 	queue    int
@@ -144,6 +146,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 	if ps.inflight == 0 {
 		l := ps.dp.l
 		from := ps.seg
+		ps.submitted = from
 		for ps.seg < len(l.segs) {
 			s := l.segs[ps.seg]
 			ps.seg++
@@ -163,6 +166,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 	if err := ps.wait(ctx); err != nil {
 		return engines.Stop{}, err
 	}
+	ps.profileSegments(ps.submitted, ps.seg)
 	seg := ps.dp.l.segs[ps.seg-1]
 	if seg.pool >= 0 && !ps.known[seg.pool] {
 		var slot poolSlot

@@ -38,7 +38,7 @@ func (s *devState) record(ds []dispatchRec) (uintptr, error) {
 	if s.gone {
 		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
 	}
-	h, err := s.ctx.cmdRecord(ds)
+	h, err := s.ctx.cmdRecord(ds, profiling && s.dev.TimestampPeriod > 0)
 	if err != nil {
 		return 0, err
 	}

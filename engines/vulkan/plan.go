@@ -32,6 +32,7 @@ type step struct {
 	groups [3]int
 	binds  []bref
 	writes []bool // per binding
+	flops  float64 // 2·multiply-adds of a convolution (profile)
 }
 
 // storage is one arena allocation: a blob, or several aliased ones.

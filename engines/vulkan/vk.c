@@ -223,8 +223,8 @@ static uint32_t device_heap(const VkPhysicalDeviceMemoryProperties *mp) {
 }
 
 // compute_family returns the queue family to use (-1 if none) and, in
-// *count, how many queues it has.
-static int compute_family(VkPhysicalDevice pd, uint32_t *count) {
+// *count and *tsbits, how many queues it has and its valid timestamp bits.
+static int compute_family(VkPhysicalDevice pd, uint32_t *count, uint32_t *tsbits) {
 	uint32_t n = 0;
 	vkGetPhysicalDeviceQueueFamilyProperties(pd, &n, NULL);
 	VkQueueFamilyProperties *q = calloc(n ? n : 1, sizeof *q);
@@ -237,6 +237,7 @@ static int compute_family(VkPhysicalDevice pd, uint32_t *count) {
 			best = (int)i;
 	}
 	if (count) *count = best >= 0 ? q[best].queueCount : 0;
+	if (tsbits) *tsbits = best >= 0 ? q[best].timestampValidBits : 0;
 	free(q);
 	return best;
 }
@@ -310,7 +311,9 @@ int upx_device_info_get(int index, upx_device_info *out, char *msg) {
 	}
 	out->push_descriptor = has_device_ext(pd, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
 	out->has_memory_budget = has_device_ext(pd, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-	compute_family(pd, &out->compute_queues);
+	uint32_t tsbits = 0;
+	compute_family(pd, &out->compute_queues, &tsbits);
+	out->timestamp_period = tsbits ? p->limits.timestampPeriod : 0.0f;
 
 	VkPhysicalDeviceMemoryBudgetPropertiesEXT mb = {
 	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT};
@@ -346,6 +349,8 @@ typedef struct {
 typedef struct {
 	VkCommandBuffer cmd;
 	VkDescriptorPool pool;
+	VkQueryPool queries; // timestamps (VK_NULL_HANDLE: recorded without)
+	uint32_t nqueries;
 } upx_cmd;
 
 struct upx_ctx {
@@ -377,7 +382,7 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	}
 	VkPhysicalDevice pd = phys[index];
 	uint32_t famq = 0;
-	int fam = compute_family(pd, &famq);
+	int fam = compute_family(pd, &famq, NULL);
 	if (fam < 0) {
 		setmsg(msg, "device %d (%s) has no compute queue", index, info.name);
 		return VK_ERROR_FEATURE_NOT_PRESENT;
@@ -727,7 +732,7 @@ void upx_pipeline_destroy(upx_ctx *c, uintptr_t h) {
 
 // ---- command buffers ----
 
-int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out, char *msg) {
+int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, int timestamps, uintptr_t *out, char *msg) {
 	upx_cmd *uc = calloc(1, sizeof *uc);
 	uint32_t nsets = n ? n : 1, ndesc = 0;
 	for (uint32_t i = 0; i < n; i++) ndesc += d[i].nbind;
@@ -742,6 +747,19 @@ int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out
 		setmsg(msg, "vkCreateDescriptorPool for %u sets failed", nsets);
 		return r;
 	}
+	if (timestamps) {
+		uc->nqueries = n + 1;
+		VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+		                            .queryType = VK_QUERY_TYPE_TIMESTAMP,
+		                            .queryCount = uc->nqueries};
+		r = vkCreateQueryPool(c->dev, &qi, NULL, &uc->queries);
+		if (r != VK_SUCCESS) {
+			vkDestroyDescriptorPool(c->dev, uc->pool, NULL);
+			free(uc);
+			setmsg(msg, "vkCreateQueryPool for %u timestamps failed", n + 1);
+			return r;
+		}
+	}
 	pthread_mutex_lock(&c->mu);
 	VkCommandBufferAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
 	                                  .commandPool = c->cmdpool,
@@ -751,6 +769,10 @@ int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out
 	if (r == VK_SUCCESS) {
 		VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
 		r = vkBeginCommandBuffer(uc->cmd, &bi);
+	}
+	if (r == VK_SUCCESS && uc->queries) {
+		vkCmdResetQueryPool(uc->cmd, uc->queries, 0, uc->nqueries);
+		vkCmdWriteTimestamp(uc->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, uc->queries, 0);
 	}
 	for (uint32_t i = 0; r == VK_SUCCESS && i < n; i++) {
 		const upx_dispatch *x = &d[i];
@@ -796,6 +818,7 @@ int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out
 		if (p->push_words)
 			vkCmdPushConstants(uc->cmd, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p->push_words * 4, x->push);
 		vkCmdDispatch(uc->cmd, x->groups[0], x->groups[1], x->groups[2]);
+		if (uc->queries) vkCmdWriteTimestamp(uc->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, uc->queries, i + 1);
 	}
 	if (r == VK_SUCCESS) {
 		// Host writes are visible at submit; results become host-visible here.
@@ -827,7 +850,20 @@ void upx_cmd_destroy(upx_ctx *c, uintptr_t h) {
 	if (uc->cmd) vkFreeCommandBuffers(c->dev, c->cmdpool, 1, &uc->cmd);
 	pthread_mutex_unlock(&c->mu);
 	if (uc->pool) vkDestroyDescriptorPool(c->dev, uc->pool, NULL);
+	if (uc->queries) vkDestroyQueryPool(c->dev, uc->queries, NULL);
 	free(uc);
+}
+
+int upx_cmd_timestamps(upx_ctx *c, uintptr_t h, uint64_t *ticks, uint32_t n, char *msg) {
+	upx_cmd *uc = (upx_cmd *)h;
+	if (!uc->queries || n != uc->nqueries) {
+		setmsg(msg, "%u timestamps asked of a command buffer recorded with %u", n, uc->nqueries);
+		return VK_ERROR_UNKNOWN;
+	}
+	VkResult r = vkGetQueryPoolResults(c->dev, uc->queries, 0, n, n * sizeof *ticks, ticks, sizeof *ticks,
+	                                   VK_QUERY_RESULT_64_BIT);
+	if (r != VK_SUCCESS) setmsg(msg, "reading %u timestamps failed", n);
+	return r;
 }
 
 int upx_submit(upx_ctx *c, uint32_t q, const uintptr_t *cmds, uint32_t n, uint32_t after_q, uint64_t after_value,

@@ -37,6 +37,7 @@ typedef struct {
 	int push_descriptor;
 	int timeline;
 	uint32_t compute_queues; // queues in the chosen compute family (0: none)
+	float timestamp_period;  // ns per timestamp tick on the compute family (0: no timestamps)
 	uint32_t subgroup_size;
 	uint32_t max_shared;
 	uint32_t max_invocations;
@@ -85,7 +86,12 @@ void upx_pipeline_destroy(upx_ctx *c, uintptr_t p);
 
 // Records n dispatches into a new command buffer with its own descriptor
 // pool; ends with a compute→host barrier.
-int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, uintptr_t *out, char *msg);
+// With timestamps set it also writes a GPU timestamp before the first
+// dispatch and after each one (n + 1 of them, upx_cmd_timestamps).
+int upx_cmd_record(upx_ctx *c, const upx_dispatch *d, uint32_t n, int timestamps, uintptr_t *out, char *msg);
+// Copies the n timestamps (ticks) of a finished command buffer recorded
+// with timestamps.
+int upx_cmd_timestamps(upx_ctx *c, uintptr_t cmd, uint64_t *ticks, uint32_t n, char *msg);
 void upx_cmd_destroy(upx_ctx *c, uintptr_t cmd);
 // Submits n recorded command buffers in order to queue q; *value is the
 // value of q's timeline semaphore that signals their completion. On the
