@@ -51,6 +51,7 @@ func layerCases() []layerCase {
 		layerCase{"conv5x3-pads", 3, 5, []string{"Convolution c 1 1 x0 y 0=5 1=5 11=3 4=2 15=1 14=1 16=0 5=1 6=225"}},
 		layerCase{"deconv2x2-s2", 5, 6, []string{deconv("d", "x0", "y", 5, 6, 2, "3=2 9=2 -23310=1,1.000000e-01")}},
 		layerCase{"deconv4x4-s2-pad3", 6, 3, []string{deconv("d", "x0", "y", 6, 3, 4, "3=2 4=3")}},
+		layerCase{"deconv3x3-s3-cut1", 5, 7, []string{deconv("d", "x0", "y", 5, 7, 3, "3=3 4=1 9=1")}},
 		layerCase{"deconv3x3-s1-pad1", 5, 5, []string{deconv("d", "x0", "y", 5, 5, 3, "4=1 9=1")}},
 		layerCase{"concat-channels-odd", 5, 8, []string{
 			"Split s 1 2 x0 a b", conv("c", "a", "ya", 5, 3, 1, ""), "Concat cat 2 1 ya b y 0=0"}},

@@ -114,6 +114,16 @@ func BenchmarkDeconv2x2S2(b *testing.B) {
 	benchPass(b, engines.Model{Info: models.Info{ID: "bench-deconv", Scale: 1, InputBlob: "data", OutputBlob: "out"}, Net: net}, benchSide/2, benchSide/2)
 }
 
+// BenchmarkDeconv2x2S2Gather is the gather kernel on the shape
+// BenchmarkDeconv2x2S2 runs through the kernel-equals-stride one.
+func BenchmarkDeconv2x2S2Gather(b *testing.B) {
+	forceGatherDeconv = true
+	defer func() { forceGatherDeconv = false }()
+	body := []string{"Deconvolution d 1 1 x0 y 0=64 1=2 3=2 5=1 6=16384"}
+	net := enginetest.BuildNet(b, "bench-deconv-gather", 64, 64, body)
+	benchPass(b, engines.Model{Info: models.Info{ID: "bench-deconv-gather", Scale: 1, InputBlob: "data", OutputBlob: "out"}, Net: net}, benchSide/2, benchSide/2)
+}
+
 func BenchmarkRealCUGAN2x(b *testing.B) {
 	benchPass(b, loadNet(b, "realcugan-up2x-conservative"), benchSide, benchSide)
 }

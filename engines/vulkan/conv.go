@@ -101,17 +101,28 @@ func (pl *planner) planDeconv(i int) error {
 		return fmt.Errorf("%w: %s", models.ErrShape, pl.errf(i, "input has %d channels, weights expect %d", in.shape.C, c.NumInput))
 	}
 	out := pl.output(i, 0)
-	cutL, _, cutT, _ := c.DeconvCut(in.shape.H, in.shape.W)
+	cutL, cutR, cutT, cutB := c.DeconvCut(in.shape.H, in.shape.W)
 	act, a, b := actSpec(c, false)
 	parts := pl.p.layerParts[i]
 	s, o := in.shape, out.shape
-	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H)) // each path below adds one step
+	if !forceGatherDeconv && c.KernelW == c.StrideW && c.KernelH == c.StrideH && c.DilationW == 1 && c.DilationH == 1 &&
+		o.W+cutL+cutR == s.W*c.StrideW && o.H+cutT+cutB == s.H*c.StrideH {
+		// every output pixel comes from exactly one input pixel and tap
+		spec := append(u32s(c.KernelW, c.KernelH, act), f32bits(a), f32bits(b))
+		pl.add(i, "deconv_stride", spec, push, groups2D(s.W, s.H, (c4(o.C)+3)/4), binds, 1)
+		return nil
+	}
+	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
 	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
-	pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H))
 	return nil
 }
+
+// forceGatherDeconv keeps every deconvolution on the gather kernel
+// (benchmarks compare the kernels with it).
+var forceGatherDeconv = false
 
 // setFLOPs records the arithmetic of the step just added (profile).
 func (pl *planner) setFLOPs(f float64) { pl.l.steps[len(pl.l.steps)-1].flops = f }
