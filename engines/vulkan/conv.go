@@ -115,8 +115,9 @@ func (pl *planner) planDeconv(i int) error {
 		pl.add(i, "deconv_stride", spec, push, groups2D(s.W, s.H, (c4(o.C)+3)/4), binds, 1)
 		return nil
 	}
-	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
-	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
+	ocb := min(4, c4(o.C)) // channel groups per invocation
+	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b), uint32(ocb))
+	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+ocb-1)/ocb), binds, 1)
 	return nil
 }
 
