@@ -31,7 +31,7 @@ type step struct {
 	push   []uint32
 	groups [3]int
 	binds  []bref
-	writes []bool // per binding
+	writes []bool  // per binding
 	flops  float64 // 2·multiply-adds of a convolution (profile)
 }
 
