@@ -87,12 +87,18 @@ func TestEstimateCoversPeak(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var perr error
-			measured := peakHeap(func(sample func()) {
-				_, perr = p.Process(context.Background(), bytes.NewReader(tt.in), plan, io.Discard, func(Progress) { sample() })
-			})
-			if perr != nil {
-				t.Fatal(perr)
+			// The sampler can miss a short peak, which would make the
+			// estimate look loose: the highest of three runs counts.
+			var measured int64
+			for range 3 {
+				var perr error
+				m := peakHeap(func(sample func()) {
+					_, perr = p.Process(context.Background(), bytes.NewReader(tt.in), plan, io.Discard, func(Progress) { sample() })
+				})
+				if perr != nil {
+					t.Fatal(perr)
+				}
+				measured = max(measured, m)
 			}
 			ratio := float64(plan.HostBytes) / float64(measured)
 			t.Logf("%-48s %12d %12d %6.2f %v", tt.name, plan.HostBytes, measured, ratio, p.parts(mustProgram(t, p, plan), plan))
