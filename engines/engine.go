@@ -3,6 +3,7 @@ package engines
 import (
 	"context"
 	"errors"
+	"math"
 
 	"github.com/upscaled/upscaled/models"
 )
@@ -18,6 +19,12 @@ var (
 	// ErrClosed: the engine or program was closed.
 	ErrClosed = errors.New("engine closed")
 )
+
+// TooLarge is the Footprint of a pass that no memory budget makes possible:
+// one of its buffers exceeds a device limit (the largest allocation or
+// storage-buffer binding). Tiling treats it as a planning fact and cuts
+// smaller tiles.
+const TooLarge int64 = math.MaxInt64
 
 // Model is a catalog entry with its parsed network.
 type Model struct {
@@ -49,7 +56,8 @@ type Engine interface {
 // Program is one model loaded on one engine. Safe for concurrent use.
 type Program interface {
 	// Footprint is the device bytes one pass over an h×w (padded) input needs
-	// at peak, weights excluded.
+	// at peak, weights excluded; TooLarge when the device cannot run a pass
+	// of that size at all.
 	Footprint(h, w int) int64
 	// Start begins a forward pass over in (values are /255 or /65535 inside).
 	// The caller must Close the Pass.

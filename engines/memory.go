@@ -14,11 +14,7 @@ type MemoryReporter interface {
 // when e schedules several (it has a Devices method). ok is false when no
 // device reports its memory (the Go executor uses host memory only).
 func DeviceMemory(e Engine) (inUse, peak int64, ok bool) {
-	devs := []Engine{e}
-	if s, isSched := e.(interface{ Devices() []Engine }); isSched {
-		devs = s.Devices()
-	}
-	for _, d := range devs {
+	for _, d := range devicesOf(e) {
 		if m, has := d.(MemoryReporter); has {
 			inUse += m.MemoryInUse()
 			peak += m.PeakMemory()

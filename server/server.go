@@ -171,7 +171,7 @@ func (s *Server) StartSelfTest(ctx context.Context) {
 // selfTestEngines runs the self-test on each device of a scheduled engine
 // (every one must compute correctly), or on the engine itself.
 func (s *Server) selfTestEngines(ctx context.Context) ([]SelfTestResult, error) {
-	multi, ok := s.engine.(interface{ Devices() []engines.Engine })
+	multi, ok := s.engine.(engines.MultiDevice)
 	if !ok || len(multi.Devices()) <= 1 {
 		res, err := SelfTest(ctx, s.pipeline, s.cfg.ModelsDir)
 		return []SelfTestResult{res}, err

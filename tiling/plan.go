@@ -3,6 +3,7 @@ package tiling
 import (
 	"errors"
 	"fmt"
+	"math"
 )
 
 // ErrBudget: not even the smallest tile fits the memory budget.
@@ -103,34 +104,75 @@ func (p Plan) Band(r int) []Tile { return p.Tiles[r*p.Cols : (r+1)*p.Cols] }
 // Single reports whether the plan is one tile: the whole image.
 func (p Plan) Single() bool { return len(p.Tiles) == 1 }
 
-// Footprint is device (or host) bytes one pass over an h×w padded input needs.
+// Footprint is device (or host) bytes one pass over an h×w padded input
+// needs; math.MaxInt64 when the device cannot run a pass that size at all
+// (a buffer over one of its limits), which no budget fits.
 type Footprint func(h, w int) int64
 
-// Choose plans the largest square tiles whose padded pass fits budget bytes
-// (the whole image as one tile when it fits; budget ≤ 0 means unbounded).
-// minSide is the smallest core side tried (0: the quantum).
+// Choose plans the fewest tiles whose padded passes fit budget bytes: the
+// whole image when it fits, else the better of full-width bands and the
+// largest square tiles (fewer tiles, then less padded area). budget ≤ 0
+// means unbounded by memory, still bounded by the device's limits. minSide
+// is the smallest core side tried (0: the quantum).
 func Choose(w, h int, g Geometry, budget int64, fp Footprint, minSide int) (Plan, error) {
-	whole := func() (Plan, error) { return NewPlan(w, h, 0, 0, g) }
-	if budget <= 0 || fp(g.PaddedSize(h), g.PaddedSize(w)) <= budget {
-		return whole()
+	if budget <= 0 || budget == math.MaxInt64 {
+		budget = math.MaxInt64 - 1
+	}
+	fits := func(cw, ch int) bool { return fp(g.PaddedSize(ch), g.PaddedSize(cw)) <= budget }
+	if fits(w, h) {
+		return NewPlan(w, h, 0, 0, g)
 	}
 	q := g.quantum()
 	lo := roundUp(max(minSide, 1), q)
-	fits := func(s int) bool { return fp(g.PaddedSize(s), g.PaddedSize(s)) <= budget }
-	if !fits(lo) {
-		return Plan{}, fmt.Errorf("%w: a %dx%d tile needs %d bytes, budget %d", ErrBudget, lo, lo, fp(g.PaddedSize(lo), g.PaddedSize(lo)), budget)
+	if !fits(lo, lo) {
+		need := fp(g.PaddedSize(lo), g.PaddedSize(lo))
+		if need == math.MaxInt64 {
+			return Plan{}, fmt.Errorf("%w: a %dx%d tile exceeds a device limit", ErrBudget, lo, lo)
+		}
+		return Plan{}, fmt.Errorf("%w: a %dx%d tile needs %d bytes, budget %d", ErrBudget, lo, lo, need, budget)
 	}
-	hi := roundUp(max(w, h), q)
-	for hi-lo > q { // largest fitting multiple of q in [lo, hi)
+	side := largest(lo, roundUp(max(w, h), q), q, func(s int) bool { return fits(s, s) })
+	best, err := NewPlan(w, h, side, side, g)
+	if err != nil || !fits(w, lo) {
+		return best, err
+	}
+	band := largest(lo, roundUp(h, q), q, func(s int) bool { return fits(w, s) })
+	if bands, err := NewPlan(w, h, 0, band, g); err == nil && bands.better(best) {
+		return bands, nil
+	}
+	return best, nil
+}
+
+// largest is the largest multiple of q in [lo, hi) for which ok holds,
+// given ok(lo) and ok monotone (true up to some size, false beyond).
+func largest(lo, hi, q int, ok func(int) bool) int {
+	for hi-lo > q {
 		mid := roundUp((lo+hi)/2, q)
 		if mid >= hi {
 			mid = hi - q
 		}
-		if fits(mid) {
+		if ok(mid) {
 			lo = mid
 		} else {
 			hi = mid
 		}
 	}
-	return NewPlan(w, h, lo, lo, g)
+	return lo
+}
+
+// better reports whether p needs fewer tiles than o, or as many over less
+// padded area.
+func (p Plan) better(o Plan) bool {
+	if len(p.Tiles) != len(o.Tiles) {
+		return len(p.Tiles) < len(o.Tiles)
+	}
+	return p.paddedArea() < o.paddedArea()
+}
+
+func (p Plan) paddedArea() int64 {
+	var a int64
+	for _, t := range p.Tiles {
+		a += int64(t.Padded.Dx()) * int64(t.Padded.Dy())
+	}
+	return a
 }

@@ -2,6 +2,7 @@ package tiling
 
 import (
 	"errors"
+	"math"
 	"testing"
 )
 
@@ -99,5 +100,35 @@ func TestChoose(t *testing.T) {
 				t.Errorf("tile side %d, want about %d (the largest that fits)", p.TileW, tt.maxSide)
 			}
 		})
+	}
+}
+
+// A pass over a whole 2550×3263 page exceeds a device limit (its largest
+// blob cannot be bound) while any budget would hold it: Choose cuts the
+// fewest tiles that the device can run, full-width bands here.
+func TestChooseDeviceLimit(t *testing.T) {
+	const limit = 2600 * 1700 // padded pixels whose largest blob still binds
+	fp := func(h, w int) int64 {
+		if int64(h)*int64(w) > limit {
+			return math.MaxInt64
+		}
+		return int64(h) * int64(w) * 1000
+	}
+	for _, budget := range []int64{0, math.MaxInt64, 1 << 40} {
+		p, err := Choose(2550, 3263, cugan2x, budget, fp, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Tiles) != 2 || p.Cols != 1 {
+			t.Fatalf("budget %d: %d tiles in %d columns, want 2 full-width bands", budget, len(p.Tiles), p.Cols)
+		}
+		for _, tl := range p.Tiles {
+			if fp(tl.Padded.Dy(), tl.Padded.Dx()) == math.MaxInt64 {
+				t.Errorf("tile %+v exceeds the device limit", tl.Padded)
+			}
+		}
+	}
+	if _, err := Choose(2550, 3263, cugan2x, 0, func(h, w int) int64 { return math.MaxInt64 }, 32); !errors.Is(err, ErrBudget) {
+		t.Errorf("no tile runs: err %v, want ErrBudget", err)
 	}
 }

@@ -90,7 +90,8 @@ func (p *Pipeline) parts(prog *program, pl Plan) []part {
 	if c == 3 && outB == inB {
 		shaped = 0 // the network's band goes to the encoder as it is
 	}
-	add("bands", ow*bandH*3*inB+shaped)
+	bands := int64(min(tp.Rows, 2)) // one encoded while the next is produced
+	add("bands", bands*ow*bandH*3*inB+shaped)
 	if c == 2 || c == 4 {
 		add("alpha", ow*4*(4+4)+oh*4*(4+4)+ow*4*4)
 	}
@@ -122,7 +123,7 @@ func keepAlive(prog *program, tp tiling.Plan, units int64, budget int64) bool {
 	for _, t := range tp.Tiles {
 		m = max(m, prog.prog.Footprint(t.Padded.Dy(), t.Padded.Dx()))
 	}
-	return units*m <= budget
+	return m <= budget/units
 }
 
 // pausedBytes is what a CPU pass over an h×w padded input holds while

@@ -35,6 +35,10 @@ type Plan struct {
 	Format imaging.Format
 	// HostBytes is the peak host memory the run needs (Estimate).
 	HostBytes int64
+	// ModelFLOPs is the model's convolution arithmetic over the whole image
+	// (one untiled pass, every TTA transform); TileFLOPs that of the tile
+	// plan, each tile once (see Pipeline.flops).
+	ModelFLOPs, TileFLOPs float64
 }
 
 // Progress is reported after each tile pass: a tile (under each TTA
@@ -56,4 +60,17 @@ type Result struct {
 	// Notes are user-facing remarks, e.g. "WebP cannot exceed 16383 px: PNG written".
 	Notes   []string
 	Elapsed time.Duration
+	// Stages splits Elapsed.
+	Stages Stages
+}
+
+// Stages is the time a request spent in each stage (the engine's and the
+// encoder's overlap when the image has several bands of tiles).
+type Stages struct {
+	// Decode is reading and decoding the input.
+	Decode time.Duration
+	// Engine is running the tiles (device work and waiting for it).
+	Engine time.Duration
+	// Encode is shaping and encoding the output bands.
+	Encode time.Duration
 }

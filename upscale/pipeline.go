@@ -135,6 +135,7 @@ func (p *Pipeline) prepare(ctx context.Context, h imaging.Header, o Options) (Pl
 	}
 	pl := Plan{Options: o, Model: info, Input: h, OutWidth: ow, OutHeight: oh, Format: f}
 	pl.HostBytes = p.estimate(prog, pl)
+	pl.ModelFLOPs, pl.TileFLOPs = p.flops(prog, pl)
 	return pl, prog, nil
 }
 

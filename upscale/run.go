@@ -23,6 +23,7 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 	if err != nil {
 		return Result{}, err
 	}
+	decoded := time.Now()
 	// The plan came from a header: hold the decoded image to the same limits.
 	w, h := img.W, img.H
 	scale := plan.Model.Scale
@@ -47,37 +48,97 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 	if err != nil {
 		return Result{}, err
 	}
-	shaper := newBandShaper(in, scale, depth)
 	r, err := p.runPlan(ctx, prog, in, tp, plan.Options.TTA, progress)
 	if err != nil {
 		return Result{}, err
 	}
 	defer r.close()
 	res.Tiles = len(r.plan.Tiles)
-	tp = r.plan
-	// One band buffer serves every row of tiles (the encoder copies what
-	// it keeps); the tiles overwrite all of it.
-	buf := newSamples(w*scale, tp.TileH*scale, 3, in.Depth)
-	for row := 0; row < tp.Rows; row++ {
-		ob := tp.OutputBand(row)
-		band := buf
-		band.H = ob.Dy()
-		n := band.W * band.H * 3
-		band.Pix8, band.Pix16 = buf.Pix8[:min(n, len(buf.Pix8))], buf.Pix16[:min(n, len(buf.Pix16))]
-		for _, t := range tp.Band(row) {
-			if err := r.output(ctx, t, band, t.Core.X0*scale, 0); err != nil {
-				return Result{}, err
-			}
-		}
-		if err := enc.WriteRows(shaper.shape(band, ob.Y0)); err != nil {
-			return Result{}, err
-		}
+	res.Stages.Decode = decoded.Sub(start)
+	res.Stages.Engine = time.Since(decoded)
+	if err := p.produceBands(ctx, r, in, depth, enc, &res.Stages); err != nil {
+		return Result{}, err
 	}
+	t := time.Now()
 	if err := enc.Close(); err != nil {
 		return Result{}, err
 	}
+	res.Stages.Encode += time.Since(t)
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// produceBands runs the plan's tiles band by band and encodes each finished
+// band while the engine works on the next one (two band buffers), so the
+// device is not idle while a band is encoded. Stages gets the time the
+// engine and the encoder took on this request's goroutines.
+func (p *Pipeline) produceBands(ctx context.Context, r *runner, in samples, depth int, enc *bandEncoder, st *Stages) error {
+	tp := r.plan
+	scale := tp.Geometry.Scale
+	shaper := newBandShaper(in, scale, depth)
+	type band struct {
+		buf samples
+		y0  int
+	}
+	// Each band buffer serves every row of tiles it is given (the encoder
+	// copies what it keeps); the tiles overwrite all of it.
+	free := make(chan samples, 2)
+	free <- newSamples(in.W*scale, tp.TileH*scale, 3, in.Depth)
+	if tp.Rows > 1 {
+		free <- newSamples(in.W*scale, tp.TileH*scale, 3, in.Depth)
+	}
+	full := make(chan band, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var engineTime time.Duration
+	errc := make(chan error, 1)
+	go func() {
+		defer close(full)
+		for row := 0; row < tp.Rows; row++ {
+			var buf samples
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				errc <- ctx.Err()
+				return
+			}
+			t := time.Now()
+			ob := tp.OutputBand(row)
+			b := buf
+			b.H = ob.Dy()
+			n := b.W * b.H * 3
+			b.Pix8, b.Pix16 = buf.Pix8[:min(n, cap(buf.Pix8))], buf.Pix16[:min(n, cap(buf.Pix16))]
+			for _, tl := range tp.Band(row) {
+				if err := r.output(ctx, tl, b, tl.Core.X0*scale, 0); err != nil {
+					errc <- err
+					return
+				}
+			}
+			engineTime += time.Since(t)
+			full <- band{buf: b, y0: ob.Y0}
+		}
+		errc <- nil
+	}()
+	var encErr error
+	for b := range full {
+		if encErr != nil {
+			continue // drain: the producer stops at its next band
+		}
+		t := time.Now()
+		encErr = enc.WriteRows(shaper.shape(b.buf, b.y0))
+		st.Encode += time.Since(t)
+		if encErr != nil {
+			cancel()
+			continue
+		}
+		free <- b.buf
+	}
+	err := <-errc
+	st.Engine += engineTime
+	if encErr != nil {
+		return encErr
+	}
+	return err
 }
 
 // tilePlan cuts a w×h image: tiles of side tile when given, else the
@@ -89,8 +150,11 @@ func (p *Pipeline) tilePlan(prog *program, w, h, tile int) (tiling.Plan, error) 
 	return tiling.Choose(w, h, prog.geom, p.budget(), prog.prog.Footprint, p.cfg.MinTile)
 }
 
-// runPlan establishes the SE means for plan, falling back after an
-// out-of-memory error to recomputing prefixes, then to smaller tiles.
+// runPlan establishes the SE means for plan. After an out-of-memory error
+// (device memory taken by other work, not a planning fact: Footprint
+// reports device limits and the plan avoids them) it recomputes prefixes
+// instead of keeping passes paused, then tries smaller tiles, keeping
+// passes again when the budget allows.
 func (p *Pipeline) runPlan(ctx context.Context, prog *program, in samples, tp tiling.Plan, tta bool, progress func(Progress)) (*runner, error) {
 	forceRecompute := false
 	for {
@@ -120,6 +184,7 @@ func (p *Pipeline) runPlan(ctx context.Context, prog *program, in samples, tp ti
 		if tp, err = tiling.NewPlan(in.W, in.H, side, side, prog.geom); err != nil {
 			return nil, err
 		}
+		forceRecompute = false
 	}
 }
 

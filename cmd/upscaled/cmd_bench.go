@@ -65,30 +65,34 @@ func runBench(ctx context.Context, args []string) error {
 	pipe := upscale.New(upscale.Config{}, engine, *modelsDir)
 	opts := upscale.Options{Model: *model, Format: *format, Quality: *quality, Tile: *tile}
 
-	// Warm up: load the model and plan the page size once.
+	// Warm up: load the model and plan the page size once (not profiled).
 	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
+	vulkan.ResetProfile()
 	if *shared.mix {
 		return benchMix(ctx, pipe, engine, *model, *dir, inputs, opts, *streams, shared)
 	}
 	work := make(chan benchInput)
 	var mu sync.Mutex
 	var lat []time.Duration
+	var tally benchTally
 	var firstErr error
 	var wg sync.WaitGroup
+	before := readBenchCounters(engine)
 	start := time.Now()
 	for i := 0; i < *streams; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for in := range work {
-				d, err := benchOne(ctx, pipe, in, opts)
+				run, err := benchRun(ctx, pipe, in, opts)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", in.name, err)
 				}
-				lat = append(lat, d)
+				lat = append(lat, run.latency)
+				tally.add(run)
 				mu.Unlock()
 			}
 		}()
@@ -102,6 +106,7 @@ func runBench(ctx context.Context, args []string) error {
 	if firstErr != nil {
 		return firstErr
 	}
+	spent := readBenchCounters(engine).since(before)
 	var mp float64
 	for _, in := range inputs {
 		mp += float64(in.hdr.Width*in.hdr.Height) / 1e6
@@ -118,6 +123,7 @@ func runBench(ctx context.Context, args []string) error {
 	if _, peak, ok := engines.DeviceMemory(engine); ok {
 		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", peak>>20)
 	}
+	printWork(tw, tally, spent, wall, len(inputs))
 	if *reference != "" {
 		refWall, err := benchReference(ctx, *reference, info, inputs, *format)
 		if err != nil {
@@ -138,16 +144,23 @@ func runBench(ctx context.Context, args []string) error {
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {
+	run, err := benchRun(ctx, pipe, in, opts)
+	return run.latency, err
+}
+
+// benchRun is one page through Prepare and Process, as a request.
+func benchRun(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (pageRun, error) {
 	ctx = benchRequest(ctx)
 	start := time.Now()
 	plan, err := pipe.Prepare(in.hdr, opts)
 	if err != nil {
-		return 0, err
+		return pageRun{}, err
 	}
-	if _, err := pipe.Process(ctx, bytes.NewReader(in.data), plan, io.Discard, nil); err != nil {
-		return 0, err
+	res, err := pipe.Process(ctx, bytes.NewReader(in.data), plan, io.Discard, nil)
+	if err != nil {
+		return pageRun{}, err
 	}
-	return time.Since(start), nil
+	return pageRun{latency: time.Since(start), plan: plan, res: res}, nil
 }
 
 func loadBenchInputs(glob string, minPages int) ([]benchInput, error) {

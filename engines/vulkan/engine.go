@@ -24,7 +24,8 @@ type Engine struct {
 	coop atomic.Bool
 
 	mem    *memCounter // bytes of every buffer the engine holds
-	queues int         // compute queues to create at most (UPSCALED_VK_QUEUES)
+	work   *workCounter
+	queues int // compute queues to create at most (UPSCALED_VK_QUEUES)
 
 	mu     sync.Mutex
 	st     *devState
@@ -54,7 +55,7 @@ func New(index int) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d (%s): %w", engines.ErrUnavailable, index, d.Name, err)
 	}
-	e := &Engine{dev: d, st: st, mem: mem, queues: queues}
+	e := &Engine{dev: d, st: st, mem: mem, work: &workCounter{}, queues: queues}
 	if coop {
 		e.coop.Store(true)
 		if err := e.checkCoop(); err != nil {

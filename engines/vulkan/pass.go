@@ -37,8 +37,10 @@ type pass struct {
 	// of its timeline, submitted and not yet waited for.
 	queue    int
 	inflight uint64
-	depth    int
-	out      engines.Tile
+	// busy: a submission of this pass counts in the engine's busy time.
+	busy  bool
+	depth int
+	out   engines.Tile
 }
 
 func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOptions) (engines.Pass, error) {
@@ -161,7 +163,12 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			}
 			ps.inflight = v
 			ps.inst.last = tick{ps.queue, v}
+			if !ps.busy {
+				ps.busy = true
+				ps.p.e.work.begin()
+			}
 		}
+		ps.p.e.work.addFLOPs(l.segmentFLOPs(from, ps.seg))
 	}
 	if err := ps.wait(ctx); err != nil {
 		return engines.Stop{}, err
@@ -197,6 +204,7 @@ func (ps *pass) wait(ctx context.Context) error {
 		}
 		if !timedOut {
 			ps.inflight = 0
+			ps.idle()
 			break
 		}
 		if err := ctx.Err(); err != nil {
@@ -210,7 +218,16 @@ func (ps *pass) wait(ctx context.Context) error {
 func (ps *pass) fail(err error) error {
 	ps.failed = ps.p.e.checkLost(ps.st, err)
 	ps.inflight = 0
+	ps.idle()
 	return ps.errf(ps.failed)
+}
+
+// idle ends the pass's share of the engine's busy time.
+func (ps *pass) idle() {
+	if ps.busy {
+		ps.busy = false
+		ps.p.e.work.end()
+	}
 }
 
 func (ps *pass) finish() {
@@ -267,6 +284,7 @@ func (ps *pass) Close() {
 			ps.failed = ps.p.e.checkLost(ps.st, err)
 		}
 	}
+	ps.idle()
 	ps.st.dropQueue(ps.queue)
 	if ps.failed != nil {
 		ps.dp.pd.freeInstance(ps.inst)

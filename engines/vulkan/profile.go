@@ -131,3 +131,10 @@ func gflops(st *profStat) string {
 	}
 	return fmt.Sprintf("%.0f", st.flops/st.ns)
 }
+
+// ResetProfile forgets what the profile has recorded (a bench's warm-up).
+func ResetProfile() {
+	prof.mu.Lock()
+	defer prof.mu.Unlock()
+	prof.kernels, prof.layers = nil, nil
+}

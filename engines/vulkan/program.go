@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -185,16 +186,24 @@ func (p *program) layout(h, w, depth int, esize int64) (*layout, error) {
 }
 
 // Footprint is the device bytes a pass over an h×w input holds (arena,
-// pooling statistics and 16-bit pixel buffers), from the plan; 0 when the
-// network cannot run at that size (Start says why).
+// pooling statistics and 16-bit pixel buffers), from the plan;
+// engines.TooLarge when a blob exceeds the device's largest allocation or
+// storage-buffer binding, 0 when the network cannot run at that size
+// (Start says why).
 func (p *program) Footprint(h, w int) int64 {
 	esize := int64(4)
 	if p.e.dev.Storage16 {
 		esize = 2
 	}
 	l, err := p.layout(h, w, 16, esize)
+	if errors.Is(err, engines.ErrOutOfMemory) {
+		return engines.TooLarge
+	}
 	if err != nil {
 		return 0
+	}
+	if p.e.dev.bindable(l) != nil {
+		return engines.TooLarge
 	}
 	return l.footprint()
 }

@@ -133,8 +133,8 @@ func (pd *progDev) plan(l *layout) (*devPlan, error) {
 	if dp, ok := pd.plans[key]; ok {
 		return dp, nil
 	}
-	if lim := pd.st.dev.MaxStorageRange; lim > 0 && l.maxBinding > lim {
-		return nil, fmt.Errorf("%w: a %d×%d input needs a %d-byte blob, over the device's %d-byte storage buffer range: use smaller tiles", engines.ErrOutOfMemory, l.w, l.h, l.maxBinding, lim)
+	if err := pd.st.dev.bindable(l); err != nil {
+		return nil, err
 	}
 	dp := &devPlan{pd: pd, l: l, pipes: make([]uintptr, len(l.steps))}
 	for i, s := range l.steps {
@@ -299,4 +299,14 @@ func (dp *devPlan) dispatches(in *instance, from, to int) []dispatchRec {
 		out = append(out, rec)
 	}
 	return out
+}
+
+// bindable fails (engines.ErrOutOfMemory) when a blob of l exceeds the
+// device's storage-buffer range: no budget makes such a pass possible, so
+// Footprint reports engines.TooLarge and tiling plans smaller tiles.
+func (d Device) bindable(l *layout) error {
+	if lim := d.MaxStorageRange; lim > 0 && l.maxBinding > lim {
+		return fmt.Errorf("%w: a %d×%d input needs a %d-byte blob, over the device's %d-byte storage buffer range: use smaller tiles", engines.ErrOutOfMemory, l.w, l.h, l.maxBinding, lim)
+	}
+	return nil
 }
