@@ -37,6 +37,7 @@ import (
 //	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
 //	@Header			200			{integer}	X-Upscaled-Memory-Bytes		"host memory reserved for this request, in bytes"
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
+//	@Header			200			{string}	Server-Timing				"queue, decode, engine and encode times (dur in milliseconds)"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure		413			{object}	Problem	"upload bytes, input or output pixels, or memory need over the limit (named in detail)"
@@ -122,6 +123,7 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
 	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
 	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
+	h.Set("Server-Timing", serverTiming(queueWait, res.Stages))
 	if len(res.Notes) > 0 {
 		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
 	}
@@ -131,8 +133,17 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	}
 	log.Info("upscaled", "in", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight),
 		"out", fmt.Sprintf("%dx%d", res.OutWidth, res.OutHeight), "tiles", res.Tiles,
-		"queue_ms", queueWait.Milliseconds(), "processing_ms", processing.Milliseconds(), "bytes", size)
+		"queue_ms", queueWait.Milliseconds(), "processing_ms", processing.Milliseconds(), "decode_ms", res.Stages.Decode.Milliseconds(),
+		"engine_ms", res.Stages.Engine.Milliseconds(), "encode_ms", res.Stages.Encode.Milliseconds(), "bytes", size)
 	return nil
+}
+
+// serverTiming is the Server-Timing header of a result: the wait for
+// memory and the decode, engine and encode stages, in milliseconds (engine
+// and encode overlap when the image has several bands of tiles).
+func serverTiming(queue time.Duration, st upscale.Stages) string {
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
+	return fmt.Sprintf("queue;dur=%s, decode;dur=%s, engine;dur=%s, encode;dur=%s", ms(queue), ms(st.Decode), ms(st.Engine), ms(st.Encode))
 }
 
 // PlanFile reads the image header of f (size bytes) and checks the request

@@ -11,6 +11,7 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +93,9 @@ func TestUpscaleOK(t *testing.T) {
 				if h.Get(k) == "" {
 					t.Errorf("missing header %s", k)
 				}
+			}
+			if st := h.Get("Server-Timing"); !regexp.MustCompile(`^queue;dur=[0-9.]+, decode;dur=[0-9.]+, engine;dur=[0-9.]+, encode;dur=[0-9.]+$`).MatchString(st) {
+				t.Errorf("Server-Timing %q, want the queue, decode, engine and encode stages", st)
 			}
 			if h.Get("Cache-Control") != "no-store" || h.Get("X-Content-Type-Options") != "nosniff" {
 				t.Errorf("security headers: Cache-Control %q, X-Content-Type-Options %q", h.Get("Cache-Control"), h.Get("X-Content-Type-Options"))

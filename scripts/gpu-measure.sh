@@ -12,6 +12,11 @@
 #   mix          panel p99 latency under 16 streams of pages
 #   load         /healthz latency under 16 uploads of the full 1000×1400 page (Go executor, all cores)
 #   multi        every GPU against one (on a machine with several)
+#   real         real-size 2550×3263 pages (.gpu/real): Real-CUGAN and Real-ESRGAN → JPEG at 4 streams
+#                against the reference tool, passes in flight 2/4/8, the 1000×1400 pages beside them,
+#                and the PyTorch fp16 / channels-last forward of the same models (.gpu/tools)
+#   profile      GPU time per kernel on real pages, one stream, both models
+#   http         a server: one real page through POST /v1/upscale (Server-Timing split), a job of 16 real pages
 # What each call carries (the limit is 64 MiB with the tracked tree):
 #   1. devices conformance pages: .gpu/debs .gpu/bin/upscaled .gpu/bin/vulkan.test .gpu/models .gpu/models-extra .gpu/pages
 #   2. rss bench mix:             .gpu/debs .gpu/bin/upscaled .gpu/models .gpu/ref .gpu/pages
@@ -99,6 +104,43 @@ step() {
       timeout 280 "$up" bench --engine vulkan --devices "$devs" --models-dir .gpu/models --dir "$pages" --match 'page-*' \
         --pages 32 --streams 8 --model realcugan-up2x-conservative --format jpeg 2>&1 | grep -E "engine|throughput|wall"
     done
+    ;;
+  real)
+    real=(--dir .gpu/real --match 'real-*' --pages 16 --format jpeg)
+    for args in "realcugan-up2x-conservative realcugan --inflight 4" "realesrgan-animevideov3-x2 realesrgan --inflight 4"; do
+      set -- $args
+      echo "-- $1, 2550×3263, 4 streams, $3 $4, against the reference"
+      timeout 280 "$up" bench --engine vulkan --models-dir .gpu/models "${real[@]}" --streams 4 --model "$1" "$3" "$4" --compare-reference ".gpu/ref/$2" 2>&1 | tail -16
+    done
+    for fl in "4 2" "4 8" "8 8"; do
+      set -- $fl
+      echo "-- Real-CUGAN, 2550×3263, $1 streams, --inflight $2"
+      timeout 120 "$up" bench --engine vulkan --models-dir .gpu/models "${real[@]}" --streams "$1" --inflight "$2" \
+        --model realcugan-up2x-conservative 2>&1 | grep -E "throughput|latency|busy|arithmetic|stages|CPU|device memory"
+    done
+    echo "-- Real-CUGAN, 1000×1400, 4 streams"
+    timeout 120 "$up" bench --engine vulkan --models-dir .gpu/models --dir "$pages" --match 'page-*' --pages 16 --streams 4 --inflight 4 \
+      --model realcugan-up2x-conservative --format jpeg 2>&1 | grep -E "throughput|latency|busy|arithmetic|stages"
+    m=.gpu/models
+    for mode in fp16 fp16cl; do
+      python3 .gpu/tools/torch_ncnn.py bench $m/real-cugan/up2x-conservative.param $m/real-cugan/up2x-conservative.bin 2 18 2550 3263 8 $mode
+      python3 .gpu/tools/torch_ncnn.py bench $m/real-esrgan/realesr-animevideov3-x2.param $m/real-esrgan/realesr-animevideov3-x2.bin 2 0 2550 3263 8 $mode
+    done
+    ;;
+  profile)
+    for model in realcugan-up2x-conservative realesrgan-animevideov3-x2; do
+      UPSCALED_VK_PROFILE=1 timeout 120 "$up" bench --engine vulkan --models-dir .gpu/models --dir .gpu/real --match 'real-*' \
+        --pages 4 --streams 1 --format jpeg --model $model 2>&1 | head -60
+    done
+    ;;
+  http)
+    data=$(mktemp -d)
+    UPSCALED_DATA_DIR=$data UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >"$out/serve.log" 2>&1 &
+    srv=$!
+    for _ in $(seq 1 100); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8080/readyz")' 2>/dev/null && break; sleep 0.3; done
+    python3 scripts/gpu-http.py latency http://127.0.0.1:8080 .gpu/real/real-00-2550x3263.jpg 4
+    python3 scripts/gpu-http.py job http://127.0.0.1:8080 .gpu/real 16
+    kill $srv; wait $srv
     ;;
   *)
     echo "gpu-measure: unknown step $1" >&2

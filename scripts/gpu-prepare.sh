@@ -12,11 +12,12 @@ root=.gpu
 mkdir -p "$root"/{debs,bin,models,models-extra,ref,pages}
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || grep -qx '/.gpu/' .gitignore || echo '/.gpu/' >>.git/info/exclude
 
-# Vulkan loader (shared/gpu) and libgomp1 (the reference tools link it).
+# Vulkan loader (shared/gpu), libgomp1 (the reference tools link it) and
+# libjpeg-turbo (the binary links it).
 cp -f "$shared"/gpu/*.deb "$root/debs/"
-if ! ls "$root"/debs/libgomp1_*.deb >/dev/null 2>&1; then
-  (cd "$root/debs" && apt-get download libgomp1)
-fi
+for pkg in libgomp1 libjpeg62-turbo; do
+  ls "$root"/debs/${pkg}_*.deb >/dev/null 2>&1 || (cd "$root/debs" && apt-get download "$pkg")
+done
 
 # Binaries: the CLI, the Vulkan conformance tests, the load test.
 flags=(-trimpath -ldflags "-s -w")
@@ -53,13 +54,31 @@ if [[ ! -x "$root/ref/realcugan/realcugan-ncnn-vulkan" ]]; then
   rm -rf "$tmp"
 fi
 
-# Pages: the two 1000×1400 test pages and a 2550×3263 colour page (the
-# reader backend's size), resampled from the colour test page; the panel
-# that bench --mix queues between pages.
+# Pages: the two 1000×1400 test pages; the reader backend's real size, a set
+# of distinct 2550×3263 colour pages (4:2:0 JPEG q90, each the colour test
+# page cropped, mirrored and recomposed differently, then resampled); a set
+# of 850×640 gray panels; the panel that bench --mix queues between pages.
 cp -f testdata/testimages/{page-gray-1000x1400.png,page-color-1000x1400.jpg,mid-color-300x200.png} "$root/pages/"
-if [[ ! -f "$root/pages/big-color-2550x3263.jpg" ]]; then
-  command -v convert >/dev/null || { echo "gpu-prepare: needs ImageMagick (apt-get install imagemagick)" >&2; exit 1; }
-  convert testdata/testimages/page-color-1000x1400.jpg -filter Lanczos -resize '2550x3263!' -quality 92 "$root/pages/big-color-2550x3263.jpg"
-fi
+command -v convert >/dev/null || { echo "gpu-prepare: needs ImageMagick (apt-get install imagemagick)" >&2; exit 1; }
+src=testdata/testimages/page-color-1000x1400.jpg
+gray=testdata/testimages/page-gray-1000x1400.png
+jpeg=(-sampling-factor 2x2,1x1,1x1 -quality 90 -strip)
+mkdir -p "$root/real" "$root/panels"
+for i in $(seq 0 $((${REAL_PAGES:-8} - 1))); do
+  f=$root/real/real-$(printf %02d "$i")-2550x3263.jpg
+  [[ -f $f ]] && continue
+  # a crop of 70–95 % of the page at an offset that differs per page, the
+  # page's other half stacked under it, mirrored on odd pages
+  cw=$((700 + 25 * i)) ch=$((980 + 35 * i)) ox=$((37 * i % (1000 - 700 - 25 * i + 1))) oy=$((53 * i % (1400 - 980 - 35 * i + 1)))
+  flip=()
+  ((i % 2)) && flip=(-flop)
+  convert \( "$src" -crop "${cw}x${ch}+${ox}+${oy}" +repage "${flip[@]}" -resize 1000x \) \
+    \( "$src" -gravity south -crop "100%x$((30 + 3 * i))%+0+0" +repage -flop \) -append \
+    -filter Lanczos -resize '2550x3263!' "${jpeg[@]}" "$f"
+done
+for i in $(seq 0 3); do
+  f=$root/panels/panel-$(printf %02d "$i")-850x640.png
+  [[ -f $f ]] || convert "$gray" -crop "850x640+$((40 * i))+$((180 * i))" +repage -colorspace Gray "$f"
+done
 
 du -sh "$root"/* "$root"/bin/*

@@ -89,8 +89,16 @@ func DefaultConfig() Config {
 		MaxHeaderBytes:  64 << 10,
 		LogLevel:        "info",
 		LogFormat:       "json",
-		Jobs:            jobs.DefaultConfig(),
+		Jobs:            defaultJobs(),
 	}
+}
+
+// defaultJobs is jobs.DefaultConfig with the number of workers left to
+// the engine (autoJobWorkers).
+func defaultJobs() jobs.Config {
+	c := jobs.DefaultConfig()
+	c.Workers = 0
+	return c
 }
 
 // DefaultMemoryBudget is a quarter of the memory available to the process
@@ -184,6 +192,9 @@ func (c Config) Validate() error {
 	}
 	jc := c.Jobs
 	jc.DataDir = c.DataDir
+	if jc.Workers == 0 {
+		jc.Workers = 1 // auto: set by the engine when the server opens
+	}
 	if err := jc.Validate(); err != nil {
 		errs = append(errs, err)
 	}

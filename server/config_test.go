@@ -47,7 +47,7 @@ func TestConfigValidate(t *testing.T) {
 		{"cors", func(c *Config) { c.CORSOrigins = []string{"reader.example"} }, "UPSCALED_CORS_ORIGINS"},
 		{"log level", func(c *Config) { c.LogLevel = "loud" }, "UPSCALED_LOG_LEVEL"},
 		{"log format", func(c *Config) { c.LogFormat = "xml" }, "UPSCALED_LOG_FORMAT"},
-		{"jobs", func(c *Config) { c.Jobs.Workers = 0 }, "workers"},
+		{"jobs", func(c *Config) { c.Jobs.Workers = -1 }, "workers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

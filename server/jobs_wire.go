@@ -3,8 +3,10 @@ package server
 import (
 	"context"
 	"log/slog"
+	"strings"
 
 	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/server/jobs"
@@ -19,9 +21,12 @@ type jobsService struct {
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
 // and returns the /v1/jobs routes to mount.
-func openJobs(cfg Config, p jobs.Pipeline, b *budget.Budget, log *slog.Logger) (*jobsService, api.Mount, error) {
+func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
+	if jc.Workers == 0 {
+		jc.Workers = autoJobWorkers(engine)
+	}
 	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
 		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log,
 	})
@@ -54,4 +59,23 @@ func (j *jobsService) close() error {
 		<-j.done
 	}
 	return j.m.Close()
+}
+
+// jobPagesPerGPU is how many job pages run at once per GPU by default: the
+// decode of one, the device work of two and the encode of another overlap,
+// as with four bench streams.
+const jobPagesPerGPU = 4
+
+// autoJobWorkers is the default number of job pages processed at once:
+// jobPagesPerGPU per GPU, one on the Go executor (whose passes already use
+// every core).
+func autoJobWorkers(e engines.Engine) int {
+	if strings.HasPrefix(e.Name(), "cpu") {
+		return 1
+	}
+	n := 1
+	if m, ok := e.(engines.MultiDevice); ok {
+		n = max(len(m.Devices()), 1)
+	}
+	return min(jobPagesPerGPU*n, 64)
 }

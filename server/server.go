@@ -79,7 +79,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, s.budget, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, engine, s.budget, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)

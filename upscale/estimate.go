@@ -2,7 +2,6 @@ package upscale
 
 import (
 	"github.com/upscaled/upscaled/models"
-	"strings"
 
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/tiling"
@@ -96,7 +95,7 @@ func (p *Pipeline) parts(prog *program, pl Plan) []part {
 		add("alpha", ow*4*(4+4)+oh*4*(4+4)+ow*4*4)
 	}
 	add("encoder", imaging.EncoderBytes(format, int(ow), int(oh), int(c), depth))
-	if strings.HasPrefix(p.engine.Name(), "cpu") {
+	if p.hostEngine() {
 		add("engine pass", prog.prog.Footprint(int(ph), int(pw))*cpuPassSlack/10)
 		if keep {
 			add("engine paused", (units-1)*pausedBytes(prog, int(ph), int(pw)))

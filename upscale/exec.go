@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/tiling"
@@ -23,10 +24,15 @@ type runner struct {
 	// keepAlive holds every pass paused between pooling points instead of
 	// recomputing each tile's prefix; set when all passes fit the budget.
 	keepAlive bool
-	passes    map[unit]engines.Pass
+	// together: kept passes advance at once (a device engine; the Go
+	// executor already spreads one pass over every core, and running its
+	// passes together would only add their working memory).
+	together bool
+	passes   map[unit]engines.Pass
 	// means[k][layer] are the whole-image channel means for transform k.
 	means []map[int][]float32
 
+	mu          sync.Mutex // guards done and the progress calls
 	progress    func(Progress)
 	done, total int
 }
@@ -55,7 +61,11 @@ func newRunner(prog *program, src samples, plan tiling.Plan, tta bool, budget in
 	return r, nil
 }
 
+// step reports one more tile pass done (passes advancing together call it
+// one at a time).
 func (r *runner) step() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.done++
 	if r.progress != nil {
 		r.progress(Progress{TilesDone: r.done, TilesTotal: r.total})
@@ -122,15 +132,13 @@ func (r *runner) collect(ctx context.Context) error {
 	for i, pl := range r.prog.pools {
 		sums := make([][]float64, len(r.kinds))
 		counts := make([]int, len(r.kinds))
-		for _, t := range r.plan.Tiles {
-			for ki, k := range r.kinds {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				st, err := r.advance(ctx, t, k)
-				if err != nil {
-					return err
-				}
+		stops, err := r.advanceAll(ctx)
+		if err != nil {
+			return err
+		}
+		for ti, t := range r.plan.Tiles {
+			for ki := range r.kinds {
+				st := stops[ti*len(r.kinds)+ki]
 				if st.Layer != pl.layer {
 					return fmt.Errorf("model %s: tile %d paused at layer %d, expected pooling layer %d", r.prog.info.ID, t.Index, st.Layer, pl.layer)
 				}
@@ -144,7 +152,6 @@ func (r *runner) collect(ctx context.Context) error {
 					sums[ki][c] += s
 				}
 				counts[ki] += st.Count
-				r.step()
 			}
 		}
 		for ki, k := range r.kinds {
@@ -166,6 +173,40 @@ func (r *runner) collect(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// advanceAll runs every tile under every transform to its next pause, in
+// raster order then transform order. On a device, kept passes run at once,
+// so it works on several of this image's tiles together (they hold their
+// memory already); others run one at a time, as the budget planned.
+func (r *runner) advanceAll(ctx context.Context) ([]engines.Stop, error) {
+	stops := make([]engines.Stop, len(r.plan.Tiles)*len(r.kinds))
+	errs := make([]error, len(stops))
+	var wg sync.WaitGroup
+	for ti, t := range r.plan.Tiles {
+		for ki, k := range r.kinds {
+			u := ti*len(r.kinds) + ki
+			if !r.keepAlive || !r.together {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+				if stops[u], errs[u] = r.advance(ctx, t, k); errs[u] != nil {
+					return nil, errs[u]
+				}
+				r.step()
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if stops[u], errs[u] = r.advance(ctx, t, k); errs[u] == nil {
+					r.step()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	return stops, errors.Join(errs...)
 }
 
 // advance runs tile t under transform k to its next pause: the paused pass

@@ -74,6 +74,10 @@ func (p *Pipeline) Close() error {
 	return errors.Join(errs...)
 }
 
+// hostEngine reports whether the engine works in host memory (the Go
+// executor): its passes count in the host estimate and run one at a time.
+func (p *Pipeline) hostEngine() bool { return strings.HasPrefix(p.engine.Name(), "cpu") }
+
 // budget is the device bytes tile passes may use (0 = unbounded).
 func (p *Pipeline) budget() int64 {
 	b := p.cfg.MemoryBudget

@@ -162,6 +162,7 @@ func (p *Pipeline) runPlan(ctx context.Context, prog *program, in samples, tp ti
 		if err != nil {
 			return nil, err
 		}
+		r.together = !p.hostEngine()
 		if forceRecompute {
 			r.keepAlive = false
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -82,4 +84,24 @@ func printWork(w io.Writer, t benchTally, spent benchCounters, wall time.Duratio
 		(t.stages.Decode / time.Duration(pages)).Round(time.Millisecond),
 		(t.stages.Engine / time.Duration(pages)).Round(time.Millisecond),
 		(t.stages.Encode / time.Duration(pages)).Round(time.Millisecond))
+}
+
+// startCPUProfile starts a Go CPU profile into path ("": none); stop ends
+// it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }

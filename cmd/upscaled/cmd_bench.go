@@ -46,6 +46,7 @@ func runBench(ctx context.Context, args []string) error {
 	modelsDir := fs.String("models-dir", envOr("UPSCALED_MODELS_DIR", "models"), "models directory")
 	reference := fs.String("compare-reference", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
 	shared := sharedEngineFlags(fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the measured pages to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,6 +80,10 @@ func runBench(ctx context.Context, args []string) error {
 	var tally benchTally
 	var firstErr error
 	var wg sync.WaitGroup
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
 	before := readBenchCounters(engine)
 	start := time.Now()
 	for i := 0; i < *streams; i++ {
@@ -103,10 +108,13 @@ func runBench(ctx context.Context, args []string) error {
 	close(work)
 	wg.Wait()
 	wall := time.Since(start)
+	spent := readBenchCounters(engine).since(before)
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	if firstErr != nil {
 		return firstErr
 	}
-	spent := readBenchCounters(engine).since(before)
 	var mp float64
 	for _, in := range inputs {
 		mp += float64(in.hdr.Width*in.hdr.Height) / 1e6

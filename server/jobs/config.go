@@ -11,7 +11,9 @@ import (
 type Config struct {
 	// DataDir holds jobs.db and jobs/<id>/ (UPSCALED_DATA_DIR).
 	DataDir string
-	// Workers is the number of items processed at once (UPSCALED_JOB_WORKERS).
+	// Workers is the number of items processed at once (UPSCALED_JOB_WORKERS);
+	// the server sets 0 (its default) by the engine: 4 per GPU, 1 on the Go
+	// executor.
 	Workers int
 	// MaxItems is the most images one job may hold (UPSCALED_JOB_MAX_ITEMS).
 	MaxItems int
