@@ -46,7 +46,7 @@ import (
 const (
 	loadClients     = 16
 	loadDownscale   = 4
-	loadRSSSlack    = 200 << 20 // bytes over the budget allowed for the process
+	loadRSSSlack    = 200 << 20              // bytes over the budget allowed for the process
 	loadHealthLimit = 100 * time.Millisecond // 99th percentile
 	loadHealthStall = time.Second            // any single probe
 	loadQueueMax    = 2
