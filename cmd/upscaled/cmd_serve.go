@@ -198,11 +198,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("UPSCALED_LOG_LEVEL: %w", err)
 	}
-	srv, err := server.New(cfg, log.With("version", version))
+	// bind first: a second server on the same address stops here, before
+	// it touches the data directory
+	ln, err := server.Listen(cfg.Addr)
 	if err != nil {
 		return err
 	}
-	return srv.Run(ctx)
+	srv, err := server.New(cfg, log.With("version", version))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return srv.Serve(ctx, ln)
 }
 
 func setInt(dst *int, v string, min int) error {
