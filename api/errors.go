@@ -140,6 +140,9 @@ func classify(err error) (status int, slug, detail, field string, header http.He
 				break
 			}
 		}
+		if revealsInternals(err) {
+			detail = publicDetail(slug)
+		}
 		if errors.As(err, &busy) {
 			header = http.Header{"Retry-After": {retryAfterSeconds(busy.RetryAfter)}}
 		} else if status == http.StatusServiceUnavailable {

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -248,6 +250,9 @@ func TestClassify(t *testing.T) {
 		{"client gone", fmt.Errorf("x: %w", context.Canceled), 499, "client-closed", ""},
 		{"upload limit", &http.MaxBytesError{Limit: 64 << 20}, 413, "upload-too-large", ""},
 		{"unknown", errors.New("secret internal path /var/x"), 500, "internal", ""},
+		{"spool disk full", fmt.Errorf("spool: %w", &fs.PathError{Op: "write", Path: "/secret/spool/upload-1", Err: syscall.ENOSPC}), 507, "insufficient-storage", ""},
+		{"rename", fmt.Errorf("result: %w", &os.LinkError{Op: "rename", Old: "/secret/jobs/x/out/.0.tmp", New: "/secret/jobs/x/out/0", Err: syscall.EIO}), 500, "internal", ""},
+		{"deadline on a path", fmt.Errorf("%w: %w", context.DeadlineExceeded, &fs.PathError{Op: "read", Path: "/secret/x", Err: os.ErrDeadlineExceeded}), 503, "timeout", "5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,7 +263,7 @@ func TestClassify(t *testing.T) {
 			if got := header.Get("Retry-After"); got != tt.retryAfter {
 				t.Errorf("Retry-After %q, want %q", got, tt.retryAfter)
 			}
-			if status == 500 && strings.Contains(detail, "secret") {
+			if strings.Contains(detail, "secret") {
 				t.Errorf("internal error detail leaks the cause: %q", detail)
 			}
 		})

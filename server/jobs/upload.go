@@ -155,7 +155,10 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	var pending []int
 	for i := range j.Items {
 		if err := m.check(&j.Items[i], j.ID, opts); err != nil {
-			j.Items[i].State, j.Items[i].Error, j.Items[i].Finished = Failed, err.Error(), now
+			if publicReason(err) != err.Error() {
+				m.log.Error("job item refused at submit", "job_id", j.ID, "item", i, "err", err)
+			}
+			j.Items[i].State, j.Items[i].Error, j.Items[i].Finished = Failed, publicReason(err), now
 			continue
 		}
 		pending = append(pending, i)

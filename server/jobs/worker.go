@@ -25,19 +25,6 @@ func transient(err error) bool {
 	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
 }
 
-// userError is the reason recorded for a failed item: the error's own
-// message, except for server-side write failures, which must not show paths.
-func userError(err error) string {
-	if errors.Is(err, ErrDiskFull) {
-		return "the server's disk is full: the result could not be written"
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return "the server could not read or write the item's files: " + pe.Err.Error()
-	}
-	return err.Error()
-}
-
 // work runs items until ctx ends.
 func (m *Manager) work(ctx context.Context) {
 	for {
@@ -100,7 +87,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		}
 	}
 	if perr != nil {
-		it.State, it.Error = Failed, userError(perr)
+		it.State, it.Error = Failed, publicReason(perr)
 		log.Warn("job item failed", "err", perr)
 	} else {
 		it.State = Succeeded
