@@ -44,6 +44,7 @@ var errorKinds = []struct {
 	{jobs.ErrNotReady, http.StatusConflict, "result-not-ready", ""},
 	{jobs.ErrNoResult, http.StatusConflict, "no-result", ""},
 	{jobs.ErrGone, http.StatusGone, "job-deleted", ""},
+	{jobs.ErrIdemMismatch, http.StatusUnprocessableEntity, "idempotency-key-reused", ""},
 	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request", ""},
 	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
 	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},

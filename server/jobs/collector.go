@@ -69,7 +69,7 @@ func (m *Manager) sweepDirs(ctx context.Context) error {
 		}
 		j, err := m.store.job(ctx, id)
 		switch {
-		case err == ErrNotFound, err == nil && j.State == Canceled:
+		case err == ErrNotFound, err == nil && (j.State == Canceled || j.Deleted):
 			if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
 				return err
 			}

@@ -201,8 +201,17 @@ func (m *Manager) activate(j Job, pending []int) {
 }
 
 // Get returns the owner's job with live progress; ErrNotFound for another
-// owner's job.
+// owner's job, ErrGone for a deleted one.
 func (m *Manager) Get(ctx context.Context, owner, id string) (Job, error) {
+	j, err := m.owned(ctx, owner, id)
+	if err == nil && j.Deleted {
+		return Job{}, fmt.Errorf("%w: job %s was deleted", ErrGone, id)
+	}
+	return j, err
+}
+
+// owned is Get that also returns deleted jobs.
+func (m *Manager) owned(ctx context.Context, owner, id string) (Job, error) {
 	if !validID(id) {
 		return Job{}, ErrNotFound
 	}
@@ -262,15 +271,16 @@ func (m *Manager) List(ctx context.Context, owner string, limit int, cursor stri
 }
 
 // Cancel deletes the owner's job: pending items are canceled, a running
-// item stops at its next tile, and every file of the job is removed. The
-// record stays, state Canceled, until the TTL passes. Canceling a canceled
-// job does nothing.
+// item stops at its next tile, every file of the job is removed and its
+// idempotency key released. It leaves the owner's lists at once; the record
+// stays as a tombstone (Get: ErrGone) until the TTL passes. Deleting a
+// deleted job does nothing.
 func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
-	j, err := m.Get(ctx, owner, id)
+	j, err := m.owned(ctx, owner, id)
 	if err != nil {
 		return err
 	}
-	if j.State == Canceled {
+	if j.Deleted {
 		return nil
 	}
 	if err := m.store.cancel(ctx, id, m.deps.Now(), m.cfg.TTL); err != nil {

@@ -2,6 +2,10 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,48 +17,51 @@ import (
 // Upload is a job being received: items are streamed to disk one by one,
 // limits checked as they stream, and nothing is visible until Commit.
 // Abort (safe after Commit) removes what was received.
+//
+// An upload with an idempotency key the owner already used is a replay:
+// its items are only hashed, never stored, and Commit returns the earlier
+// job when the request is the same, ErrIdemMismatch when it is not.
 type Upload struct {
-	m     *Manager
-	owner string
-	idem  string
-	id    string
-	bytes int64
-	items []Item
-	done  bool
+	m      *Manager
+	owner  string
+	idem   string
+	id     string
+	bytes  int64
+	items  []Item
+	hashes [][]byte // SHA-256 of each item's bytes
+	prev   *Job     // the job the idempotency key names (a replay)
+	done   bool
 }
 
 // maxIdemKey bounds an Idempotency-Key.
 const maxIdemKey = 255
 
-// Begin starts a job upload for owner. With an idempotency key the owner
-// already used, it returns that job instead (and a nil Upload): the caller
-// answers with it without reading the upload. It fails with ErrLowDisk when
-// free space is below Config.MinFreeDisk.
-func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, *Job, error) {
+// Begin starts a job upload for owner. It fails with ErrLowDisk when free
+// space is below Config.MinFreeDisk (a replay of an existing job excepted).
+func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, error) {
 	if len(idemKey) > maxIdemKey {
-		return nil, nil, fmt.Errorf("%w: Idempotency-Key is %d bytes, at most %d are allowed", ErrBadRequest, len(idemKey), maxIdemKey)
+		return nil, fmt.Errorf("%w: Idempotency-Key is %d bytes, at most %d are allowed", ErrBadRequest, len(idemKey), maxIdemKey)
 	}
 	for i := 0; i < len(idemKey); i++ {
 		if idemKey[i] < 0x20 || idemKey[i] > 0x7e {
-			return nil, nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
+			return nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
 		}
 	}
 	if idemKey != "" {
 		j, err := m.store.jobByIdem(ctx, owner, idemKey)
 		if err == nil {
-			m.live(&j)
-			return nil, &j, nil
+			return &Upload{m: m, owner: owner, idem: idemKey, prev: &j}, nil
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if err := checkDisk(m.deps.FreeSpace, m.cfg.DataDir, m.cfg.MinFreeDisk); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	id, err := newID()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m.mu.Lock()
 	m.drafts[id] = true
@@ -62,13 +69,13 @@ func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, *J
 	u := &Upload{m: m, owner: owner, idem: idemKey, id: id}
 	if err := os.MkdirAll(m.files.inDir(id), 0o750); err != nil {
 		u.Abort()
-		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+		return nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
 	}
 	if err := os.MkdirAll(m.files.outDir(id), 0o750); err != nil {
 		u.Abort()
-		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+		return nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
 	}
-	return u, nil, nil
+	return u, nil
 }
 
 // ID is the id the job will have.
@@ -86,23 +93,32 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
-	if err != nil {
-		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+	h := sha256.New()
+	var dst io.Writer = h
+	var f *os.File
+	if u.prev == nil {
+		if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
+			return err
+		}
+		var err error
+		f, err = os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+		if err != nil {
+			return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+		}
+		dst = io.MultiWriter(f, h)
 	}
 	left := cfg.MaxBytes - u.bytes
-	written, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, left+1))
+	written, err := io.Copy(dst, io.LimitReader(ctxReader{ctx, r}, left+1))
 	if err == nil && written > left {
 		err = fmt.Errorf("%w: a job's images may total at most %d bytes (UPSCALED_JOB_MAX_BYTES)", ErrTooLarge, cfg.MaxBytes)
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if f != nil {
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if errors.Is(err, ErrTooLarge) {
 		return err // already says which limit, for the user
@@ -111,6 +127,7 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
 	}
 	u.bytes += written
+	u.hashes = append(u.hashes, h.Sum(nil))
 	if len(rawName) > MaxRawNameBytes {
 		rawName = rawName[:MaxRawNameBytes]
 	}
@@ -150,8 +167,13 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 		return Job{}, false, fmt.Errorf("%w: send one or more files in the form field \"images\"", ErrNoItems)
 	}
 	m := u.m
+	digest := u.digest(opts)
+	if u.prev != nil {
+		u.done = true
+		return m.replay(*u.prev, digest)
+	}
 	now := m.deps.Now().UTC()
-	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Options: opts, Created: now, State: Queued, Items: u.items}
+	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Digest: digest, Options: opts, Created: now, State: Queued, Items: u.items}
 	var pending []int
 	for i := range j.Items {
 		if err := m.check(&j.Items[i], j.ID, opts); err != nil {
@@ -180,8 +202,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 		if err != nil {
 			return Job{}, false, err
 		}
-		m.live(&prev)
-		return prev, true, nil
+		return m.replay(prev, digest)
 	case err != nil:
 		return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
 	}
@@ -195,6 +216,31 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	m.log.Info("job submitted", "job_id", j.ID, "items", len(j.Items), "failed_at_submit", len(j.Items)-len(pending), "bytes", u.bytes)
 	m.live(&j)
 	return j, false, nil
+}
+
+// digest identifies the request: the resolved options, then each item's
+// name as sent and the SHA-256 of its bytes, each length-prefixed.
+func (u *Upload) digest(opts upscale.Options) string {
+	h := sha256.New()
+	o, _ := json.Marshal(opts)
+	binary.Write(h, binary.BigEndian, uint64(len(o)))
+	h.Write(o)
+	for i, it := range u.items {
+		binary.Write(h, binary.BigEndian, uint64(len(it.RawName)))
+		h.Write(it.RawName)
+		h.Write(u.hashes[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// replay answers a reused idempotency key: the earlier job when digest is
+// its request's (or it predates digests), else ErrIdemMismatch.
+func (m *Manager) replay(prev Job, digest string) (Job, bool, error) {
+	if prev.Digest != "" && prev.Digest != digest {
+		return Job{}, false, fmt.Errorf("%w: Idempotency-Key %q was used for job %s with other files or options; use a new key for a new job", ErrIdemMismatch, prev.IdempotencyKey, prev.ID)
+	}
+	m.live(&prev)
+	return prev, true, nil
 }
 
 // check reads an item's header and plans it; it fills the input and
@@ -224,6 +270,9 @@ func (u *Upload) Abort() {
 		return
 	}
 	u.done = true
+	if u.prev != nil {
+		return // a replay stored nothing
+	}
 	u.m.removeFiles(u.id)
 	u.m.mu.Lock()
 	delete(u.m.drafts, u.id)
