@@ -47,6 +47,7 @@ var errorKinds = []struct {
 	{jobs.ErrIdemMismatch, http.StatusUnprocessableEntity, "idempotency-key-reused", ""},
 	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request", ""},
 	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
+	{jobs.ErrTooManyUploads, http.StatusServiceUnavailable, "busy", ""},
 	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},
 	{budget.ErrTooLarge, http.StatusRequestEntityTooLarge, "over-memory-budget", ""},
 	{budget.ErrBusy, http.StatusServiceUnavailable, "busy", ""},

@@ -59,25 +59,38 @@ func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
 const maxJobFields = 32
 
 // idleBody pushes the connection's read deadline idle ahead as long as
-// data keeps coming.
+// data keeps coming, never past end: the upload's total deadline.
 type idleBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	idle time.Duration
-	last time.Time
+	rc    *http.ResponseController
+	idle  time.Duration
+	total time.Duration // end - start, for the message
+	end   time.Time
+	last  time.Time
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	if now := time.Now(); now.Sub(b.last) > time.Second {
-		_ = b.rc.SetReadDeadline(now.Add(b.idle)) // unsupported (HTTP/2 tests): no idle limit
+		// unsupported (HTTP/2 tests): no limit
+		_ = b.rc.SetReadDeadline(minTime(now.Add(b.idle), b.end))
 		b.last = now
 	}
 	n, err := b.ReadCloser.Read(p)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = &statusError{status: http.StatusRequestTimeout, slug: "upload-timeout", err: err,
-			detail: fmt.Sprintf("the job upload sent nothing for %v: it was cut", b.idle)}
+		detail := fmt.Sprintf("the job upload sent nothing for %v: it was cut", b.idle)
+		if !time.Now().Before(b.end) {
+			detail = fmt.Sprintf("the job upload did not finish within %v (UPSCALED_JOB_UPLOAD_TIMEOUT): it was cut", b.total)
+		}
+		err = &statusError{status: http.StatusRequestTimeout, slug: "upload-timeout", err: err, detail: detail}
 	}
 	return n, err
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // submit serves POST /v1/jobs.
@@ -98,7 +111,8 @@ func (b *idleBody) Read(p []byte) (int, error) {
 //	@Failure		415				{object}	Problem	"not multipart/form-data"
 //	@Failure		422				{object}	Problem	"Idempotency-Key already used with other files or options"
 //	@Failure		500				{object}	Problem	"internal error (logged with the request id)"
-//	@Failure		503				{object}	Problem	"busy or shutting down; see Retry-After"
+//	@Failure		408				{object}	Problem	"the upload stalled, or did not finish within UPSCALED_JOB_UPLOAD_TIMEOUT"
+//	@Failure		503				{object}	Problem	"busy (UPSCALED_JOB_MAX_UPLOADS uploads at once) or shutting down; see Retry-After"
 //	@Header			503				{integer}	Retry-After	"seconds to wait before retrying"
 //	@Failure		507				{object}	Problem	"the server is low on disk space"
 //	@Security		BearerKey
@@ -114,7 +128,9 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	// the limits on file bytes are checked by the upload; this bounds the
 	// multipart framing and fields around them
-	r.Body = http.MaxBytesReader(w, &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: h.idle}, cfg.MaxBytes+16<<20)
+	body := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: h.idle,
+		total: cfg.UploadTimeout, end: time.Now().Add(cfg.UploadTimeout)}
+	r.Body = http.MaxBytesReader(w, body, cfg.MaxBytes+16<<20)
 	up, err := h.m.Begin(ctx, KeyID(ctx), r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err

@@ -31,6 +31,8 @@ var (
 	ErrBadRequest = errors.New("invalid job request")
 	// ErrBusy: the job database stayed locked past its busy timeout.
 	ErrBusy = errors.New("job store busy")
+	// ErrTooManyUploads: Config.MaxUploads job uploads are being received.
+	ErrTooManyUploads = errors.New("too many job uploads at once")
 	// ErrClosed: the job manager is shut down.
 	ErrClosed = errors.New("job manager closed")
 )

@@ -59,6 +59,9 @@ type Manager struct {
 	// admit orders job creation against the collector's recovery pass.
 	admit sync.RWMutex
 
+	// uploads holds a token per job upload being received.
+	uploads chan struct{}
+
 	mu     sync.Mutex
 	drafts map[string]bool // ids of uploads not yet committed
 }
@@ -95,7 +98,7 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 		cfg: cfg, deps: d, files: l, store: st,
 		queue: newQueue(cfg.Workers), hub: newHub(), gate: newGate(d.Budget, cfg.BudgetShare),
 		log: d.Logger.With("component", "jobs"), base: base, stopBase: stop,
-		drafts: map[string]bool{},
+		drafts: map[string]bool{}, uploads: make(chan struct{}, cfg.MaxUploads),
 	}
 	n, err := m.recover(ctx)
 	if err != nil {

@@ -33,6 +33,14 @@ type Upload struct {
 	done   bool
 }
 
+// finish ends the upload (committed or aborted) and frees its slot.
+func (u *Upload) finish() {
+	if !u.done {
+		u.done = true
+		<-u.m.uploads
+	}
+}
+
 // maxIdemKey bounds an Idempotency-Key.
 const maxIdemKey = 255
 
@@ -47,20 +55,28 @@ func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, er
 			return nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
 		}
 	}
+	select {
+	case m.uploads <- struct{}{}:
+	default:
+		return nil, fmt.Errorf("%w: %d are being received (UPSCALED_JOB_MAX_UPLOADS)", ErrTooManyUploads, m.cfg.MaxUploads)
+	}
 	if idemKey != "" {
 		j, err := m.store.jobByIdem(ctx, owner, idemKey)
 		if err == nil {
 			return &Upload{m: m, owner: owner, idem: idemKey, prev: &j}, nil
 		}
 		if !errors.Is(err, ErrNotFound) {
+			<-m.uploads
 			return nil, err
 		}
 	}
 	if err := checkDisk(m.deps.FreeSpace, m.cfg.DataDir, m.cfg.MinFreeDisk); err != nil {
+		<-m.uploads
 		return nil, err
 	}
 	id, err := newID()
 	if err != nil {
+		<-m.uploads
 		return nil, err
 	}
 	m.mu.Lock()
@@ -169,7 +185,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	m := u.m
 	digest := u.digest(opts)
 	if u.prev != nil {
-		u.done = true
+		u.finish()
 		return m.replay(*u.prev, digest)
 	}
 	now := m.deps.Now().UTC()
@@ -206,7 +222,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	case err != nil:
 		return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
 	}
-	u.done = true
+	u.finish()
 	m.mu.Lock()
 	delete(m.drafts, u.id)
 	m.mu.Unlock()
@@ -269,7 +285,7 @@ func (u *Upload) Abort() {
 	if u.done {
 		return
 	}
-	u.done = true
+	u.finish()
 	if u.prev != nil {
 		return // a replay stored nothing
 	}
