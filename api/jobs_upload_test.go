@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -84,5 +85,20 @@ func TestJobsUploadLimits(t *testing.T) {
 	r, d := e.submit(t, "", []jobFile{{"a.png", small}}, nil, "model", jobsModel)
 	if r.StatusCode != http.StatusAccepted || d.ID == "" {
 		t.Fatalf("upload after the trickles ended: %d", r.StatusCode)
+	}
+}
+
+// TestJobStats: the job gauges' source counts queued work and its age.
+func TestJobStats(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{stopped: true})
+	small := testImage(t, "small-color-48x48.png")
+	e.submit(t, "", []jobFile{{"a.png", small}, {"b.png", small}}, nil, "model", jobsModel)
+	e.now.Advance(90 * time.Second)
+	st, err := e.m.Stats(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Jobs[jobs.Queued] != 1 || st.ItemsQueued != 2 || st.ItemsRunning != 0 || st.OldestQueued.Truncate(time.Second) != 90*time.Second {
+		t.Errorf("stats %+v, want 1 queued job, 2 queued items, oldest 90s", st)
 	}
 }

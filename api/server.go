@@ -57,6 +57,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry
+	// Metrics, when set, are the metrics already registered with Registry
+	// (shared with job workers); else New creates them.
+	Metrics *Metrics
 	// Engine names the engine in use, for /v1/models.
 	Engine string
 	// Routes are extra /v1 routes, mounted behind the same authentication.
@@ -101,9 +104,12 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Ready == nil {
 		d.Ready = func() (bool, string) { return true, "ready" }
 	}
-	m, err := NewMetrics(d.Registry)
-	if err != nil {
-		return nil, err
+	m := d.Metrics
+	if m == nil {
+		var err error
+		if m, err = NewMetrics(d.Registry); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
 		cfg: cfg, up: d.Upscaler, budget: d.Budget, ready: d.Ready, log: d.Logger,

@@ -19,11 +19,11 @@ type jobsService struct {
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
 // and returns the /v1/jobs routes to mount.
-func openJobs(cfg Config, p jobs.Pipeline, b *budget.Budget, log *slog.Logger) (*jobsService, api.Mount, error) {
+func openJobs(cfg Config, p jobs.Pipeline, b *budget.Budget, metrics jobs.Metrics, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
 	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
-		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log,
+		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -86,11 +86,20 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	metrics, err := api.NewMetrics(s.reg)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, s.budget, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, s.budget, metrics, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if err := s.reg.Register(newJobsCollector(s.jobs.m, log)); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.api, err = api.New(api.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
@@ -105,6 +114,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		Ready:        s.ready.get,
 		Logger:       log,
 		Registry:     s.reg,
+		Metrics:      metrics,
 		Engine:       engine.Name(),
 		EngineFailed: s.engineFailed,
 		Routes:       []api.Mount{jobRoutes},

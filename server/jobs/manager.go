@@ -38,7 +38,18 @@ type Deps struct {
 	FreeSpace func(dir string) (uint64, error)
 	// Logger receives job logs (slog.Default when nil).
 	Logger *slog.Logger
+	// Metrics, when set, counts each page that ends (api.Metrics).
+	Metrics Metrics
 }
+
+// Metrics counts processed images; source is "job" for job pages, model a
+// catalog id, tiles those of the image's plan.
+type Metrics interface {
+	CountImage(model, source string, ok bool, tiles int)
+}
+
+// metricsSource labels job pages in Metrics.
+const metricsSource = "job"
 
 // Manager owns the jobs of one data directory. Open it, Run it in a
 // goroutine for the workers and collector, Close it after Run returned.

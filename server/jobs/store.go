@@ -417,3 +417,33 @@ func (s *store) delete(ctx context.Context, id string) error {
 		return err
 	})
 }
+
+// countBy runs a query of (state, count) rows and hands each to fn.
+func (s *store) countBy(ctx context.Context, query string, fn func(State, int)) error {
+	rows, err := s.db.QueryContext(ctx, query)
+	if err != nil {
+		return dbErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return err
+		}
+		fn(State(state), n)
+	}
+	return rows.Err()
+}
+
+// oldestQueued is the creation time of the oldest job with a queued item
+// (zero when none).
+func (s *store) oldestQueued(ctx context.Context) (time.Time, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MIN(created_at) FROM jobs j WHERE deleted = 0
+		AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.state = 'queued')`).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, dbErr(err)
+	}
+	return fromMS(v.Int64), nil
+}

@@ -69,7 +69,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	m.publishItem(ctx, a.id, idx)
 	m.publishState(ctx, a.id)
 
-	it, perr := m.process(ctx, a, idx)
+	it, tiles, perr := m.process(ctx, a, idx)
 	if ctx.Err() != nil {
 		// job deleted or manager stopping: the record is Cancel's, or is
 		// requeued by the next Open
@@ -105,6 +105,9 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		return
 	}
 	m.queue.finish(a)
+	if m.deps.Metrics != nil {
+		m.deps.Metrics.CountImage(a.opts.Model, metricsSource, it.State == Succeeded, tiles)
+	}
 	m.publishItem(ctx, a.id, idx)
 	if final != "" {
 		log.Info("job finished", "state", final)
@@ -122,28 +125,28 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) {
 }
 
 // process runs an item through the pipeline into its result file. The
-// returned Item holds the output fields.
-func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, error) {
+// returned Item holds the output fields; tiles are the plan's.
+func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, error) {
 	f, err := os.Open(m.files.input(a.id, idx))
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	defer f.Close()
 	h, err := m.deps.Header(f)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	plan, err := m.deps.Pipeline.Prepare(h, a.opts)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	release, err := m.gate.acquire(ctx, plan.HostBytes)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	defer release()
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	var res upscale.Result
 	progress := func(p upscale.Progress) {
@@ -160,12 +163,12 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, error)
 		if errors.Is(err, ErrDiskFull) {
 			m.log.Error("job item: disk full", "job_id", a.id, "item", idx)
 		}
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	return Item{
 		OutBytes: n, OutFormat: res.Format, OutWidth: res.OutWidth, OutHeight: res.OutHeight,
 		ContentType: res.ContentType,
-	}, nil
+	}, res.Tiles, nil
 }
 
 // publishItem sends an item's record to subscribers.
