@@ -32,6 +32,11 @@ type Config struct {
 	// MaxUploads is the most job uploads received at once
 	// (UPSCALED_JOB_MAX_UPLOADS); more are refused as busy.
 	MaxUploads int
+	// DiskRetry is how long a job page whose result met a full disk is
+	// tried again, with growing waits, before it fails
+	// (UPSCALED_JOB_DISK_RETRY): pages finish by themselves once space
+	// returns.
+	DiskRetry time.Duration
 	// BudgetShare is the fraction (0,1] of the memory budget job workers may
 	// hold together (UPSCALED_JOB_BUDGET_SHARE); the rest stays for
 	// synchronous requests.
@@ -51,6 +56,7 @@ func DefaultConfig() Config {
 		BudgetShare:   0.5,
 		UploadTimeout: 10 * time.Minute,
 		MaxUploads:    16,
+		DiskRetry:     30 * time.Minute,
 	}
 }
 
@@ -77,6 +83,9 @@ func (c Config) Validate() error {
 	}
 	if c.UploadTimeout < time.Second {
 		errs = append(errs, fmt.Errorf("UPSCALED_JOB_UPLOAD_TIMEOUT: %s: must be at least 1s", c.UploadTimeout))
+	}
+	if c.DiskRetry < 0 {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_DISK_RETRY: %s: must be 0 or more", c.DiskRetry))
 	}
 	if c.MaxUploads < 1 {
 		errs = append(errs, fmt.Errorf("UPSCALED_JOB_MAX_UPLOADS: %d: must be at least 1", c.MaxUploads))

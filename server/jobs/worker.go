@@ -20,6 +20,10 @@ const retryAfter = 2 * time.Second
 // tries double from retryAfter.
 const maxAttempts = 5
 
+// maxDiskWait is the longest wait between tries of an item that met a
+// full disk.
+const maxDiskWait = time.Minute
+
 // transient reports engine failures worth another try later.
 func transient(err error) bool {
 	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
@@ -82,6 +86,17 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 			log.Warn("job item: engine failure, trying again", "err", perr, "attempt", n)
 			os.Remove(m.files.output(a.id, idx))
 			m.sleep(ctx, retryAfter<<(n-1))
+			requeue(perr)
+			return
+		}
+	}
+	if perr != nil && errors.Is(perr, ErrDiskFull) {
+		since, n := m.queue.diskFullSince(a, idx, m.deps.Now())
+		if m.deps.Now().Sub(since) < m.cfg.DiskRetry {
+			wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
+			log.Warn("job item: disk full, trying again", "err", perr, "attempt", n, "retry_in", wait)
+			os.Remove(m.files.output(a.id, idx))
+			m.sleep(ctx, wait)
 			requeue(perr)
 			return
 		}
