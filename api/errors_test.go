@@ -60,6 +60,7 @@ func TestUpscaleRefusals(t *testing.T) {
 		{"bad preset", "a.png", img, []string{"preset", "Z"}, 400, "invalid-request", "preset", "F, E, Q, H"},
 		{"bad family", "a.png", img, []string{"family", "waifu"}, 400, "invalid-request", "family", "realcugan, realesrgan"},
 		{"unknown model", "a.png", img, []string{"model", "realcugan-up9x"}, 400, "unknown-model", "model", "realcugan-up9x"},
+		{"realesrgan with denoise", "a.png", img, []string{"family", "realesrgan", "denoise", "3"}, 400, "unknown-model", "scale", "realesrgan has scale 2 with denoise 0"},
 		{"no model for scale", "a.png", img, []string{"scale", "1"}, 400, "unknown-model", "scale", "scale 1"},
 		{"field twice", "a.png", img, []string{"format", "png", "format", "jpeg"}, 400, "invalid-request", "format", "given 2 times"},
 		{"too many fields", "a.png", img, manyFields(40), 400, "invalid-request", "f32", "more than 32 form fields"},
