@@ -233,6 +233,47 @@ func TestNotFoundAndMethod(t *testing.T) {
 	}
 	problemOf(t, resp, http.StatusMethodNotAllowed)
 	resp.Body.Close()
+	if got := resp.Header.Get("Allow"); got != "POST" {
+		t.Errorf("GET /v1/upscale: Allow %q, want POST", got)
+	}
+}
+
+// TestProtocolConsistency: 405 names the allowed methods, HEAD works on
+// every GET route, and the 404s of the page and docs files are the
+// server's own problems (instance, request id).
+func TestProtocolConsistency(t *testing.T) {
+	_, ts := newTestServer(t, testOpts{})
+	do := func(method, path string) *http.Response {
+		req, _ := http.NewRequest(method, ts.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	for _, tt := range []struct{ method, path, allow string }{
+		{"DELETE", "/healthz", "GET, HEAD"},
+		{"FOO", "/readyz", "GET, HEAD"},
+		{"PUT", "/v1/models", "GET, HEAD"},
+	} {
+		resp := do(tt.method, tt.path)
+		problemOf(t, resp, http.StatusMethodNotAllowed)
+		if got := resp.Header.Get("Allow"); got != tt.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, got, tt.allow)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/", "/openapi.json", "/v1/models"} {
+		if resp := do("HEAD", path); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s: %d, want 200", path, resp.StatusCode)
+		}
+	}
+	for _, path := range []string{"/assets/nope.js", "/docs/nope.css"} {
+		p := problemOf(t, do("GET", path), http.StatusNotFound)
+		if p.Instance != path || p.RequestID == "" || !strings.HasPrefix(p.Type, problemTypeBase) {
+			t.Errorf("GET %s: %+v, want the server's problem with instance and request_id", path, p)
+		}
+	}
 }
 
 // TestClassify covers error kinds the HTTP tests cannot provoke cheaply.

@@ -1,6 +1,10 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+)
 
 // Label values that stand for everything outside a fixed set, so that no
 // client can create metric series at will.
@@ -22,4 +26,20 @@ func methodLabel(method string) string {
 		return method
 	}
 	return otherMethod
+}
+
+// methodOrder is the order methods are listed in an Allow header.
+var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// allowedMethods lists the methods routes answers on path; GET routes also
+// answer HEAD.
+func allowedMethods(routes chi.Routes, path string) []string {
+	var out []string
+	get := routes.Match(chi.NewRouteContext(), http.MethodGet, path)
+	for _, m := range methodOrder {
+		if routes.Match(chi.NewRouteContext(), m, path) || (m == http.MethodHead && get) {
+			out = append(out, m)
+		}
+	}
+	return out
 }

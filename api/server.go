@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -127,12 +129,16 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 
 func (s *Server) routes(extra []Mount) http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument)
+	// HEAD is answered by every GET route (headers, no body)
+	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument, middleware.GetHead)
 	// Health and metrics: no authentication, no budget, never blocked by load.
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	mountDocs(r) // upload page, OpenAPI spec and docs (docs_routes.go)
+	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
+	})
+	mountDocs(r, notFound) // upload page, OpenAPI spec and docs (docs_routes.go)
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Get("/models", s.handle(s.handleModels))
@@ -141,11 +147,12 @@ func (s *Server) routes(extra []Mount) http.Handler {
 			mount(s, r)
 		}
 	})
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
-	}))
+	r.NotFound(notFound)
+	root := r
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &statusError{status: http.StatusMethodNotAllowed, detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)}
+		allowed := allowedMethods(root, r.URL.Path)
+		return &statusError{status: http.StatusMethodNotAllowed, header: http.Header{"Allow": {strings.Join(allowed, ", ")}},
+			detail: fmt.Sprintf("%s is not allowed on %s (allowed: %s)", methodLabel(r.Method), r.URL.Path, strings.Join(allowed, ", "))}
 	}))
 	return r
 }

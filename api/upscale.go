@@ -38,6 +38,7 @@ import (
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure		408			{object}	Problem	"the upload did not finish within UPSCALED_REQUEST_TIMEOUT"
 //	@Failure		413			{object}	Problem	"upload bytes, input or output pixels, or memory need over the limit (named in detail)"
 //	@Failure		415			{object}	Problem	"not an image, or an unsupported or animated format"
 //	@Failure		422			{object}	Problem	"corrupt image, or the model is not installed"
