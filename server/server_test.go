@@ -180,8 +180,9 @@ func TestServeUpscale(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("oversized headers: status %d, want 431", resp.StatusCode)
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("oversized headers: status %d, %q, request id %q; want 431 problem+json with a request id",
+			resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Request-Id"))
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
