@@ -251,7 +251,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopJobs()
 	s.jobs.start(jobsCtx)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(problemListener{Listener: ln, maxHeaderBytes: s.cfg.MaxHeaderBytes, log: s.log}) }()
+	go func() {
+		errc <- hs.Serve(problemListener{Listener: ln, maxHeaderBytes: s.cfg.MaxHeaderBytes, log: s.log})
+	}()
 	s.log.Info("listening", "addr", ln.Addr().String())
 
 	select {

@@ -287,22 +287,27 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	// Space does not return within UPSCALED_JOB_DISK_RETRY: the pages
-	// that met the full disk fail, saying so.
+	// that met the full disk fail, saying so. 256 KiB stay free, room for
+	// the records (a disk with no byte left cannot record a failure
+	// either: the page then waits for space) but not for a 1200×900 PNG.
 	s.Stop()
 	s.env = append(s.env, "UPSCALED_JOB_DISK_RETRY=3s")
 	s.Restart()
+	big := pages(t, 1, 600, 450)[0].file
 	fill(t, ballast, 10<<20)
-	r = submitJob(t, s, files, "", opts)
+	r = submitJob(t, s, []file{big, big}, "", opts)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("submit before filling: %s", r)
 	}
 	late := parseJob(t, r).ID
-	fill(t, ballast, 0)
+	fill(t, ballast, 256<<10)
 	d = waitJob(t, s, late, "", 3*time.Minute)
 	t.Logf("job past the disk retry ended %s: %d succeeded, %d failed", d.State, d.Counts.Succeeded, d.Counts.Failed)
+	if d.Counts.Failed == 0 {
+		t.Errorf("no page failed past UPSCALED_JOB_DISK_RETRY")
+	}
 	for _, it := range d.Items {
 		switch it.State {
-		case "succeeded":
 		case "failed":
 			noPath("item error", it.Error)
 			if !strings.Contains(it.Error, "disk") {
