@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -84,7 +85,13 @@ type Server struct {
 	failed  func(error)
 	keys    *keyring
 	handler http.Handler
+
+	draining atomic.Bool  // set by Drain
+	active   atomic.Int64 // requests in flight, probes excepted
 }
+
+// retryAfterShutdown is the Retry-After of requests refused while draining.
+const retryAfterShutdown = 5 * time.Second
 
 // New builds the routes.
 func New(cfg Config, d Deps) (*Server, error) {
@@ -130,7 +137,7 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 func (s *Server) routes(extra []Mount) http.Handler {
 	r := chi.NewRouter()
 	// HEAD is answered by every GET route (headers, no body)
-	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument, middleware.GetHead)
+	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument, s.drainGate, middleware.GetHead)
 	// Health and metrics: no authentication, no budget, never blocked by load.
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)

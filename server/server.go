@@ -265,6 +265,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	graceCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
+	// The listener stays open while requests in flight finish, so that
+	// probes get 503 instead of a refused connection; new work gets 503.
+	s.api.Drain()
+	s.waitIdle(graceCtx)
 	err := hs.Shutdown(graceCtx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.log.Warn("grace period over: canceling in-flight requests")
@@ -284,6 +288,19 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stopJobs()
 	s.log.Info("stopped")
 	return err
+}
+
+// waitIdle returns when no request but probes is in flight, or ctx ends.
+func (s *Server) waitIdle(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for s.api.Active() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Close releases the engine, the pipeline's programs and the data
