@@ -119,6 +119,9 @@ func TestJobsSubmitEventsDownload(t *testing.T) {
 		if f.Name != wantNames[i] || f.Method != zip.Store {
 			t.Errorf("entry %d: %q method %d, want %q stored", i, f.Name, f.Method, wantNames[i])
 		}
+		if f.ModifiedDate == 0 || f.Modified.Year() < 2020 {
+			t.Errorf("entry %d: DOS date %#x (%v), want the result's time", i, f.ModifiedDate, f.Modified)
+		}
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
