@@ -102,3 +102,14 @@ func TestJobStats(t *testing.T) {
 		t.Errorf("stats %+v, want 1 queued job, 2 queued items, oldest 90s", st)
 	}
 }
+
+// TestJobInputSizeOriented: a job item's input size is the upright one, as
+// the synchronous X-Upscaled-Input-Size.
+func TestJobInputSizeOriented(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{stopped: true})
+	c := hostileCase(t, "jpeg-exif-orientation-6")
+	_, d := e.submit(t, "", []jobFile{{"o.jpg", c.Data}}, nil, "model", jobsModel)
+	if len(d.Items) != 1 || d.Items[0].Input.Width != c.WantW || d.Items[0].Input.Height != c.WantH {
+		t.Fatalf("item input %+v, want %dx%d", d.Items, c.WantW, c.WantH)
+	}
+}

@@ -271,7 +271,9 @@ func (m *Manager) check(it *Item, id string, opts upscale.Options) error {
 	if err != nil {
 		return err
 	}
-	it.InFormat, it.InWidth, it.InHeight = h.Format, h.Width, h.Height
+	// as shown upright, as the synchronous X-Upscaled-Input-Size
+	w, hh := h.OrientedSize()
+	it.InFormat, it.InWidth, it.InHeight = h.Format, w, hh
 	plan, err := m.deps.Pipeline.Prepare(h, opts)
 	if err != nil {
 		return err
