@@ -399,6 +399,9 @@ func (m *Manager) Subscribe(ctx context.Context, owner, id string) (Job, *Subscr
 // publishState sends the job's current state to subscribers.
 func (m *Manager) publishState(ctx context.Context, id string) {
 	j, err := m.store.job(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return // expired meanwhile
+	}
 	if err != nil {
 		m.log.Error("job state event", "job_id", id, "err", err)
 		return
