@@ -3,6 +3,7 @@ package soak
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -47,6 +48,8 @@ var actions = []action{
 	{"cancel-job", 6, (*client).cancelJob},
 	{"bad-input", 7, (*client).badInput},
 	{"health", 7, (*client).health},
+	{"method-flood", 4, (*client).methodFlood},
+	{"trickle-job", 2, (*client).trickleJob},
 }
 
 func (c *client) pick() action {
@@ -273,6 +276,7 @@ type slowReader struct {
 	data  []byte
 	pause time.Duration
 	limit int // bytes to deliver before failing (−1: all)
+	chunk int // bytes per read (0: 512)
 }
 
 var errAbort = errors.New("client aborted the upload")
@@ -285,7 +289,7 @@ func (r *slowReader) Read(p []byte) (int, error) {
 		return 0, errAbort
 	}
 	time.Sleep(r.pause)
-	n := min(len(p), 512, len(r.data))
+	n := min(len(p), cmp.Or(r.chunk, 512), len(r.data))
 	if r.limit > 0 {
 		n = min(n, r.limit)
 		r.limit -= n
