@@ -212,6 +212,20 @@ try {
     await shot('05-partial-failure');
   });
 
+  await check('a failed item that is not an image shows no broken thumbnail', async () => {
+    await page.click('#clear');
+    await page.setInputFiles('#files', [
+      { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are notes, not an image') },
+      { name: 'small-rgba-40x56.png', mimeType: 'image/png', buffer: fs.readFileSync(img('small-rgba-40x56.png')) },
+    ]);
+    await page.click('#submit');
+    await page.waitForFunction(() => ['partially_succeeded', 'failed'].includes(document.getElementById('job-state').dataset.state));
+    await page.waitForFunction(() => document.querySelector('#items li[data-index="0"] .thumb').hidden);
+    const broken = await page.evaluate(() => [...document.querySelectorAll('#items .thumb:not([hidden]) img')]
+      .filter((i) => i.complete && i.naturalWidth === 0).length);
+    assert.equal(broken, 0, 'broken thumbnails shown');
+  });
+
   await check('a running job can be canceled', async () => {
     await page.click('#clear');
     // eight images: several seconds of work, so the job is still running when canceled
