@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"log/slog"
 	"net"
 
@@ -41,3 +42,16 @@ func (c *problemConn) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// CloseWrite half-closes like the TCP connection it wraps: net/http sends
+// FIN before closing a connection whose request body it did not read, so
+// that the client reads the answer (e.g. 413) instead of a reset.
+func (c *problemConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps sendfile for file responses (results, archives).
+func (c *problemConn) ReadFrom(r io.Reader) (int64, error) { return io.Copy(c.Conn, r) }
