@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+
 	"github.com/go-chi/chi/v5"
 
 	"github.com/upscaled/upscaled/openapi"
@@ -11,9 +13,9 @@ import (
 // OpenAPI spec (GET /openapi.json, /openapi.yaml) and the documentation page
 // (GET /docs, /docs/{name}). They need no API key: the page asks for one and
 // sends it on its /v1 calls.
-func mountDocs(r chi.Router) {
-	web.Register(r)
-	openapi.Register(r)
+func mountDocs(r chi.Router, notFound http.HandlerFunc) {
+	web.Register(r, notFound)
+	openapi.Register(r, notFound)
 }
 
 // Routes is the route tree, for chi.Walk (the OpenAPI coverage test).

@@ -44,8 +44,10 @@ var errorKinds = []struct {
 	{jobs.ErrNotReady, http.StatusConflict, "result-not-ready", ""},
 	{jobs.ErrNoResult, http.StatusConflict, "no-result", ""},
 	{jobs.ErrGone, http.StatusGone, "job-deleted", ""},
+	{jobs.ErrIdemMismatch, http.StatusUnprocessableEntity, "idempotency-key-reused", ""},
 	{jobs.ErrBadRequest, http.StatusBadRequest, "invalid-request", ""},
 	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
+	{jobs.ErrTooManyUploads, http.StatusServiceUnavailable, "busy", ""},
 	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},
 	{budget.ErrTooLarge, http.StatusRequestEntityTooLarge, "over-memory-budget", ""},
 	{budget.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
@@ -139,6 +141,9 @@ func classify(err error) (status int, slug, detail, field string, header http.He
 				status, slug, detail, field = k.status, k.slug, err.Error(), k.field
 				break
 			}
+		}
+		if revealsInternals(err) {
+			detail = publicDetail(slug)
 		}
 		if errors.As(err, &busy) {
 			header = http.Header{"Retry-After": {retryAfterSeconds(busy.RetryAfter)}}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
@@ -58,6 +60,7 @@ func TestUpscaleRefusals(t *testing.T) {
 		{"bad preset", "a.png", img, []string{"preset", "Z"}, 400, "invalid-request", "preset", "F, E, Q, H"},
 		{"bad family", "a.png", img, []string{"family", "waifu"}, 400, "invalid-request", "family", "realcugan, realesrgan"},
 		{"unknown model", "a.png", img, []string{"model", "realcugan-up9x"}, 400, "unknown-model", "model", "realcugan-up9x"},
+		{"realesrgan with denoise", "a.png", img, []string{"family", "realesrgan", "denoise", "3"}, 400, "unknown-model", "scale", "realesrgan has scale 2 with denoise 0"},
 		{"no model for scale", "a.png", img, []string{"scale", "1"}, 400, "unknown-model", "scale", "scale 1"},
 		{"field twice", "a.png", img, []string{"format", "png", "format", "jpeg"}, 400, "invalid-request", "format", "given 2 times"},
 		{"too many fields", "a.png", img, manyFields(40), 400, "invalid-request", "f32", "more than 32 form fields"},
@@ -230,6 +233,47 @@ func TestNotFoundAndMethod(t *testing.T) {
 	}
 	problemOf(t, resp, http.StatusMethodNotAllowed)
 	resp.Body.Close()
+	if got := resp.Header.Get("Allow"); got != "POST" {
+		t.Errorf("GET /v1/upscale: Allow %q, want POST", got)
+	}
+}
+
+// TestProtocolConsistency: 405 names the allowed methods, HEAD works on
+// every GET route, and the 404s of the page and docs files are the
+// server's own problems (instance, request id).
+func TestProtocolConsistency(t *testing.T) {
+	_, ts := newTestServer(t, testOpts{})
+	do := func(method, path string) *http.Response {
+		req, _ := http.NewRequest(method, ts.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	for _, tt := range []struct{ method, path, allow string }{
+		{"DELETE", "/healthz", "GET, HEAD"},
+		{"FOO", "/readyz", "GET, HEAD"},
+		{"PUT", "/v1/models", "GET, HEAD"},
+	} {
+		resp := do(tt.method, tt.path)
+		problemOf(t, resp, http.StatusMethodNotAllowed)
+		if got := resp.Header.Get("Allow"); got != tt.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, got, tt.allow)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/", "/openapi.json", "/v1/models"} {
+		if resp := do("HEAD", path); resp.StatusCode != http.StatusOK {
+			t.Errorf("HEAD %s: %d, want 200", path, resp.StatusCode)
+		}
+	}
+	for _, path := range []string{"/assets/nope.js", "/docs/nope.css"} {
+		p := problemOf(t, do("GET", path), http.StatusNotFound)
+		if p.Instance != path || p.RequestID == "" || !strings.HasPrefix(p.Type, problemTypeBase) {
+			t.Errorf("GET %s: %+v, want the server's problem with instance and request_id", path, p)
+		}
+	}
 }
 
 // TestClassify covers error kinds the HTTP tests cannot provoke cheaply.
@@ -248,6 +292,9 @@ func TestClassify(t *testing.T) {
 		{"client gone", fmt.Errorf("x: %w", context.Canceled), 499, "client-closed", ""},
 		{"upload limit", &http.MaxBytesError{Limit: 64 << 20}, 413, "upload-too-large", ""},
 		{"unknown", errors.New("secret internal path /var/x"), 500, "internal", ""},
+		{"spool disk full", fmt.Errorf("spool: %w", &fs.PathError{Op: "write", Path: "/secret/spool/upload-1", Err: syscall.ENOSPC}), 507, "insufficient-storage", ""},
+		{"rename", fmt.Errorf("result: %w", &os.LinkError{Op: "rename", Old: "/secret/jobs/x/out/.0.tmp", New: "/secret/jobs/x/out/0", Err: syscall.EIO}), 500, "internal", ""},
+		{"deadline on a path", fmt.Errorf("%w: %w", context.DeadlineExceeded, &fs.PathError{Op: "read", Path: "/secret/x", Err: os.ErrDeadlineExceeded}), 503, "timeout", "5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,7 +305,7 @@ func TestClassify(t *testing.T) {
 			if got := header.Get("Retry-After"); got != tt.retryAfter {
 				t.Errorf("Retry-After %q, want %q", got, tt.retryAfter)
 			}
-			if status == 500 && strings.Contains(detail, "secret") {
+			if strings.Contains(detail, "secret") {
 				t.Errorf("internal error detail leaks the cause: %q", detail)
 			}
 		})

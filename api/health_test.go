@@ -85,14 +85,14 @@ func TestMetrics(t *testing.T) {
 		`upscaled_http_requests_total{code="400",method="POST",route="/v1/upscale"} 1`,
 		`upscaled_request_span_duration_seconds_count{span="queue"} 1`,
 		`upscaled_request_span_duration_seconds_count{span="processing"} 1`,
-		`upscaled_images_total{model="realcugan-up2x-conservative",outcome="ok"} 1`,
+		`upscaled_images_total{model="realcugan-up2x-conservative",outcome="ok",source="sync"} 1`,
 		`upscaled_http_requests_in_flight 1`, // the /metrics request itself
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
-	if !regexp.MustCompile(`upscaled_tiles_processed_total\{model="realcugan-up2x-conservative"\} [1-9]`).MatchString(text) {
+	if !regexp.MustCompile(`upscaled_tiles_processed_total\{model="realcugan-up2x-conservative",source="sync"\} 1\n`).MatchString(text) {
 		t.Errorf("metrics lack tiles processed")
 	}
 }

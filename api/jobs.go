@@ -59,31 +59,44 @@ func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
 const maxJobFields = 32
 
 // idleBody pushes the connection's read deadline idle ahead as long as
-// data keeps coming.
+// data keeps coming, never past end: the upload's total deadline.
 type idleBody struct {
 	io.ReadCloser
-	rc   *http.ResponseController
-	idle time.Duration
-	last time.Time
+	rc    *http.ResponseController
+	idle  time.Duration
+	total time.Duration // end - start, for the message
+	end   time.Time
+	last  time.Time
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
 	if now := time.Now(); now.Sub(b.last) > time.Second {
-		_ = b.rc.SetReadDeadline(now.Add(b.idle)) // unsupported (HTTP/2 tests): no idle limit
+		// unsupported (HTTP/2 tests): no limit
+		_ = b.rc.SetReadDeadline(minTime(now.Add(b.idle), b.end))
 		b.last = now
 	}
 	n, err := b.ReadCloser.Read(p)
 	if errors.Is(err, os.ErrDeadlineExceeded) {
-		err = &statusError{status: http.StatusRequestTimeout, slug: "upload-timeout", err: err,
-			detail: fmt.Sprintf("the job upload sent nothing for %v: it was cut", b.idle)}
+		detail := fmt.Sprintf("the job upload sent nothing for %v: it was cut", b.idle)
+		if !time.Now().Before(b.end) {
+			detail = fmt.Sprintf("the job upload did not finish within %v (UPSCALED_JOB_UPLOAD_TIMEOUT): it was cut", b.total)
+		}
+		err = &statusError{status: http.StatusRequestTimeout, slug: "upload-timeout", err: err, detail: detail}
 	}
 	return n, err
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // submit serves POST /v1/jobs.
 //
 //	@Summary		Submit a batch job
-//	@Description	Multipart upload of one or more files in field "images", with the options of POST /v1/upscale as fields or query parameters (applied to every image). The upload is streamed to disk; item count and total bytes are checked as it streams (413). Each image's header is checked: a bad one is recorded failed with its reason while the others run. With an Idempotency-Key header, a retry returns the job created first. New jobs are refused with 507 when the data directory is low on space.
+//	@Description	Multipart upload of one or more files in field "images", with the options of POST /v1/upscale as fields or query parameters (applied to every image). The upload is streamed to disk; item count and total bytes are checked as it streams (413). Each image's header is checked: a bad one is recorded failed with its reason while the others run. With an Idempotency-Key header, a retry with the same files (names and bytes) and options returns the job created first (Idempotent-Replayed: true); the same key with another request gets 422; the key of a deleted job is free again. New jobs are refused with 507 when the data directory is low on space.
 //	@Tags			jobs
 //	@Accept			multipart/form-data
 //	@Produce		json,application/problem+json
@@ -96,8 +109,10 @@ func (b *idleBody) Read(p []byte) (int, error) {
 //	@Failure		401				{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure		413				{object}	Problem	"too many images or too many bytes (the limit is named)"
 //	@Failure		415				{object}	Problem	"not multipart/form-data"
+//	@Failure		422				{object}	Problem	"Idempotency-Key already used with other files or options"
 //	@Failure		500				{object}	Problem	"internal error (logged with the request id)"
-//	@Failure		503				{object}	Problem	"busy or shutting down; see Retry-After"
+//	@Failure		408				{object}	Problem	"the upload stalled, or did not finish within UPSCALED_JOB_UPLOAD_TIMEOUT"
+//	@Failure		503				{object}	Problem	"busy (UPSCALED_JOB_MAX_UPLOADS uploads at once) or shutting down; see Retry-After"
 //	@Header			503				{integer}	Retry-After	"seconds to wait before retrying"
 //	@Failure		507				{object}	Problem	"the server is low on disk space"
 //	@Security		BearerKey
@@ -113,14 +128,12 @@ func (h *jobsAPI) submit(w http.ResponseWriter, r *http.Request) error {
 	}
 	// the limits on file bytes are checked by the upload; this bounds the
 	// multipart framing and fields around them
-	r.Body = http.MaxBytesReader(w, &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: h.idle}, cfg.MaxBytes+16<<20)
-	up, prev, err := h.m.Begin(ctx, KeyID(ctx), r.Header.Get("Idempotency-Key"))
+	body := &idleBody{ReadCloser: r.Body, rc: http.NewResponseController(w), idle: h.idle,
+		total: cfg.UploadTimeout, end: time.Now().Add(cfg.UploadTimeout)}
+	r.Body = http.MaxBytesReader(w, body, cfg.MaxBytes+16<<20)
+	up, err := h.m.Begin(ctx, KeyID(ctx), r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		return err
-	}
-	if prev != nil {
-		w.Header().Set("Idempotent-Replayed", "true")
-		return h.accepted(w, r, *prev)
 	}
 	defer up.Abort()
 	mr, err := r.MultipartReader()
@@ -221,6 +234,7 @@ func (h *jobsAPI) accepted(w http.ResponseWriter, r *http.Request, j jobs.Job) e
 //	@Success	200	{object}	JobDoc
 //	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure	404	{object}	Problem	"no such job (or another API key's)"
+//	@Failure	410	{object}	Problem	"job deleted"
 //	@Security	BearerKey
 //	@ID			getJob
 //	@Router		/v1/jobs/{id} [get]
@@ -284,8 +298,8 @@ func (h *jobsAPI) list(w http.ResponseWriter, r *http.Request) error {
 
 // cancel serves DELETE /v1/jobs/{id}.
 //
-//	@Summary		Cancel a job and delete its files
-//	@Description	Pending items are canceled, a running item stops at its next tile, and every file of the job is deleted. The job stays visible, state canceled, until its TTL passes.
+//	@Summary		Delete a job: cancel its work, remove its results
+//	@Description	Pending items are canceled, a running item stops at its next tile, every file of the job is deleted and its Idempotency-Key released. The job leaves the list at once; GET on it answers 410 until its TTL passes, then 404. Deleting it again answers 204.
 //	@Tags			jobs
 //	@Produce		application/problem+json
 //	@Param			id	path	string	true	"job id"

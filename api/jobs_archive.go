@@ -80,8 +80,11 @@ func addStored(zw *zip.Writer, open func(int) (*os.File, error), it jobs.Item, n
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	hdr := &zip.FileHeader{Name: name, Method: zip.Store, Modified: it.Finished,
+	hdr := &zip.FileHeader{Name: name, Method: zip.Store,
 		CRC32: crc.Sum32(), CompressedSize64: uint64(size), UncompressedSize64: uint64(size)}
+	// CreateRaw writes the MS-DOS date fields as they are (CreateHeader
+	// would derive them from Modified): SetModTime fills both.
+	hdr.SetModTime(it.Finished)
 	hdr.SetMode(0o644)
 	dst, err := zw.CreateRaw(hdr)
 	if err != nil {

@@ -56,7 +56,9 @@ type JobProgress struct {
 	// ItemsDone counts items in a final state (succeeded, failed, canceled).
 	ItemsDone  int `json:"items_done"`
 	ItemsTotal int `json:"items_total"`
-	// TilesDone and TilesTotal are those of the running item(s).
+	// TilesDone and TilesTotal count the tile passes of the running
+	// item(s): a model with SE statistics (Real-CUGAN) runs several passes
+	// per tile, so they exceed the tiles X-Upscaled-Tiles counts.
 	TilesDone  int `json:"tiles_done"`
 	TilesTotal int `json:"tiles_total"`
 	// Percent 0..100, running items counted by their tiles.
@@ -88,7 +90,8 @@ type JobItem struct {
 	Output *JobImage `json:"output,omitempty"`
 	// Error says why the item failed.
 	Error string `json:"error,omitempty"`
-	// TilesDone and TilesTotal while running.
+	// TilesDone and TilesTotal count tile passes while running (several
+	// per tile for Real-CUGAN).
 	TilesDone  int `json:"tiles_done,omitempty"`
 	TilesTotal int `json:"tiles_total,omitempty"`
 	// ResultURL downloads the result once succeeded.

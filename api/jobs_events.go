@@ -31,6 +31,7 @@ type JobProgressEvent struct {
 //	@Success		200	{string}	string	"the event stream (data: JSON documents, see the description)"
 //	@Failure		401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure		404	{object}	Problem	"no such job (or another API key's)"
+//	@Failure		410	{object}	Problem	"job deleted"
 //	@Security		BearerKey
 //	@ID			jobEvents
 //	@Router			/v1/jobs/{id}/events [get]

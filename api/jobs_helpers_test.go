@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -89,6 +90,8 @@ type jobsEnvOpts struct {
 	cfg  func(*jobs.Config)
 	// stopped leaves the workers off: jobs stay queued
 	stopped bool
+	// uploadIdle is JobsConfig.UploadIdle (300 ms when 0)
+	uploadIdle time.Duration
 }
 
 func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
@@ -120,7 +123,7 @@ func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
 	s, err := New(Config{MaxUploadBytes: 64 << 20, RequestTimeout: time.Minute, SpoolDir: t.TempDir(),
 		ModelsDir: testenv.ModelsDir(t), APIKeys: o.keys}, Deps{
 		Upscaler: jobsPipeline(t), Budget: b, Logger: log, Engine: "cpu",
-		Routes: []Mount{JobRoutes(m, JobsConfig{Heartbeat: 50 * time.Millisecond, UploadIdle: 300 * time.Millisecond})},
+		Routes: []Mount{JobRoutes(m, JobsConfig{Heartbeat: 50 * time.Millisecond, UploadIdle: cmp.Or(o.uploadIdle, 300*time.Millisecond)})},
 	})
 	if err != nil {
 		t.Fatal(err)

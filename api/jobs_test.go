@@ -119,6 +119,9 @@ func TestJobsSubmitEventsDownload(t *testing.T) {
 		if f.Name != wantNames[i] || f.Method != zip.Store {
 			t.Errorf("entry %d: %q method %d, want %q stored", i, f.Name, f.Method, wantNames[i])
 		}
+		if f.ModifiedDate == 0 || f.Modified.Year() < 2020 {
+			t.Errorf("entry %d: DOS date %#x (%v), want the result's time", i, f.ModifiedDate, f.Modified)
+		}
 		rc, err := f.Open()
 		if err != nil {
 			t.Fatal(err)
@@ -195,6 +198,41 @@ func TestJobsIdempotentRetry(t *testing.T) {
 	}
 }
 
+// TestJobsIdempotencyMismatch: a key reused with other files, names or
+// options is refused with 422 and creates nothing; once its job is deleted
+// the key is free for a new job.
+func TestJobsIdempotencyMismatch(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{})
+	a, b := testImage(t, "small-color-48x48.png"), testImage(t, "mid-gray-256x256.png")
+	key := []string{"Idempotency-Key", "chapter-13"}
+	_, d1 := e.submit(t, "", []jobFile{{"a.png", a}}, key, "model", jobsModel)
+	for _, tt := range []struct {
+		name   string
+		files  []jobFile
+		fields []string
+	}{
+		{"other file", []jobFile{{"a.png", b}}, []string{"model", jobsModel}},
+		{"other name", []jobFile{{"b.png", a}}, []string{"model", jobsModel}},
+		{"other options", []jobFile{{"a.png", a}}, []string{"model", jobsModel, "format", "png"}},
+		{"one more file", []jobFile{{"a.png", a}, {"a.png", a}}, []string{"model", jobsModel}},
+	} {
+		r, _ := e.submit(t, "", tt.files, key, tt.fields...)
+		if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(problemDetail(t, r), d1.ID) {
+			t.Errorf("%s: %d, want 422 naming job %s", tt.name, r.StatusCode, d1.ID)
+		}
+	}
+	r, d2 := e.submit(t, "", []jobFile{{"a.png", a}}, key, "model", jobsModel)
+	if r.StatusCode != http.StatusAccepted || d2.ID != d1.ID || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("same request again: %d %s, want a replay of %s", r.StatusCode, d2.ID, d1.ID)
+	}
+	dr := e.do(t, http.MethodDelete, "/v1/jobs/"+d1.ID, "", nil)
+	dr.Body.Close()
+	r, d3 := e.submit(t, "", []jobFile{{"a.png", b}}, key, "model", jobsModel)
+	if r.StatusCode != http.StatusAccepted || d3.ID == d1.ID || r.Header.Get("Idempotent-Replayed") != "" {
+		t.Fatalf("key of a deleted job: %d %s (replayed %q), want a new job", r.StatusCode, d3.ID, r.Header.Get("Idempotent-Replayed"))
+	}
+}
+
 // TestJobsKeyIsolation: another key's job is 404 on every route.
 func TestJobsKeyIsolation(t *testing.T) {
 	e := newJobsEnv(t, jobsEnvOpts{keys: []string{"alpha", "beta"}})
@@ -268,9 +306,8 @@ func TestJobsCancel(t *testing.T) {
 	if last.name != "state" || !strings.Contains(last.data, `"state":"canceled"`) {
 		t.Fatalf("last event: %s %s", last.name, last.data)
 	}
-	_, cur := e.getJob(t, "", d.ID)
-	if cur.State != "canceled" || cur.Counts.Canceled != 3 {
-		t.Fatalf("after DELETE: %s %+v", cur.State, cur.Counts)
+	if code, _ := e.getJob(t, "", d.ID); code != http.StatusGone {
+		t.Fatalf("GET after DELETE: %d, want 410", code)
 	}
 	// files go once the running item stopped
 	dir := filepath.Join(e.dir, "jobs", d.ID)
@@ -282,7 +319,7 @@ func TestJobsCancel(t *testing.T) {
 			t.Fatal("job files still there 30 s after DELETE")
 		}
 	}
-	for _, p := range []string{"/items/0", "/archive"} {
+	for _, p := range []string{"/items/0", "/archive", "/events"} {
 		r := e.do(t, http.MethodGet, "/v1/jobs/"+d.ID+p, "", nil)
 		r.Body.Close()
 		if r.StatusCode != http.StatusGone {
@@ -294,12 +331,35 @@ func TestJobsCancel(t *testing.T) {
 	if r.StatusCode != http.StatusNoContent {
 		t.Errorf("second DELETE: %d", r.StatusCode)
 	}
-	// a finished job's events end at once with its final state
-	ev2 := e.do(t, http.MethodGet, "/v1/jobs/"+d.ID+"/events", "", nil)
-	events, _ = readEvents(t, ev2.Body)
-	ev2.Body.Close()
-	if len(events) != 1 || !strings.Contains(events[0].data, `"state":"canceled"`) {
-		t.Fatalf("events of a finished job: %+v", events)
+}
+
+// TestJobsDeleteFinished: deleting a finished job keeps its items' states
+// out of sight: it leaves the list, its results go, GET answers 410.
+func TestJobsDeleteFinished(t *testing.T) {
+	e := newJobsEnv(t, jobsEnvOpts{})
+	_, d := e.submit(t, "", []jobFile{{"a.png", testImage(t, "small-color-48x48.png")}}, nil, "model", jobsModel)
+	if fin := e.waitJob(t, "", d.ID); fin.State != "succeeded" {
+		t.Fatalf("job: %s", fin.State)
+	}
+	r := e.do(t, http.MethodDelete, "/v1/jobs/"+d.ID, "", nil)
+	r.Body.Close()
+	if r.StatusCode != http.StatusNoContent {
+		t.Fatalf("DELETE: %d", r.StatusCode)
+	}
+	if code, _ := e.getJob(t, "", d.ID); code != http.StatusGone {
+		t.Errorf("GET after DELETE: %d, want 410", code)
+	}
+	lr := e.do(t, http.MethodGet, "/v1/jobs", "", nil)
+	var list JobList
+	json.NewDecoder(lr.Body).Decode(&list)
+	lr.Body.Close()
+	for _, j := range list.Jobs {
+		if j.ID == d.ID {
+			t.Errorf("deleted job still listed: %+v", j)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.dir, "jobs", d.ID)); !os.IsNotExist(err) {
+		t.Errorf("deleted job's files: %v", err)
 	}
 }
 

@@ -7,6 +7,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// Sources of images and tiles: synchronous requests and job pages.
+const (
+	SourceSync = "sync"
+	SourceJob  = "job"
+)
+
 // Span names of the processing-time histogram.
 const (
 	SpanQueue      = "queue"      // waiting for the memory budget
@@ -43,11 +49,11 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Buckets: buckets,
 		}, []string{"span"}),
 		tiles: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "upscaled_tiles_processed_total", Help: "Tiles run through the engine, by model.",
-		}, []string{"model"}),
+			Name: "upscaled_tiles_processed_total", Help: "Tiles of the images finished, as X-Upscaled-Tiles counts them, by model and source (sync, job).",
+		}, []string{"model", "source"}),
 		images: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "upscaled_images_total", Help: "Images processed by model and outcome (ok, error).",
-		}, []string{"model", "outcome"}),
+			Name: "upscaled_images_total", Help: "Images processed by model, outcome (ok, error) and source (sync, job).",
+		}, []string{"model", "outcome", "source"}),
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.duration, m.inFlight, m.spans, m.tiles, m.images} {
 		if err := reg.Register(c); err != nil {
@@ -67,10 +73,14 @@ func (m *Metrics) ObserveSpan(span string, d time.Duration) {
 	m.spans.WithLabelValues(span).Observe(d.Seconds())
 }
 
-// AddTiles counts n tiles processed with model.
-func (m *Metrics) AddTiles(model string, n int) { m.tiles.WithLabelValues(model).Add(float64(n)) }
-
-// CountImage counts one image processed with model; outcome is "ok" or "error".
-func (m *Metrics) CountImage(model, outcome string) {
-	m.images.WithLabelValues(model, outcome).Inc()
+// CountImage counts one image processed with model (a catalog id) from
+// source (SourceSync or SourceJob); ok tells the outcome, tiles are those
+// of its plan (counted when ok).
+func (m *Metrics) CountImage(model, source string, ok bool, tiles int) {
+	outcome := "error"
+	if ok {
+		outcome = "ok"
+		m.tiles.WithLabelValues(model, source).Add(float64(tiles))
+	}
+	m.images.WithLabelValues(model, outcome, source).Inc()
 }

@@ -169,12 +169,14 @@ func (s *Server) instrument(next http.Handler) http.Handler {
 			if r.Context().Err() != nil && status >= 500 {
 				status = statusClientClosed
 			}
-			route := "unmatched"
+			// route patterns and methods are folded to fixed sets: label
+			// values never come from the client
+			route := unmatchedRoute
 			if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
 				route = rc.RoutePattern()
 			}
 			elapsed := time.Since(start)
-			s.metrics.observeRequest(route, r.Method, status, elapsed)
+			s.metrics.observeRequest(route, methodLabel(r.Method), status, elapsed)
 			lvl := slog.LevelInfo
 			if route == "/healthz" || route == "/readyz" || route == "/metrics" {
 				lvl = slog.LevelDebug

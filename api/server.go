@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -57,6 +60,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry
+	// Metrics, when set, are the metrics already registered with Registry
+	// (shared with job workers); else New creates them.
+	Metrics *Metrics
 	// Engine names the engine in use, for /v1/models.
 	Engine string
 	// Routes are extra /v1 routes, mounted behind the same authentication.
@@ -79,7 +85,13 @@ type Server struct {
 	failed  func(error)
 	keys    *keyring
 	handler http.Handler
+
+	draining atomic.Bool  // set by Drain
+	active   atomic.Int64 // requests in flight, probes excepted
 }
+
+// retryAfterShutdown is the Retry-After of requests refused while draining.
+const retryAfterShutdown = 5 * time.Second
 
 // New builds the routes.
 func New(cfg Config, d Deps) (*Server, error) {
@@ -101,9 +113,12 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if d.Ready == nil {
 		d.Ready = func() (bool, string) { return true, "ready" }
 	}
-	m, err := NewMetrics(d.Registry)
-	if err != nil {
-		return nil, err
+	m := d.Metrics
+	if m == nil {
+		var err error
+		if m, err = NewMetrics(d.Registry); err != nil {
+			return nil, err
+		}
 	}
 	s := &Server{
 		cfg: cfg, up: d.Upscaler, budget: d.Budget, ready: d.Ready, log: d.Logger,
@@ -121,12 +136,16 @@ func (s *Server) Metrics() *Metrics { return s.metrics }
 
 func (s *Server) routes(extra []Mount) http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument)
+	// HEAD is answered by every GET route (headers, no body)
+	r.Use(s.requestID, s.securityHeaders, s.recoverer, s.cors, s.instrument, s.drainGate, middleware.GetHead)
 	// Health and metrics: no authentication, no budget, never blocked by load.
 	r.Get("/healthz", s.handleHealthz)
 	r.Get("/readyz", s.handleReadyz)
 	r.Method(http.MethodGet, "/metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
-	mountDocs(r) // upload page, OpenAPI spec and docs (docs_routes.go)
+	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
+	})
+	mountDocs(r, notFound) // upload page, OpenAPI spec and docs (docs_routes.go)
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.authenticate)
 		r.Get("/models", s.handle(s.handleModels))
@@ -135,11 +154,12 @@ func (s *Server) routes(extra []Mount) http.Handler {
 			mount(s, r)
 		}
 	})
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
-	}))
+	r.NotFound(notFound)
+	root := r
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return &statusError{status: http.StatusMethodNotAllowed, detail: fmt.Sprintf("%s is not allowed on %s", r.Method, r.URL.Path)}
+		allowed := allowedMethods(root, r.URL.Path)
+		return &statusError{status: http.StatusMethodNotAllowed, header: http.Header{"Allow": {strings.Join(allowed, ", ")}},
+			detail: fmt.Sprintf("%s is not allowed on %s (allowed: %s)", methodLabel(r.Method), r.URL.Path, strings.Join(allowed, ", "))}
 	}))
 	return r
 }

@@ -165,6 +165,9 @@ func bodyError(err error, what string) error {
 	if errors.As(err, &pe) { // spool file write failure: ours, not the client's
 		return fmt.Errorf("%s: %w", what, err)
 	}
+	if revealsInternals(err) { // a network error names the server's address
+		return badRequest("", "%s: the connection failed", what)
+	}
 	return badRequest("", "%s: %v", what, err)
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/upscaled/upscaled/imaging"
@@ -40,6 +39,7 @@ import (
 //	@Header			200			{string}	Server-Timing				"queue, decode, engine and encode times (dur in milliseconds)"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
+//	@Failure		408			{object}	Problem	"the upload did not finish within UPSCALED_REQUEST_TIMEOUT"
 //	@Failure		413			{object}	Problem	"upload bytes, input or output pixels, or memory need over the limit (named in detail)"
 //	@Failure		415			{object}	Problem	"not an image, or an unsupported or animated format"
 //	@Failure		422			{object}	Problem	"corrupt image, or the model is not installed"
@@ -86,23 +86,18 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 		os.Remove(out.Name())
 	}()
 	started := time.Now()
-	var tilesSeen atomic.Int64
-	res, err := s.up.Process(ctx, up.file, plan, out, func(p upscale.Progress) {
-		if d := int64(p.TilesDone) - tilesSeen.Swap(int64(p.TilesDone)); d > 0 {
-			s.metrics.AddTiles(plan.Model.ID, int(d))
-		}
-	})
+	res, err := s.up.Process(ctx, up.file, plan, out, nil)
 	processing := time.Since(started)
 	s.metrics.ObserveSpan(SpanProcessing, processing)
 	release() // the bytes are on disk now: let the next request in while we send
 	if err != nil {
-		s.metrics.CountImage(plan.Model.ID, "error")
+		s.metrics.CountImage(plan.Model.ID, SourceSync, false, 0)
 		if s.failed != nil {
 			s.failed(err)
 		}
 		return fmt.Errorf("upscaling %dx%d %s with %s: %w", plan.Input.Width, plan.Input.Height, plan.Input.Format, plan.Model.ID, err)
 	}
-	s.metrics.CountImage(plan.Model.ID, "ok")
+	s.metrics.CountImage(plan.Model.ID, SourceSync, true, res.Tiles)
 	size, err := out.Seek(0, io.SeekEnd)
 	if err == nil {
 		_, err = out.Seek(0, io.SeekStart)

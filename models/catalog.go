@@ -2,7 +2,9 @@ package models
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -200,16 +202,48 @@ func Resolve(family Family, scale, denoise int) (Info, error) {
 	if family == "" {
 		family = RealCUGAN
 	}
+	var found *Info
 	for _, i := range All() {
-		if i.Family != family || i.Scale != scale {
+		if i.Family != family || i.Scale != scale || i.Denoise != denoise {
 			continue
 		}
-		if family == RealESRGAN && strings.HasPrefix(i.ID, "realesrgan-animevideov3") {
-			return i, nil
-		}
-		if family == RealCUGAN && i.Denoise == denoise {
-			return i, nil
+		// Real-ESRGAN: the animevideov3 model of a scale is preferred
+		if found == nil || (family == RealESRGAN && strings.HasPrefix(i.ID, "realesrgan-animevideov3")) {
+			found = &i
 		}
 	}
-	return Info{}, fmt.Errorf("%w: no %s model with scale %d and denoise %d", ErrUnknownModel, family, scale, denoise)
+	if found != nil {
+		return *found, nil
+	}
+	return Info{}, fmt.Errorf("%w: no %s model with scale %d and denoise %d (%s has %s)", ErrUnknownModel, family, scale, denoise, family, combinations(family))
+}
+
+// combinations lists a family's scale/denoise pairs, e.g. "scale 2 with
+// denoise -1, 0, 1; scale 4 with denoise 0".
+func combinations(family Family) string {
+	byScale := map[int][]string{}
+	var scales []int
+	for _, i := range All() {
+		if i.Family != family {
+			continue
+		}
+		if _, ok := byScale[i.Scale]; !ok {
+			scales = append(scales, i.Scale)
+		}
+		d := strconv.Itoa(i.Denoise)
+		if !slices.Contains(byScale[i.Scale], d) {
+			byScale[i.Scale] = append(byScale[i.Scale], d)
+		}
+	}
+	slices.Sort(scales)
+	var parts []string
+	for _, sc := range scales {
+		ds := byScale[sc]
+		slices.SortFunc(ds, func(a, b string) int { x, _ := strconv.Atoi(a); y, _ := strconv.Atoi(b); return x - y })
+		parts = append(parts, fmt.Sprintf("scale %d with denoise %s", sc, strings.Join(ds, ", ")))
+	}
+	if len(parts) == 0 {
+		return "no models"
+	}
+	return strings.Join(parts, "; ")
 }

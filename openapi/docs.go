@@ -27,8 +27,8 @@ var docsTypes = map[string]string{
 //	@Success		200	{string}	string	"the HTML page"
 //	@ID			getDocs
 //	@Router			/docs [get]
-func Docs(w http.ResponseWriter, r *http.Request) {
-	serveFile(w, r, "docs/index.html", "text/html; charset=utf-8")
+func Docs(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
+	serveFile(w, r, "docs/index.html", "text/html; charset=utf-8", notFound)
 }
 
 // DocsAsset serves the documentation page's script and stylesheet.
@@ -42,27 +42,29 @@ func Docs(w http.ResponseWriter, r *http.Request) {
 //	@Failure		404		{object}	api.Problem	"no such file"
 //	@ID			getDocsAsset
 //	@Router			/docs/{name} [get]
-func DocsAsset(w http.ResponseWriter, r *http.Request) {
+func DocsAsset(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
 	name := chi.URLParam(r, "name")
 	ct, ok := docsTypes[name]
 	if !ok {
-		notFound(w, "no documentation file named "+name)
+		notFound(w, r)
 		return
 	}
-	serveFile(w, r, "docs/"+name, ct)
+	serveFile(w, r, "docs/"+name, ct, notFound)
 }
 
-func serveFile(w http.ResponseWriter, r *http.Request, name, contentType string) {
+func serveFile(w http.ResponseWriter, r *http.Request, name, contentType string, notFound http.HandlerFunc) {
 	b, err := fs.ReadFile(docsFS, name)
 	if err != nil {
-		notFound(w, "no documentation file named "+name)
+		notFound(w, r)
 		return
 	}
 	serveBytes(w, r, b, contentType)
 }
 
-// notFound answers with an RFC 9457 problem document, the service's error format.
-func notFound(w http.ResponseWriter, detail string) {
+// plainNotFound answers with an RFC 9457 problem document, the service's
+// error format.
+func plainNotFound(w http.ResponseWriter, r *http.Request) {
+	detail := "no documentation file at " + r.URL.Path
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(http.StatusNotFound)
 	_ = json.NewEncoder(w).Encode(map[string]any{

@@ -16,7 +16,7 @@ import (
 
 func TestHandlers(t *testing.T) {
 	r := chi.NewRouter()
-	openapi.Register(r)
+	openapi.Register(r, nil)
 	tests := []struct {
 		path        string
 		status      int

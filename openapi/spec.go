@@ -26,12 +26,17 @@ var started = time.Now()
 // responses become blob: URLs).
 const contentPolicy = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// Register mounts the spec and the documentation page.
-func Register(r chi.Router) {
+// Register mounts the spec and the documentation page; notFound answers an
+// unknown file (nil: a plain problem document), so that the server's own
+// 404 (with instance and request id) can be used.
+func Register(r chi.Router, notFound http.HandlerFunc) {
+	if notFound == nil {
+		notFound = plainNotFound
+	}
 	r.Get("/openapi.json", SpecJSON)
 	r.Get("/openapi.yaml", SpecYAML)
-	r.Get("/docs", Docs)
-	r.Get("/docs/{name}", DocsAsset)
+	r.Get("/docs", func(w http.ResponseWriter, req *http.Request) { Docs(w, req, notFound) })
+	r.Get("/docs/{name}", func(w http.ResponseWriter, req *http.Request) { DocsAsset(w, req, notFound) })
 }
 
 // SpecJSON serves the OpenAPI description as JSON.

@@ -21,14 +21,14 @@ type jobsService struct {
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
 // and returns the /v1/jobs routes to mount.
-func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, log *slog.Logger) (*jobsService, api.Mount, error) {
+func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
 	if jc.Workers == 0 {
 		jc.Workers = autoJobWorkers(engine)
 	}
 	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
-		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log,
+		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -35,6 +35,7 @@ type Server struct {
 	jobs     *jobsService
 	reg      *prometheus.Registry
 	ready    *readiness
+	lock     *dataLock
 
 	// base is the parent context of every request; canceled when the
 	// shutdown grace period ends.
@@ -56,18 +57,25 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	// nothing in the data directory is touched before its lock is held
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("UPSCALED_DATA_DIR: %w", err)
+	}
 	spool := filepath.Join(cfg.DataDir, "spool")
 	if err := resetDir(spool); err != nil {
+		lock.release()
 		return nil, fmt.Errorf("UPSCALED_DATA_DIR: %w", err)
 	}
 	engine, err := openEngine(cfg)
 	if err != nil {
+		lock.release()
 		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
 	}
 	pcfg := PipelineConfig(cfg, engine.Name())
 	limitHeap(cfg.MemoryBudget, log)
 	s := &Server{
-		cfg: cfg, log: log, engine: engine,
+		cfg: cfg, log: log, engine: engine, lock: lock,
 		pipeline: upscale.New(pcfg, engine, cfg.ModelsDir),
 		budget:   budget.New(cfg.MemoryBudget, cfg.QueueMax, cfg.QueueTimeout),
 		reg:      prometheus.NewRegistry(),
@@ -78,11 +86,20 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	metrics, err := api.NewMetrics(s.reg)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, engine, s.budget, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, engine, s.budget, metrics, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	if err := s.reg.Register(newJobsCollector(s.jobs.m, log)); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.api, err = api.New(api.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
@@ -97,6 +114,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		Ready:        s.ready.get,
 		Logger:       log,
 		Registry:     s.reg,
+		Metrics:      metrics,
 		Engine:       engine.Name(),
 		EngineFailed: s.engineFailed,
 		Routes:       []api.Mount{jobRoutes},
@@ -205,19 +223,19 @@ func (s *Server) engineFailed(err error) {
 	s.StartSelfTest(s.base)
 }
 
-// Run serves on cfg.Addr until ctx ends, then shuts down gracefully: it stops
-// accepting, lets in-flight requests finish within ShutdownGrace, then
-// cancels what is left. It closes the server.
-func (s *Server) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+// Listen binds addr. Call it before New: a server that cannot bind then
+// fails before it locks or recovers anything in the data directory.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		s.Close()
-		return fmt.Errorf("UPSCALED_ADDR: %w", err)
+		return nil, fmt.Errorf("UPSCALED_ADDR: %w", err)
 	}
-	return s.Serve(ctx, ln)
+	return ln, nil
 }
 
-// Serve is Run on an existing listener.
+// Serve serves on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish within ShutdownGrace, then
+// cancels what is left. It closes the server and ln.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.Close()
 	hs := &http.Server{
@@ -233,7 +251,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer stopJobs()
 	s.jobs.start(jobsCtx)
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() {
+		errc <- hs.Serve(problemListener{Listener: ln, maxHeaderBytes: s.cfg.MaxHeaderBytes, log: s.log})
+	}()
 	s.log.Info("listening", "addr", ln.Addr().String())
 
 	select {
@@ -245,6 +265,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
 	graceCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
+	// The listener stays open while requests in flight finish, so that
+	// probes get 503 instead of a refused connection; new work gets 503.
+	s.api.Drain()
+	s.waitIdle(graceCtx)
 	err := hs.Shutdown(graceCtx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		s.log.Warn("grace period over: canceling in-flight requests")
@@ -266,7 +290,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Close releases the engine and the pipeline's programs.
+// waitIdle returns when no request but probes is in flight, or ctx ends.
+func (s *Server) waitIdle(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for s.api.Active() > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close releases the engine, the pipeline's programs and the data
+// directory's lock.
 func (s *Server) Close() error {
 	if s.cancelBase != nil {
 		s.cancelBase()
@@ -285,6 +323,8 @@ func (s *Server) Close() error {
 		errs = append(errs, s.engine.Close())
 		s.engine = nil
 	}
+	errs = append(errs, s.lock.release())
+	s.lock = nil
 	return errors.Join(errs...)
 }
 

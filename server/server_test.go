@@ -180,8 +180,9 @@ func TestServeUpscale(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Errorf("oversized headers: status %d, want 431", resp.StatusCode)
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge || resp.Header.Get("Content-Type") != "application/problem+json" || resp.Header.Get("X-Request-Id") == "" {
+		t.Errorf("oversized headers: status %d, %q, request id %q; want 431 problem+json with a request id",
+			resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("X-Request-Id"))
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)
@@ -189,15 +190,14 @@ func TestServeUpscale(t *testing.T) {
 }
 
 // TestGracefulShutdown: a request in flight when shutdown starts finishes
-// within the grace period; a new connection is refused afterwards.
+// within the grace period; meanwhile /readyz answers 503 and new work gets
+// 503 shutting-down (the listener stays open for probes); a new connection
+// is refused afterwards.
 func TestGracefulShutdown(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.ShutdownGrace = time.Minute
 	url, stop := startServer(t, cfg)
-	img, err := os.ReadFile(testenv.TestImage(t, "small-color-61x37.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := gradientPNG(t, 128, 112) // a few seconds of work: in flight while we probe
 	type result struct {
 		status int
 		err    error
@@ -216,6 +216,27 @@ func TestGracefulShutdown(t *testing.T) {
 	waitInFlight(t, url)
 	stopErr := make(chan error, 1)
 	go func() { stopErr <- stop() }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		resp, err := http.Get(url + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz while draining: %v, want an answer", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after shutdown began", resp.StatusCode)
+		}
+	}
+	if resp, err := upload(t, url, img); err != nil {
+		t.Errorf("new work while draining: %v, want a 503 answer", err)
+	} else {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+			t.Errorf("new work while draining: %d, want 503 with Retry-After", resp.StatusCode)
+		}
+	}
 	r := <-res
 	if r.err != nil || r.status != 200 {
 		t.Fatalf("in-flight request during shutdown: status %d, %v", r.status, r.err)
@@ -283,4 +304,21 @@ type testLog struct{ t *testing.T }
 func (w testLog) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// gradientPNG is a w×h colour gradient.
+func gradientPNG(t *testing.T, w, h int) []byte {
+	t.Helper()
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i := m.PixOffset(x, y)
+			m.Pix[i], m.Pix[i+1], m.Pix[i+2], m.Pix[i+3] = uint8(x*255/w), uint8(y*255/h), uint8((x+y)%256), 255
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -29,10 +29,15 @@ var started = time.Now()
 // its API, and the blob: URLs it makes for images.
 const contentPolicy = "default-src 'self'; img-src 'self' blob: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// Register mounts the page at GET / and its files at GET /assets/{name}.
-func Register(r chi.Router) {
-	r.Get("/", Index)
-	r.Get("/assets/{name}", Asset)
+// Register mounts the page at GET / and its files at GET /assets/{name};
+// notFound answers an unknown file (nil: a plain problem document), so that
+// the server's own 404 (with instance and request id) can be used.
+func Register(r chi.Router, notFound http.HandlerFunc) {
+	if notFound == nil {
+		notFound = plainNotFound
+	}
+	r.Get("/", func(w http.ResponseWriter, req *http.Request) { Index(w, req, notFound) })
+	r.Get("/assets/{name}", func(w http.ResponseWriter, req *http.Request) { Asset(w, req, notFound) })
 }
 
 // Index serves the upload page.
@@ -44,8 +49,8 @@ func Register(r chi.Router) {
 //	@Success		200	{string}	string	"the HTML page"
 //	@ID			getUploadPage
 //	@Router			/ [get]
-func Index(w http.ResponseWriter, r *http.Request) {
-	serve(w, r, "static/index.html", "text/html; charset=utf-8")
+func Index(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
+	serve(w, r, "static/index.html", "text/html; charset=utf-8", notFound)
 }
 
 // Asset serves one of the page's files.
@@ -59,20 +64,20 @@ func Index(w http.ResponseWriter, r *http.Request) {
 //	@Failure		404		{object}	api.Problem	"no such file"
 //	@ID			getPageAsset
 //	@Router			/assets/{name} [get]
-func Asset(w http.ResponseWriter, r *http.Request) {
+func Asset(w http.ResponseWriter, r *http.Request, notFound http.HandlerFunc) {
 	name := chi.URLParam(r, "name")
 	ct, ok := assetTypes[name]
 	if !ok {
-		notFound(w, name)
+		notFound(w, r)
 		return
 	}
-	serve(w, r, path.Join("static/assets", name), ct)
+	serve(w, r, path.Join("static/assets", name), ct, notFound)
 }
 
-func serve(w http.ResponseWriter, r *http.Request, name, contentType string) {
+func serve(w http.ResponseWriter, r *http.Request, name, contentType string, notFound http.HandlerFunc) {
 	b, err := fs.ReadFile(static, name)
 	if err != nil {
-		notFound(w, name)
+		notFound(w, r)
 		return
 	}
 	w.Header().Set("Content-Type", contentType)

@@ -15,7 +15,7 @@ import (
 
 func TestRoutes(t *testing.T) {
 	r := chi.NewRouter()
-	web.Register(r)
+	web.Register(r, nil)
 	tests := []struct {
 		path                  string
 		status                int
@@ -59,7 +59,7 @@ func TestRoutes(t *testing.T) {
 // page must work offline.
 func TestNoExternalReferences(t *testing.T) {
 	r := chi.NewRouter()
-	web.Register(r)
+	web.Register(r, nil)
 	for _, path := range []string{"/", "/assets/app.js", "/assets/app.css", "/assets/icon.svg"} {
 		rec := httptest.NewRecorder()
 		r.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))

@@ -118,6 +118,15 @@ func serveOptions() []serveOption {
 		{"job-max-bytes", "UPSCALED_JOB_MAX_BYTES", "SIZE", "most bytes uploaded in one job",
 			func(c *server.Config, v string) error { return setSize(&c.Jobs.MaxBytes, v) },
 			func(c server.Config) string { return humanize.IBytes(uint64(c.Jobs.MaxBytes)) }},
+		{"job-upload-timeout", "UPSCALED_JOB_UPLOAD_TIMEOUT", "DURATION", "longest job upload, first byte to last (408 beyond; a stalled one is cut after 1m)",
+			func(c *server.Config, v string) error { return setDuration(&c.Jobs.UploadTimeout, v) },
+			func(c server.Config) string { return c.Jobs.UploadTimeout.String() }},
+		{"job-max-uploads", "UPSCALED_JOB_MAX_UPLOADS", "N", "job uploads received at once (503 + Retry-After beyond)",
+			func(c *server.Config, v string) error { return setInt(&c.Jobs.MaxUploads, v, 1) },
+			func(c server.Config) string { return strconv.Itoa(c.Jobs.MaxUploads) }},
+		{"job-disk-retry", "UPSCALED_JOB_DISK_RETRY", "DURATION", "how long a job page that met a full disk is tried again (waits growing to 1m) before it fails",
+			func(c *server.Config, v string) error { return setDuration(&c.Jobs.DiskRetry, v) },
+			func(c server.Config) string { return c.Jobs.DiskRetry.String() }},
 		{"job-ttl", "UPSCALED_JOB_TTL", "DURATION", "how long finished jobs' results are kept",
 			func(c *server.Config, v string) error { return setDuration(&c.Jobs.TTL, v) },
 			func(c server.Config) string { return c.Jobs.TTL.String() }},
@@ -198,11 +207,18 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("UPSCALED_LOG_LEVEL: %w", err)
 	}
-	srv, err := server.New(cfg, log.With("version", version))
+	// bind first: a second server on the same address stops here, before
+	// it touches the data directory
+	ln, err := server.Listen(cfg.Addr)
 	if err != nil {
 		return err
 	}
-	return srv.Run(ctx)
+	srv, err := server.New(cfg, log.With("version", version))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return srv.Serve(ctx, ln)
 }
 
 func setInt(dst *int, v string, min int) error {

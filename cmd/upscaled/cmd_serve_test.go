@@ -6,11 +6,13 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/server"
 )
 
 func TestServeConfigPrecedence(t *testing.T) {
@@ -108,4 +110,54 @@ func TestServeHelpListsEveryOption(t *testing.T) {
 			t.Errorf("README configuration table lacks `%s`", o.env)
 		}
 	}
+}
+
+// TestREADMEConfigTable: each row of the README's configuration table
+// names the variable's flag and its default as `serve --help` shows it.
+func TestREADMEConfigTable(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("(?m)^\\| `(UPSCALED_[A-Z_]+)` \\| `--([a-z-]+)` \\| ([^|]+) \\|")
+	rows := map[string][2]string{}
+	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
+		rows[m[1]] = [2]string{m[2], strings.Trim(strings.TrimSpace(m[3]), "`")}
+	}
+	defaults := server.DefaultConfig()
+	for _, o := range serveOptions() {
+		r, ok := rows[o.env]
+		if !ok {
+			t.Errorf("README configuration table has no row for `%s`", o.env)
+			continue
+		}
+		if r[0] != o.flag {
+			t.Errorf("README: `%s` is --%s, the flag is --%s", o.env, r[0], o.flag)
+		}
+		if shown := o.show(defaults); !sameDefault(o.env, r[1], shown) {
+			t.Errorf("README: `%s` defaults to %q, serve --help says %q", o.env, r[1], shown)
+		}
+	}
+}
+
+// sameDefault compares a README default with serve --help's, across their
+// spellings (10m / 10m0s, 2 GiB / 2.0 GiB, 50 MP / 50000000 (50 MP)).
+func sameDefault(env, readme, shown string) bool {
+	if readme == shown || strings.Contains(shown, readme) {
+		return true
+	}
+	if env == "UPSCALED_MEMORY_BUDGET" { // depends on the machine
+		return strings.Contains(readme, "¼ of memory") && strings.Contains(shown, "¼ of memory")
+	}
+	var d1, d2 time.Duration
+	if setDuration(&d1, readme) == nil && setDuration(&d2, shown) == nil && d1 == d2 {
+		return true
+	}
+	var b1, b2 int64
+	if setSize(&b1, readme) == nil && setSize(&b2, shown) == nil && b1 == b2 {
+		return true
+	}
+	var p1, p2 int64
+	first, _, _ := strings.Cut(shown, " ")
+	return setPixels(&p1, readme) == nil && setPixels(&p2, first) == nil && p1 == p2
 }

@@ -103,6 +103,30 @@ func TestAccess(t *testing.T) {
 		}
 		return reply{Status: resp.StatusCode, Header: resp.Header, Body: b.Bytes()}
 	}
+	// before the routes: the last of them deletes key A's job, which
+	// then leaves its list
+	t.Run("job list isolation", func(t *testing.T) {
+		for key, want := range map[string]string{keyA: id, keyB: otherID} {
+			r := do(t, "GET", s.URL+"/v1/jobs?limit=100", nil, "", key)
+			var l struct {
+				Jobs []jobDoc `json:"jobs"`
+			}
+			if err := json.Unmarshal(r.Body, &l); err != nil || r.Status != 200 {
+				t.Fatalf("list: %s (%v)", r, err)
+			}
+			found := false
+			for _, j := range l.Jobs {
+				if j.ID == id && key != keyA || j.ID == otherID && key != keyB {
+					t.Errorf("key %s lists another key's job %s", key[:5], j.ID)
+				}
+				found = found || j.ID == want
+			}
+			if !found {
+				t.Errorf("key %s does not list its own job %s", key[:5], want)
+			}
+		}
+	})
+
 	for _, rt := range routes {
 		t.Run(rt.method+" "+strings.Replace(rt.path, id, "{id}", 1), func(t *testing.T) {
 			for _, auth := range []string{"", "Bearer wrong-key", "Basic " + keyA, "Bearer", keyA} {
@@ -130,28 +154,6 @@ func TestAccess(t *testing.T) {
 			}
 		})
 	}
-
-	t.Run("job list isolation", func(t *testing.T) {
-		for key, want := range map[string]string{keyA: id, keyB: otherID} {
-			r := do(t, "GET", s.URL+"/v1/jobs?limit=100", nil, "", key)
-			var l struct {
-				Jobs []jobDoc `json:"jobs"`
-			}
-			if err := json.Unmarshal(r.Body, &l); err != nil || r.Status != 200 {
-				t.Fatalf("list: %s (%v)", r, err)
-			}
-			found := false
-			for _, j := range l.Jobs {
-				if j.ID == id && key != keyA || j.ID == otherID && key != keyB {
-					t.Errorf("key %s lists another key's job %s", key[:5], j.ID)
-				}
-				found = found || j.ID == want
-			}
-			if !found {
-				t.Errorf("key %s does not list its own job %s", key[:5], want)
-			}
-		}
-	})
 
 	t.Run("health without key", func(t *testing.T) {
 		for _, p := range []string{"/healthz", "/readyz", "/metrics"} {

@@ -42,6 +42,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		fmt.Sprintf("UPSCALED_MEMORY_BUDGET=%d", cfg.Budget),
 		"UPSCALED_DATA_DIR=" + filepath.Join(cfg.WorkDir, "data"),
 		"UPSCALED_QUEUE_TIMEOUT=30s",
+		fmt.Sprintf("UPSCALED_JOB_UPLOAD_TIMEOUT=%s", soakJobUploadTimeout),
+		fmt.Sprintf("UPSCALED_JOB_MAX_UPLOADS=%d", soakJobMaxUploads),
 	}
 	if cfg.ModelsDir != "" {
 		env = append(env, "UPSCALED_MODELS_DIR="+cfg.ModelsDir)
@@ -61,6 +63,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		return rep, err
 	}
 	if rep.OpenFiles0, err = OpenFiles(srv.PID()); err != nil {
+		return rep, err
+	}
+	if rep.MetricsBytes0, err = metricsSize(srv.URL); err != nil {
 		return rep, err
 	}
 
@@ -122,9 +127,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			}
 		}
 	}
+	if rep.MetricsBytes1, err = metricsSize(srv.URL); err != nil {
+		return rep, err
+	}
 	close(stopSampling)
 	sampler.Wait()
 	r := stats.report()
+	r.MetricsBytes0, r.MetricsBytes1 = rep.MetricsBytes0, rep.MetricsBytes1
 	r.Duration, r.Budget, r.Overhead, r.PeakRSS = rep.Duration, rep.Budget, rep.Overhead, peak
 	r.Goroutines0, r.Goroutines1, r.OpenFiles0, r.OpenFiles1 = rep.Goroutines0, rep.Goroutines1, rep.OpenFiles0, rep.OpenFiles1
 	return r, nil

@@ -11,7 +11,7 @@ import (
 )
 
 // documented lists the status codes the API documents, per request kind.
-var documented = map[int]bool{200: true, 202: true, 204: true, 400: true, 404: true, 408: true, 409: true, 410: true, 413: true, 415: true, 422: true, 503: true, 507: true}
+var documented = map[int]bool{200: true, 202: true, 204: true, 400: true, 404: true, 405: true, 408: true, 409: true, 410: true, 413: true, 415: true, 422: true, 503: true, 507: true}
 
 // Stats are counters shared by all clients.
 type Stats struct {
@@ -77,10 +77,13 @@ type Report struct {
 	ClientErrors              int
 	PeakRSS, Budget, Overhead int64
 	Goroutines0, Goroutines1  int
-	OpenFiles0, OpenFiles1    Descriptors
-	P50, P99, HealthMax       time.Duration
-	StatusByKind              map[string]map[int]int
-	Errors                    map[string]int
+	// MetricsBytes0 and MetricsBytes1 are GET /metrics sizes before and
+	// after the clients ran.
+	MetricsBytes0, MetricsBytes1 int
+	OpenFiles0, OpenFiles1       Descriptors
+	P50, P99, HealthMax          time.Duration
+	StatusByKind                 map[string]map[int]int
+	Errors                       map[string]int
 }
 
 // Failures lists what broke the soak's promises (empty = passed).
@@ -105,6 +108,9 @@ func (r Report) Failures() []string {
 		f = append(f, fmt.Sprintf("goroutines %d after, %d before", r.Goroutines1, r.Goroutines0))
 	}
 	f = append(f, r.OpenFiles1.leaks(r.OpenFiles0)...)
+	if r.MetricsBytes1 > maxMetricsBytes {
+		f = append(f, fmt.Sprintf("/metrics is %d KiB after the run (%d KiB before), over %d KiB", r.MetricsBytes1>>10, r.MetricsBytes0>>10, maxMetricsBytes>>10))
+	}
 	if r.Verified == 0 {
 		f = append(f, "no result was verified")
 	}
@@ -148,6 +154,7 @@ func (r Report) Print(w io.Writer) {
 	fmt.Fprintf(tw, "slowest /healthz\t%s\n", r.HealthMax.Round(time.Millisecond))
 	fmt.Fprintf(tw, "peak RSS / budget + overhead\t%d MiB / %d + %d MiB\n", r.PeakRSS>>20, r.Budget>>20, r.Overhead>>20)
 	fmt.Fprintf(tw, "goroutines before / after\t%d / %d\n", r.Goroutines0, r.Goroutines1)
+	fmt.Fprintf(tw, "/metrics before / after\t%d / %d KiB\n", r.MetricsBytes0>>10, r.MetricsBytes1>>10)
 	fmt.Fprintf(tw, "open files before\t%s\n", r.OpenFiles0)
 	fmt.Fprintf(tw, "open files after\t%s\n", r.OpenFiles1)
 	tw.Flush()

@@ -16,23 +16,23 @@ import (
 
 // summary mirrors the driver's JSON report (testdata/clientmod/driver).
 type summary struct {
-	Models       int      `json:"models"`
-	DefaultModel string   `json:"default_model"`
-	SyncInput    [2]int   `json:"sync_input"`
-	SyncOutput   [2]int   `json:"sync_output"`
-	SyncModel    string   `json:"sync_model"`
-	RawOutput    string   `json:"raw_output"`
-	ProblemField string   `json:"problem_field"`
-	ProblemCode  int      `json:"problem_status"`
-	JobID        string   `json:"job_id"`
-	JobState     string   `json:"job_state"`
-	Events       int      `json:"events"`
-	Items        [][2]int `json:"items"`
-	ArchiveNames []string `json:"archive_names"`
-	Listed       bool     `json:"listed"`
-	DeletedCode  int      `json:"deleted_status"`
-	DeletedState string   `json:"deleted_state"`
-	GoneCode     int      `json:"gone_status"`
+	Models         int      `json:"models"`
+	DefaultModel   string   `json:"default_model"`
+	SyncInput      [2]int   `json:"sync_input"`
+	SyncOutput     [2]int   `json:"sync_output"`
+	SyncModel      string   `json:"sync_model"`
+	RawOutput      string   `json:"raw_output"`
+	ProblemField   string   `json:"problem_field"`
+	ProblemCode    int      `json:"problem_status"`
+	JobID          string   `json:"job_id"`
+	JobState       string   `json:"job_state"`
+	Events         int      `json:"events"`
+	Items          [][2]int `json:"items"`
+	ArchiveNames   []string `json:"archive_names"`
+	Listed         bool     `json:"listed"`
+	DeletedCode    int      `json:"deleted_status"`
+	DeletedGetCode int      `json:"deleted_get_code"`
+	GoneCode       int      `json:"gone_status"`
 }
 
 func TestGeneratedClient(t *testing.T) {
@@ -80,7 +80,7 @@ func TestGeneratedClient(t *testing.T) {
 		{"archive holds both results", len(s.ArchiveNames) == 2},
 		{"job listed", s.Listed},
 		{"delete answered 2xx", s.DeletedCode >= 200 && s.DeletedCode < 300},
-		{"deleted job is canceled", s.DeletedState == "canceled"},
+		{"deleted job is gone", s.DeletedGetCode == http.StatusGone},
 		{"deleted job's results are gone", s.GoneCode == http.StatusNotFound || s.GoneCode == http.StatusGone},
 	}
 	for _, c := range checks {

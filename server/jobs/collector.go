@@ -32,9 +32,9 @@ func (m *Manager) Collect(ctx context.Context) error {
 		return err
 	}
 	for _, id := range expired {
-		if m.queue.isActive(id) {
-			continue
-		}
+		// An expired job is final: a worker may still hold it in the queue
+		// (it publishes events after the record says final) but touches
+		// none of its files, so it is no reason to keep the job.
 		if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (m *Manager) sweepDirs(ctx context.Context) error {
 		}
 		j, err := m.store.job(ctx, id)
 		switch {
-		case err == ErrNotFound, err == nil && j.State == Canceled:
+		case err == ErrNotFound, err == nil && (j.State == Canceled || j.Deleted):
 			if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
 				return err
 			}

@@ -27,6 +27,18 @@ type Config struct {
 	MinFreeDisk uint64
 	// CollectEvery is the collector's period.
 	CollectEvery time.Duration
+	// UploadTimeout bounds one job upload from its first byte to its last
+	// (UPSCALED_JOB_UPLOAD_TIMEOUT): a trickle cannot hold a connection
+	// and a job directory for ever.
+	UploadTimeout time.Duration
+	// MaxUploads is the most job uploads received at once
+	// (UPSCALED_JOB_MAX_UPLOADS); more are refused as busy.
+	MaxUploads int
+	// DiskRetry is how long a job page whose result met a full disk is
+	// tried again, with growing waits, before it fails
+	// (UPSCALED_JOB_DISK_RETRY): pages finish by themselves once space
+	// returns.
+	DiskRetry time.Duration
 	// BudgetShare is the fraction (0,1] of the memory budget job workers may
 	// hold together (UPSCALED_JOB_BUDGET_SHARE); the rest stays for
 	// synchronous requests.
@@ -36,14 +48,17 @@ type Config struct {
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:      "./data",
-		Workers:      1,
-		MaxItems:     500,
-		MaxBytes:     2 << 30,
-		TTL:          24 * time.Hour,
-		MinFreeDisk:  1 << 30,
-		CollectEvery: time.Minute,
-		BudgetShare:  0.5,
+		DataDir:       "./data",
+		Workers:       1,
+		MaxItems:      500,
+		MaxBytes:      2 << 30,
+		TTL:           24 * time.Hour,
+		MinFreeDisk:   1 << 30,
+		CollectEvery:  time.Minute,
+		BudgetShare:   0.5,
+		UploadTimeout: 10 * time.Minute,
+		MaxUploads:    16,
+		DiskRetry:     30 * time.Minute,
 	}
 }
 
@@ -67,6 +82,15 @@ func (c Config) Validate() error {
 	}
 	if c.CollectEvery < 10*time.Millisecond {
 		errs = append(errs, fmt.Errorf("jobs: collect period %s: must be at least 10ms", c.CollectEvery))
+	}
+	if c.UploadTimeout < time.Second {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_UPLOAD_TIMEOUT: %s: must be at least 1s", c.UploadTimeout))
+	}
+	if c.DiskRetry < 0 {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_DISK_RETRY: %s: must be 0 or more", c.DiskRetry))
+	}
+	if c.MaxUploads < 1 {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_MAX_UPLOADS: %d: must be at least 1", c.MaxUploads))
 	}
 	if !(c.BudgetShare > 0 && c.BudgetShare <= 1) {
 		errs = append(errs, fmt.Errorf("jobs: budget share %g: must be in (0, 1]", c.BudgetShare))

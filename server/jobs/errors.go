@@ -24,10 +24,15 @@ var (
 	ErrNoResult = errors.New("item has no result")
 	// ErrGone: the job was canceled and its files deleted.
 	ErrGone = errors.New("job canceled and deleted")
+	// ErrIdemMismatch: an idempotency key the owner already used came with
+	// another request (other options, names or files).
+	ErrIdemMismatch = errors.New("idempotency key reused with a different request")
 	// ErrBadRequest: a malformed cursor, limit or idempotency key.
 	ErrBadRequest = errors.New("invalid job request")
 	// ErrBusy: the job database stayed locked past its busy timeout.
 	ErrBusy = errors.New("job store busy")
+	// ErrTooManyUploads: Config.MaxUploads job uploads are being received.
+	ErrTooManyUploads = errors.New("too many job uploads at once")
 	// ErrClosed: the job manager is shut down.
 	ErrClosed = errors.New("job manager closed")
 )

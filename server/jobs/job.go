@@ -41,7 +41,14 @@ type Job struct {
 	Options upscale.Options
 	// IdempotencyKey is the client's Idempotency-Key ("" when none).
 	IdempotencyKey string
-	Created        time.Time
+	// Digest identifies the request that created the job (hex SHA-256 of
+	// its options, file names and contents; see Upload), so that a reused
+	// idempotency key with another request is told apart.
+	Digest string
+	// Deleted is set by Cancel: the job is gone for its owner (410) until
+	// it expires.
+	Deleted bool
+	Created time.Time
 	// Started, Finished and Expires are zero until they happen; Expires is
 	// when the collector removes the job (Finished + TTL).
 	Started, Finished, Expires time.Time

@@ -38,7 +38,18 @@ type Deps struct {
 	FreeSpace func(dir string) (uint64, error)
 	// Logger receives job logs (slog.Default when nil).
 	Logger *slog.Logger
+	// Metrics, when set, counts each page that ends (api.Metrics).
+	Metrics Metrics
 }
+
+// Metrics counts processed images; source is "job" for job pages, model a
+// catalog id, tiles those of the image's plan.
+type Metrics interface {
+	CountImage(model, source string, ok bool, tiles int)
+}
+
+// metricsSource labels job pages in Metrics.
+const metricsSource = "job"
 
 // Manager owns the jobs of one data directory. Open it, Run it in a
 // goroutine for the workers and collector, Close it after Run returned.
@@ -58,6 +69,9 @@ type Manager struct {
 
 	// admit orders job creation against the collector's recovery pass.
 	admit sync.RWMutex
+
+	// uploads holds a token per job upload being received.
+	uploads chan struct{}
 
 	mu     sync.Mutex
 	drafts map[string]bool // ids of uploads not yet committed
@@ -95,7 +109,7 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 		cfg: cfg, deps: d, files: l, store: st,
 		queue: newQueue(cfg.Workers), hub: newHub(), gate: newGate(d.Budget, cfg.BudgetShare),
 		log: d.Logger.With("component", "jobs"), base: base, stopBase: stop,
-		drafts: map[string]bool{},
+		drafts: map[string]bool{}, uploads: make(chan struct{}, cfg.MaxUploads),
 	}
 	n, err := m.recover(ctx)
 	if err != nil {
@@ -201,8 +215,17 @@ func (m *Manager) activate(j Job, pending []int) {
 }
 
 // Get returns the owner's job with live progress; ErrNotFound for another
-// owner's job.
+// owner's job, ErrGone for a deleted one.
 func (m *Manager) Get(ctx context.Context, owner, id string) (Job, error) {
+	j, err := m.owned(ctx, owner, id)
+	if err == nil && j.Deleted {
+		return Job{}, fmt.Errorf("%w: job %s was deleted", ErrGone, id)
+	}
+	return j, err
+}
+
+// owned is Get that also returns deleted jobs.
+func (m *Manager) owned(ctx context.Context, owner, id string) (Job, error) {
 	if !validID(id) {
 		return Job{}, ErrNotFound
 	}
@@ -262,15 +285,16 @@ func (m *Manager) List(ctx context.Context, owner string, limit int, cursor stri
 }
 
 // Cancel deletes the owner's job: pending items are canceled, a running
-// item stops at its next tile, and every file of the job is removed. The
-// record stays, state Canceled, until the TTL passes. Canceling a canceled
-// job does nothing.
+// item stops at its next tile, every file of the job is removed and its
+// idempotency key released. It leaves the owner's lists at once; the record
+// stays as a tombstone (Get: ErrGone) until the TTL passes. Deleting a
+// deleted job does nothing.
 func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
-	j, err := m.Get(ctx, owner, id)
+	j, err := m.owned(ctx, owner, id)
 	if err != nil {
 		return err
 	}
-	if j.State == Canceled {
+	if j.Deleted {
 		return nil
 	}
 	if err := m.store.cancel(ctx, id, m.deps.Now(), m.cfg.TTL); err != nil {
@@ -375,6 +399,9 @@ func (m *Manager) Subscribe(ctx context.Context, owner, id string) (Job, *Subscr
 // publishState sends the job's current state to subscribers.
 func (m *Manager) publishState(ctx context.Context, id string) {
 	j, err := m.store.job(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return // expired meanwhile
+	}
 	if err != nil {
 		m.log.Error("job state event", "job_id", id, "err", err)
 		return

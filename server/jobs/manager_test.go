@@ -52,9 +52,9 @@ func open(t *testing.T, dir string) *jobs.Manager {
 func submit(t *testing.T, m *jobs.Manager, pages ...[]byte) jobs.Job {
 	t.Helper()
 	ctx := context.Background()
-	u, prev, err := m.Begin(ctx, "", "")
-	if err != nil || prev != nil {
-		t.Fatal(err, prev)
+	u, err := m.Begin(ctx, "", "")
+	if err != nil {
+		t.Fatal(err)
 	}
 	for i, p := range pages {
 		if err := u.Add(ctx, []byte("p.png"), bytes.NewReader(p)); err != nil {

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -17,10 +18,11 @@ type active struct {
 	cancel context.CancelCauseFunc
 
 	// guarded by queue.mu
-	pending  []int        // queued item indexes, in order
-	retry    map[int]bool // items whose record may still say running
-	attempts map[int]int  // failed attempts per item (transient errors)
-	running  int          // items being processed by workers
+	pending  []int             // queued item indexes, in order
+	retry    map[int]bool      // items whose record may still say running
+	attempts map[int]int       // failed attempts per item (transient errors)
+	diskFull map[int]time.Time // when an item first met a full disk
+	running  int               // items being processed by workers
 	canceled bool
 	tiles    map[int]upscale.Progress // tiles of running items
 	total    int                      // items in the job
@@ -160,6 +162,24 @@ func (q *queue) attempt(a *active, idx int) int {
 	}
 	a.attempts[idx]++
 	return a.attempts[idx]
+}
+
+// diskFullSince records that an item met a full disk and returns when it
+// first did, and how often it has.
+func (q *queue) diskFullSince(a *active, idx int, now time.Time) (time.Time, int) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if a.diskFull == nil {
+		a.diskFull = map[int]time.Time{}
+	}
+	if a.attempts == nil {
+		a.attempts = map[int]int{}
+	}
+	if _, ok := a.diskFull[idx]; !ok {
+		a.diskFull[idx] = now
+	}
+	a.attempts[idx]++
+	return a.diskFull[idx], a.attempts[idx]
 }
 
 // setTiles records a running item's tile progress.

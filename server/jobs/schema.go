@@ -1,7 +1,16 @@
 package jobs
 
-// schemaVersion is stored in PRAGMA user_version; migrations append below.
-const schemaVersion = 1
+// schemaVersion is stored in PRAGMA user_version: schema creates version
+// 1, migrations[v-2] takes version v-1 to v.
+const schemaVersion = 2
+
+// migrations, in order. Version 2: the digest of the request that used an
+// idempotency key (hex SHA-256, "" for jobs recorded before), and whether
+// the job was deleted (DELETE; a tombstone until it expires).
+var migrations = []string{
+	`ALTER TABLE jobs ADD COLUMN idem_digest TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;`,
+}
 
 // schema creates version 1. Times are Unix milliseconds, 0 when unset.
 const schema = `

@@ -57,8 +57,16 @@ func (s *store) migrate(ctx context.Context) error {
 		return nil
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, schema); err != nil {
-			return err
+		if v == 0 {
+			if _, err := tx.ExecContext(ctx, schema); err != nil {
+				return err
+			}
+			v = 1
+		}
+		for ; v < schemaVersion; v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v-1]); err != nil {
+				return fmt.Errorf("migrate to schema version %d: %w", v+1, err)
+			}
 		}
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", schemaVersion))
 		return err
@@ -119,8 +127,8 @@ func (s *store) insertJob(ctx context.Context, j Job) error {
 		idem = j.IdempotencyKey
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO jobs(id, owner, idem_key, state, options, created_at, started_at, finished_at, expires_at)
-			VALUES(?,?,?,?,?,?,?,?,?)`, j.ID, j.Owner, idem, string(j.State), string(opts),
+		_, err := tx.ExecContext(ctx, `INSERT INTO jobs(id, owner, idem_key, idem_digest, state, options, created_at, started_at, finished_at, expires_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?)`, j.ID, j.Owner, idem, j.Digest, string(j.State), string(opts),
 			ms(j.Created), ms(j.Started), ms(j.Finished), ms(j.Expires))
 		var se *sqlite.Error
 		if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
@@ -146,7 +154,7 @@ func (s *store) insertJob(ctx context.Context, j Job) error {
 	})
 }
 
-const jobCols = `id, owner, COALESCE(idem_key, ''), state, options, created_at, started_at, finished_at, expires_at`
+const jobCols = `id, owner, COALESCE(idem_key, ''), idem_digest, deleted, state, options, created_at, started_at, finished_at, expires_at`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var (
@@ -154,7 +162,7 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 		state, opts         string
 		cr, st, fin, expire int64
 	)
-	if err := row.Scan(&j.ID, &j.Owner, &j.IdempotencyKey, &state, &opts, &cr, &st, &fin, &expire); err != nil {
+	if err := row.Scan(&j.ID, &j.Owner, &j.IdempotencyKey, &j.Digest, &j.Deleted, &state, &opts, &cr, &st, &fin, &expire); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Job{}, ErrNotFound
 		}
@@ -221,7 +229,7 @@ func (s *store) items(ctx context.Context, id string) ([]Item, error) {
 // strictly before the cursor position (created ms, id); items carry only
 // their states (for counts).
 func (s *store) list(ctx context.Context, owner string, limit int, beforeMS int64, beforeID string) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE owner = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+	rows, err := s.db.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE owner = ? AND deleted = 0 AND (created_at < ? OR (created_at = ? AND id < ?))
 		ORDER BY created_at DESC, id DESC LIMIT ?`, owner, beforeMS, beforeMS, beforeID, limit)
 	if err != nil {
 		return nil, err
@@ -332,14 +340,17 @@ func settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl ti
 	return final, err
 }
 
-// cancel marks the job canceled (whatever its state), its unfinished items
-// canceled, and sets its expiry; the caller deletes the files.
+// cancel marks the job deleted, releases its idempotency key, cancels it
+// and its items when unfinished (a finished job keeps its state), and sets
+// its expiry; the caller deletes the files.
 func (s *store) cancel(ctx context.Context, id string, now time.Time, ttl time.Duration) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET state = 'canceled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'running')`, ms(now), id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'canceled', finished_at = CASE WHEN state IN ('queued','running') THEN ? ELSE finished_at END,
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET deleted = 1, idem_key = NULL,
+			state = CASE WHEN state IN ('queued','running') THEN 'canceled' ELSE state END,
+			finished_at = CASE WHEN state IN ('queued','running') THEN ? ELSE finished_at END,
 			expires_at = ? WHERE id = ?`, ms(now), ms(now.Add(ttl)), id)
 		return err
 	})
@@ -405,4 +416,34 @@ func (s *store) delete(ctx context.Context, id string) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
 		return err
 	})
+}
+
+// countBy runs a query of (state, count) rows and hands each to fn.
+func (s *store) countBy(ctx context.Context, query string, fn func(State, int)) error {
+	rows, err := s.db.QueryContext(ctx, query)
+	if err != nil {
+		return dbErr(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return err
+		}
+		fn(State(state), n)
+	}
+	return rows.Err()
+}
+
+// oldestQueued is the creation time of the oldest job with a queued item
+// (zero when none).
+func (s *store) oldestQueued(ctx context.Context) (time.Time, error) {
+	var v sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT MIN(created_at) FROM jobs j WHERE deleted = 0
+		AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.state = 'queued')`).Scan(&v)
+	if err != nil || !v.Valid {
+		return time.Time{}, dbErr(err)
+	}
+	return fromMS(v.Int64), nil
 }

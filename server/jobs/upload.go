@@ -2,6 +2,10 @@ package jobs
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,48 +17,67 @@ import (
 // Upload is a job being received: items are streamed to disk one by one,
 // limits checked as they stream, and nothing is visible until Commit.
 // Abort (safe after Commit) removes what was received.
+//
+// An upload with an idempotency key the owner already used is a replay:
+// its items are only hashed, never stored, and Commit returns the earlier
+// job when the request is the same, ErrIdemMismatch when it is not.
 type Upload struct {
-	m     *Manager
-	owner string
-	idem  string
-	id    string
-	bytes int64
-	items []Item
-	done  bool
+	m      *Manager
+	owner  string
+	idem   string
+	id     string
+	bytes  int64
+	items  []Item
+	hashes [][]byte // SHA-256 of each item's bytes
+	prev   *Job     // the job the idempotency key names (a replay)
+	done   bool
+}
+
+// finish ends the upload (committed or aborted) and frees its slot.
+func (u *Upload) finish() {
+	if !u.done {
+		u.done = true
+		<-u.m.uploads
+	}
 }
 
 // maxIdemKey bounds an Idempotency-Key.
 const maxIdemKey = 255
 
-// Begin starts a job upload for owner. With an idempotency key the owner
-// already used, it returns that job instead (and a nil Upload): the caller
-// answers with it without reading the upload. It fails with ErrLowDisk when
-// free space is below Config.MinFreeDisk.
-func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, *Job, error) {
+// Begin starts a job upload for owner. It fails with ErrLowDisk when free
+// space is below Config.MinFreeDisk (a replay of an existing job excepted).
+func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, error) {
 	if len(idemKey) > maxIdemKey {
-		return nil, nil, fmt.Errorf("%w: Idempotency-Key is %d bytes, at most %d are allowed", ErrBadRequest, len(idemKey), maxIdemKey)
+		return nil, fmt.Errorf("%w: Idempotency-Key is %d bytes, at most %d are allowed", ErrBadRequest, len(idemKey), maxIdemKey)
 	}
 	for i := 0; i < len(idemKey); i++ {
 		if idemKey[i] < 0x20 || idemKey[i] > 0x7e {
-			return nil, nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
+			return nil, fmt.Errorf("%w: Idempotency-Key must be printable ASCII", ErrBadRequest)
 		}
+	}
+	select {
+	case m.uploads <- struct{}{}:
+	default:
+		return nil, fmt.Errorf("%w: %d are being received (UPSCALED_JOB_MAX_UPLOADS)", ErrTooManyUploads, m.cfg.MaxUploads)
 	}
 	if idemKey != "" {
 		j, err := m.store.jobByIdem(ctx, owner, idemKey)
 		if err == nil {
-			m.live(&j)
-			return nil, &j, nil
+			return &Upload{m: m, owner: owner, idem: idemKey, prev: &j}, nil
 		}
 		if !errors.Is(err, ErrNotFound) {
-			return nil, nil, err
+			<-m.uploads
+			return nil, err
 		}
 	}
 	if err := checkDisk(m.deps.FreeSpace, m.cfg.DataDir, m.cfg.MinFreeDisk); err != nil {
-		return nil, nil, err
+		<-m.uploads
+		return nil, err
 	}
 	id, err := newID()
 	if err != nil {
-		return nil, nil, err
+		<-m.uploads
+		return nil, err
 	}
 	m.mu.Lock()
 	m.drafts[id] = true
@@ -62,13 +85,13 @@ func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, *J
 	u := &Upload{m: m, owner: owner, idem: idemKey, id: id}
 	if err := os.MkdirAll(m.files.inDir(id), 0o750); err != nil {
 		u.Abort()
-		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+		return nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
 	}
 	if err := os.MkdirAll(m.files.outDir(id), 0o750); err != nil {
 		u.Abort()
-		return nil, nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
+		return nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
 	}
-	return u, nil, nil
+	return u, nil
 }
 
 // ID is the id the job will have.
@@ -86,23 +109,32 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
-	if err != nil {
-		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+	h := sha256.New()
+	var dst io.Writer = h
+	var f *os.File
+	if u.prev == nil {
+		if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
+			return err
+		}
+		var err error
+		f, err = os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+		if err != nil {
+			return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
+		}
+		dst = io.MultiWriter(f, h)
 	}
 	left := cfg.MaxBytes - u.bytes
-	written, err := io.Copy(f, io.LimitReader(ctxReader{ctx, r}, left+1))
+	written, err := io.Copy(dst, io.LimitReader(ctxReader{ctx, r}, left+1))
 	if err == nil && written > left {
 		err = fmt.Errorf("%w: a job's images may total at most %d bytes (UPSCALED_JOB_MAX_BYTES)", ErrTooLarge, cfg.MaxBytes)
 	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if f != nil {
+		if err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if errors.Is(err, ErrTooLarge) {
 		return err // already says which limit, for the user
@@ -111,6 +143,7 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 		return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
 	}
 	u.bytes += written
+	u.hashes = append(u.hashes, h.Sum(nil))
 	if len(rawName) > MaxRawNameBytes {
 		rawName = rawName[:MaxRawNameBytes]
 	}
@@ -150,12 +183,20 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 		return Job{}, false, fmt.Errorf("%w: send one or more files in the form field \"images\"", ErrNoItems)
 	}
 	m := u.m
+	digest := u.digest(opts)
+	if u.prev != nil {
+		u.finish()
+		return m.replay(*u.prev, digest)
+	}
 	now := m.deps.Now().UTC()
-	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Options: opts, Created: now, State: Queued, Items: u.items}
+	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Digest: digest, Options: opts, Created: now, State: Queued, Items: u.items}
 	var pending []int
 	for i := range j.Items {
 		if err := m.check(&j.Items[i], j.ID, opts); err != nil {
-			j.Items[i].State, j.Items[i].Error, j.Items[i].Finished = Failed, err.Error(), now
+			if publicReason(err) != err.Error() {
+				m.log.Error("job item refused at submit", "job_id", j.ID, "item", i, "err", err)
+			}
+			j.Items[i].State, j.Items[i].Error, j.Items[i].Finished = Failed, publicReason(err), now
 			continue
 		}
 		pending = append(pending, i)
@@ -177,12 +218,11 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 		if err != nil {
 			return Job{}, false, err
 		}
-		m.live(&prev)
-		return prev, true, nil
+		return m.replay(prev, digest)
 	case err != nil:
 		return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
 	}
-	u.done = true
+	u.finish()
 	m.mu.Lock()
 	delete(m.drafts, u.id)
 	m.mu.Unlock()
@@ -192,6 +232,31 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	m.log.Info("job submitted", "job_id", j.ID, "items", len(j.Items), "failed_at_submit", len(j.Items)-len(pending), "bytes", u.bytes)
 	m.live(&j)
 	return j, false, nil
+}
+
+// digest identifies the request: the resolved options, then each item's
+// name as sent and the SHA-256 of its bytes, each length-prefixed.
+func (u *Upload) digest(opts upscale.Options) string {
+	h := sha256.New()
+	o, _ := json.Marshal(opts)
+	binary.Write(h, binary.BigEndian, uint64(len(o)))
+	h.Write(o)
+	for i, it := range u.items {
+		binary.Write(h, binary.BigEndian, uint64(len(it.RawName)))
+		h.Write(it.RawName)
+		h.Write(u.hashes[i])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// replay answers a reused idempotency key: the earlier job when digest is
+// its request's (or it predates digests), else ErrIdemMismatch.
+func (m *Manager) replay(prev Job, digest string) (Job, bool, error) {
+	if prev.Digest != "" && prev.Digest != digest {
+		return Job{}, false, fmt.Errorf("%w: Idempotency-Key %q was used for job %s with other files or options; use a new key for a new job", ErrIdemMismatch, prev.IdempotencyKey, prev.ID)
+	}
+	m.live(&prev)
+	return prev, true, nil
 }
 
 // check reads an item's header and plans it; it fills the input and
@@ -206,7 +271,9 @@ func (m *Manager) check(it *Item, id string, opts upscale.Options) error {
 	if err != nil {
 		return err
 	}
-	it.InFormat, it.InWidth, it.InHeight = h.Format, h.Width, h.Height
+	// as shown upright, as the synchronous X-Upscaled-Input-Size
+	w, hh := h.OrientedSize()
+	it.InFormat, it.InWidth, it.InHeight = h.Format, w, hh
 	plan, err := m.deps.Pipeline.Prepare(h, opts)
 	if err != nil {
 		return err
@@ -220,7 +287,10 @@ func (u *Upload) Abort() {
 	if u.done {
 		return
 	}
-	u.done = true
+	u.finish()
+	if u.prev != nil {
+		return // a replay stored nothing
+	}
 	u.m.removeFiles(u.id)
 	u.m.mu.Lock()
 	delete(u.m.drafts, u.id)

@@ -20,22 +20,13 @@ const retryAfter = 2 * time.Second
 // tries double from retryAfter.
 const maxAttempts = 5
 
+// maxDiskWait is the longest wait between tries of an item that met a
+// full disk.
+const maxDiskWait = time.Minute
+
 // transient reports engine failures worth another try later.
 func transient(err error) bool {
 	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
-}
-
-// userError is the reason recorded for a failed item: the error's own
-// message, except for server-side write failures, which must not show paths.
-func userError(err error) string {
-	if errors.Is(err, ErrDiskFull) {
-		return "the server's disk is full: the result could not be written"
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return "the server could not read or write the item's files: " + pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // work runs items until ctx ends.
@@ -82,7 +73,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	m.publishItem(ctx, a.id, idx)
 	m.publishState(ctx, a.id)
 
-	it, perr := m.process(ctx, a, idx)
+	it, tiles, perr := m.process(ctx, a, idx)
 	if ctx.Err() != nil {
 		// job deleted or manager stopping: the record is Cancel's, or is
 		// requeued by the next Open
@@ -99,8 +90,19 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 			return
 		}
 	}
+	if perr != nil && errors.Is(perr, ErrDiskFull) {
+		since, n := m.queue.diskFullSince(a, idx, m.deps.Now())
+		if m.deps.Now().Sub(since) < m.cfg.DiskRetry {
+			wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
+			log.Warn("job item: disk full, trying again", "err", perr, "attempt", n, "retry_in", wait)
+			os.Remove(m.files.output(a.id, idx))
+			m.sleep(ctx, wait)
+			requeue(perr)
+			return
+		}
+	}
 	if perr != nil {
-		it.State, it.Error = Failed, userError(perr)
+		it.State, it.Error = Failed, publicReason(perr)
 		log.Warn("job item failed", "err", perr)
 	} else {
 		it.State = Succeeded
@@ -118,6 +120,9 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		return
 	}
 	m.queue.finish(a)
+	if m.deps.Metrics != nil {
+		m.deps.Metrics.CountImage(a.opts.Model, metricsSource, it.State == Succeeded, tiles)
+	}
 	m.publishItem(ctx, a.id, idx)
 	if final != "" {
 		log.Info("job finished", "state", final)
@@ -135,28 +140,28 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) {
 }
 
 // process runs an item through the pipeline into its result file. The
-// returned Item holds the output fields.
-func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, error) {
+// returned Item holds the output fields; tiles are the plan's.
+func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, error) {
 	f, err := os.Open(m.files.input(a.id, idx))
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	defer f.Close()
 	h, err := m.deps.Header(f)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	plan, err := m.deps.Pipeline.Prepare(h, a.opts)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	release, err := m.gate.acquire(ctx, plan.HostBytes)
 	if err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	defer release()
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	var res upscale.Result
 	progress := func(p upscale.Progress) {
@@ -173,12 +178,12 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, error)
 		if errors.Is(err, ErrDiskFull) {
 			m.log.Error("job item: disk full", "job_id", a.id, "item", idx)
 		}
-		return Item{}, err
+		return Item{}, 0, err
 	}
 	return Item{
 		OutBytes: n, OutFormat: res.Format, OutWidth: res.OutWidth, OutHeight: res.OutHeight,
 		ContentType: res.ContentType,
-	}, nil
+	}, res.Tiles, nil
 }
 
 // publishItem sends an item's record to subscribers.

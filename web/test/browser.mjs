@@ -224,7 +224,22 @@ try {
     assert.equal(await page.isHidden('#cancel'), true);
     const job = await page.evaluate(() => localStorage.getItem('upscaled.lastJob'));
     const res = await fetch(`${base}/v1/jobs/${job}`);
-    assert.equal((await res.json()).state, 'canceled', 'the server canceled the job');
+    assert.equal(res.status, 410, 'the server deleted the job');
+  });
+
+  await check('a failed item that is not an image shows no broken thumbnail', async () => {
+    await page.click('#clear');
+    await page.setInputFiles('#files', [
+      { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are notes, not an image') },
+      { name: 'small-rgba-40x56.png', mimeType: 'image/png', buffer: fs.readFileSync(img('small-rgba-40x56.png')) },
+    ]);
+    await page.click('#submit');
+    await page.waitForFunction(() => ['partially_succeeded', 'failed'].includes(document.getElementById('job-state').dataset.state));
+    await page.waitForSelector('#items li[data-index="1"][data-ready=true]');
+    await page.waitForFunction(() => document.querySelector('#items li[data-index="0"] .thumb').hidden);
+    const broken = await page.evaluate(() => [...document.querySelectorAll('#items .thumb:not([hidden]) img')]
+      .filter((i) => i.complete && i.naturalWidth === 0).length);
+    assert.equal(broken, 0, 'broken thumbnails shown');
   });
 
   await check('keyboard: every control is reachable with Tab', async () => {

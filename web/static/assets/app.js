@@ -468,8 +468,10 @@ function cardFor(n, item) {
     const byName = state.originals.find((f) => f.name === name);
     if (byName) c.originalURL = URL.createObjectURL(byName);
   }
-  if (c.originalURL) c.thumb.append(el('img', { src: c.originalURL, alt: '' }));
-  else { c.thumb.hidden = true; c.li.classList.add('no-thumb'); } // shown again after a reload: no original here
+  const noThumb = () => { c.thumb.hidden = true; c.li.classList.add('no-thumb'); };
+  // a file the browser cannot show (e.g. the reason the item failed) gets no thumbnail, not a broken one
+  if (c.originalURL) c.thumb.append(el('img', { src: c.originalURL, alt: '', onerror: noThumb }));
+  else noThumb(); // shown again after a reload: no original here
   state.cards.set(n, c);
   $('items').append(c.li);
   return c;

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/upscaled/upscaled/internal/testenv"
+)
+
+// TestJobMetrics: job pages are counted with source="job" beside
+// synchronous ones (source="sync"), and the job gauges follow the store.
+func TestJobMetrics(t *testing.T) {
+	url, _ := startServer(t, testConfig(t))
+	img, err := os.ReadFile(testenv.TestImage(t, "small-color-61x37.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := upload(t, url, img)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.WriteField("model", "realesrgan-animevideov3-x2")
+	for _, name := range []string{"a.png", "b.png"} {
+		w, _ := mw.CreateFormFile("images", name)
+		w.Write(img)
+	}
+	mw.Close()
+	resp, err = http.Post(url+"/v1/jobs", mw.FormDataContentType(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job struct{ ID, State string }
+	json.NewDecoder(resp.Body).Decode(&job)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("submit: %d", resp.StatusCode)
+	}
+	for deadline := time.Now().Add(2 * time.Minute); job.State != "succeeded"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("job still %s", job.State)
+		}
+		resp, err := http.Get(url + "/v1/jobs/" + job.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&job)
+		resp.Body.Close()
+	}
+	resp, err = http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`upscaled_images_total{model="realcugan-up2x-conservative",outcome="ok",source="sync"} 1`,
+		`upscaled_images_total{model="realesrgan-animevideov3-x2",outcome="ok",source="job"} 2`,
+		`upscaled_tiles_processed_total{model="realesrgan-animevideov3-x2",source="job"} 2`,
+		`upscaled_jobs{state="succeeded"} 1`,
+		`upscaled_jobs{state="queued"} 0`,
+		`upscaled_job_items{state="queued"} 0`,
+		`upscaled_job_items{state="running"} 0`,
+		`upscaled_job_oldest_queued_seconds 0`,
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
