@@ -9,8 +9,8 @@ const decodeFixedBytes = 192 << 10
 
 // DecodeBytes is the host memory (bytes) Decode allocates for an image with
 // header h, summed over its lifetime (so at least its peak): the header
-// bytes kept for replay, the stdlib decoder's own buffers (JPEG component
-// planes, progressive coefficients, PNG interlace passes, palette indices),
+// bytes kept for replay, the decoder's own buffers (libjpeg's row buffers
+// and progressive coefficients, PNG interlace passes, palette indices),
 // the converted Image, the orientation copy, and for WebP the whole file
 // plus libwebp's C buffers. The encoded input held by the caller is not
 // included. A Header not made by DecodeConfig gets a worst-case figure.
@@ -40,15 +40,16 @@ func DecodeBytes(h Header) int64 {
 			n += out // expanded or converted to uint16
 		}
 	case JPEG:
-		n += e.planeBytes
+		// libjpeg decodes into the Image; beside it: the input buffer,
+		// its MCU-row buffers (and the upsampling context rows), for a
+		// progressive file every DCT coefficient (2 bytes each), for
+		// CMYK a band of 4-sample rows.
+		n += out + jpegFeedBytes*2 + e.planeBytes
 		if e.progressive {
 			n += e.coefBytes
 		}
 		if e.comps == 4 {
-			n += 4 * px // interleaved CMYK (or RGBA for YCCK)
-		}
-		if c != 1 {
-			n += out // RGB conversion; gray is used in place
+			n += int64(jpegBandRows) * int64(h.Width) * 4
 		}
 	case GIF:
 		n += px + 2*out // frame indices, expanded frame, screen canvas
@@ -108,21 +109,11 @@ func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 			(workers+1)*int64(deflateBound(int(filtered))) + // compressed, awaiting output
 			workers*flateWriterBytes + (workers+3)*rb + 64<<10
 	case JPEG:
-		outC := int64(3)
-		if channels <= 2 {
-			outC = 1
-		}
-		var worst int64
-		for _, mcuH := range []int64{8, 16} { // 4:4:4 or gray, 4:2:0
-			gr := mcuH * max(1, int64(jpegGroupBytes)/(mcuH*w*outC))
-			fullPx := gr * ((w + 15) / 16 * 16)
-			n := (workers+2)*gr*w*outC + // rows: filling and pending
-				workers*(outC*fullPx*4+2*fullPx) + // float32 planes of running jobs
-				(workers+1)*(fullPx*outC*3/2+64) + // entropy-coded, awaiting output
-				64<<10
-			worst = max(worst, n)
-		}
-		return worst
+		// Converted rows, the compressed output of one call (at most
+		// 1.5 bytes per sample, doubled while the buffer grows), and
+		// libjpeg's per-component MCU-row buffers and tables.
+		rows := int64(jpegBandRows) * w * 3
+		return rows + 2*rows*3/2 + 64*w*3 + 1<<20
 	case WebP:
 		outC := int64(3)
 		if channels == 2 || channels == 4 {
