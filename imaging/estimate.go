@@ -83,19 +83,23 @@ func webpDecodeCBytes(h Header) int64 {
 	return n + px + 64*int64(h.Width)
 }
 
-// flateWriterBytes is the size of one compress/flate writer (measured: 806,784 bytes).
-const flateWriterBytes = 820 << 10
+// flateWriterBytes is the size of one klauspost/compress/flate writer at
+// its largest level (measured 0.8–1.4 MB over the levels effort selects).
+const flateWriterBytes = 1440 << 10
 
 // webpEncodeCBytesPerPixel is libwebp's peak C heap per pixel while
-// encoding, over lossy/lossless and RGB/RGBA (measured ≤ 28 B/px as peak
-// RSS growth on 2000×2000 noise and page images).
-const webpEncodeCBytesPerPixel = 32
+// encoding, beside the picture, over lossy/lossless and RGB/RGBA (bounded
+// by the ≤ 28 B/px peak RSS growth measured on 2000×2000 noise and page
+// images when the whole RGB(A) image was also held).
+const webpEncodeCBytesPerPixel = 28
 
 // EncoderBytes is the host memory (bytes) an encoder for a width×height
-// image holds at most: for PNG and JPEG the row-group buffers of
-// GOMAXPROCS workers, recycled between groups, and the compressed groups
-// awaiting output (independent of height); for WebP the whole image, the
-// encoded file and libwebp's working memory.
+// image holds at most, independent of height for PNG and JPEG: for PNG
+// the row-group buffers of GOMAXPROCS workers, recycled between groups,
+// and the compressed groups awaiting output; for JPEG a band of rows and
+// libjpeg's buffers; for WebP libwebp's picture of the whole image (ARGB
+// at most: 4 bytes per pixel), a band of converted rows, the encoded file
+// and libwebp's working memory.
 func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 	workers := int64(runtime.GOMAXPROCS(0))
 	w, h := int64(width), int64(height)
@@ -120,7 +124,7 @@ func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 			outC = 4
 		}
 		px := w * h
-		return 2*px*outC + webpEncodeCBytesPerPixel*px + 1<<20
+		return 4*px + int64(webpBandRows)*w*outC + webpEncodeCBytesPerPixel*px + 1<<20
 	}
 	return 0
 }
