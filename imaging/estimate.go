@@ -44,7 +44,7 @@ func DecodeBytes(h Header) int64 {
 		// its MCU-row buffers (and the upsampling context rows), for a
 		// progressive file every DCT coefficient (2 bytes each), for
 		// CMYK a band of 4-sample rows.
-		n += out + jpegFeedBytes*2 + e.planeBytes
+		n += out + int64(jpegFeedBytes)*2 + e.planeBytes
 		if e.progressive {
 			n += e.coefBytes
 		}

@@ -15,8 +15,8 @@ import (
 )
 
 // jpegFeedBytes is how much compressed input is handed to libjpeg at a
-// time (bytes); libjpeg suspends when it needs more.
-const jpegFeedBytes = 256 << 10
+// time (bytes); libjpeg suspends when it needs more. Tests lower it.
+var jpegFeedBytes = 256 << 10
 
 // jpegBandRows is how many rows a CMYK decode converts at a time, and how
 // many rows the encoder converts and compresses per call.
@@ -67,11 +67,17 @@ func decodeJPEG(m *meta, s *source) (*Image, error) {
 func (j *jpegDecoder) rows(dst []byte, stride, n int) error {
 	for y := 0; y < n; {
 		var got C.int
-		p := (*C.uchar)(unsafe.Pointer(&dst[y*stride]))
-		err := j.call(func() C.int { return C.ujd_rows(j.d, p, C.size_t(stride), C.int(n-y), &got) })
+		st := C.ujd_rows(j.d, (*C.uchar)(unsafe.Pointer(&dst[y*stride])), C.size_t(stride), C.int(n-y), &got)
 		y += int(got)
-		if err != nil {
-			return err
+		switch {
+		case st == C.UJ_SUSPEND:
+			if err := j.more(); err != nil {
+				return err
+			}
+		case st != C.UJ_OK:
+			return j.fail()
+		case got == 0 && y < n:
+			return fmt.Errorf("imaging: jpeg: libjpeg stopped after %d of %d rows: %w", y, n, ErrCorrupt)
 		}
 	}
 	return nil
@@ -108,23 +114,34 @@ func cmykToRGB(dst, src []byte, inverted bool) {
 	}
 }
 
-// call runs f until it stops asking for input, feeding it.
+// call runs f, which restarts from where it suspended, until it stops
+// asking for input, feeding it.
 func (j *jpegDecoder) call(f func() C.int) error {
 	for {
 		switch f() {
 		case C.UJ_OK:
 			return nil
 		case C.UJ_SUSPEND:
-			if j.eof {
-				return fmt.Errorf("imaging: jpeg: truncated image data: %w", ErrCorrupt)
-			}
-			if err := j.feed(); err != nil {
+			if err := j.more(); err != nil {
 				return err
 			}
 		default:
-			return fmt.Errorf("imaging: jpeg: %s: %w", C.GoString(C.ujd_msg(j.d)), ErrCorrupt)
+			return j.fail()
 		}
 	}
+}
+
+// more feeds the next piece of input after a suspension.
+func (j *jpegDecoder) more() error {
+	if j.eof {
+		return fmt.Errorf("imaging: jpeg: truncated image data: %w", ErrCorrupt)
+	}
+	return j.feed()
+}
+
+// fail is libjpeg's error message as an ErrCorrupt error.
+func (j *jpegDecoder) fail() error {
+	return fmt.Errorf("imaging: jpeg: %s: %w", C.GoString(C.ujd_msg(j.d)), ErrCorrupt)
 }
 
 // feed reads the next piece of input into the decoder.

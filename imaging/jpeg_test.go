@@ -96,7 +96,18 @@ func TestJPEGDecodeEqualsDjpegTool(t *testing.T) {
 	}
 }
 
+// checkDjpeg decodes data with the usual input pieces and with 7-byte
+// ones (libjpeg then suspends everywhere: headers, scans, MCU rows).
 func checkDjpeg(t *testing.T, data []byte, want *Image) {
+	t.Helper()
+	checkDjpegFeed(t, data, want)
+	f := jpegFeedBytes
+	jpegFeedBytes = 7
+	defer func() { jpegFeedBytes = f }()
+	checkDjpegFeed(t, data, want)
+}
+
+func checkDjpegFeed(t *testing.T, data []byte, want *Image) {
 	t.Helper()
 	got, h, err := Decode(bytes.NewReader(data), Limits{})
 	if err != nil {

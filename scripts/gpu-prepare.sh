@@ -12,11 +12,14 @@ root=.gpu
 mkdir -p "$root"/{debs,bin,models,models-extra,ref,pages}
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || grep -qx '/.gpu/' .gitignore || echo '/.gpu/' >>.git/info/exclude
 
-# Vulkan loader (shared/gpu) and libgomp1 (the reference tools link it).
+# Vulkan loader (shared/gpu), libgomp1 (the reference tools link it), and
+# libjpeg-turbo and libwebp (the binaries link them: imaging's codecs).
 cp -f "$shared"/gpu/*.deb "$root/debs/"
-if ! ls "$root"/debs/libgomp1_*.deb >/dev/null 2>&1; then
-  (cd "$root/debs" && apt-get download libgomp1)
-fi
+for p in libgomp1 libjpeg62-turbo libwebp7; do
+  if ! ls "$root"/debs/${p}_*.deb >/dev/null 2>&1; then
+    (cd "$root/debs" && apt-get download "$p")
+  fi
+done
 
 # Binaries: the CLI, the Vulkan conformance tests, the load test.
 flags=(-trimpath -ldflags "-s -w")
