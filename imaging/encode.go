@@ -57,8 +57,9 @@ func effortOr(opt EncodeOptions, def int) int {
 }
 
 // Encoder receives an image band by band, top to bottom. PNG and JPEG
-// write output as bands arrive, holding only a few row groups; WebP keeps
-// the whole image until Close (libwebp encodes from one buffer).
+// write output as bands arrive, holding only a few row groups; WebP
+// converts the bands into libwebp's picture, which holds the whole image
+// (YUV 4:2:0 or ARGB), and encodes it at Close.
 type Encoder interface {
 	// WriteRows appends the rows of band, whose width, channels and depth
 	// must match the encoder's. The band may be reused after it returns.
