@@ -27,7 +27,7 @@ RUN make build models
 # ---- runtime ----
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libvulkan1 mesa-vulkan-drivers ca-certificates curl \
+ && apt-get install -y --no-install-recommends libvulkan1 mesa-vulkan-drivers libjpeg62-turbo libwebp7 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin upscaled \
  && mkdir -p /data && chown upscaled:upscaled /data

@@ -16,6 +16,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -44,6 +45,7 @@ func FuzzParseOptions(f *testing.F) {
 	for _, s := range []string{
 		"", "model=realcugan-up2x-conservative", "preset=Q&format=png", "scale=4&denoise=3",
 		"scale=2&denoise=-1&family=realesrgan", "quality=100&lossless=1&tile=0&tta", "format=jpg&quality=0",
+		"effort=0&subsampling=4:4:4", "effort=7", "subsampling=411&format=jpeg",
 		"model=x&preset=F", "scale=9", "denoise=-2", "tile=99999", "tta=maybe", "unknown=1", "model=a&model=b",
 		"format=%00", "scale=+2", "quality=0x10", "preset=f", "family=REALESRGAN&scale=4",
 	} {
@@ -70,11 +72,19 @@ func FuzzParseOptions(f *testing.F) {
 		default:
 			t.Fatalf("ParseOptions(%q): format %q", query, o.Format)
 		}
+		if o.Effort != nil && (*o.Effort < 0 || *o.Effort > 6) {
+			t.Fatalf("ParseOptions(%q): effort %d out of range", query, *o.Effort)
+		}
+		switch o.Subsampling {
+		case "", "420", "422", "444":
+		default:
+			t.Fatalf("ParseOptions(%q): subsampling %q", query, o.Subsampling)
+		}
 		if o.Quality < 1 || o.Quality > 100 || o.Tile < 0 || o.Tile > 16384 {
 			t.Fatalf("ParseOptions(%q): quality %d tile %d out of range", query, o.Quality, o.Tile)
 		}
 		again, err := ParseOptions(v)
-		if err != nil || again != o {
+		if err != nil || !reflect.DeepEqual(again, o) {
 			t.Fatalf("ParseOptions(%q) is not deterministic: %+v then %+v (%v)", query, o, again, err)
 		}
 	})

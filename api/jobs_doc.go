@@ -37,8 +37,12 @@ type JobOptions struct {
 	Format   string `json:"format"`
 	Quality  int    `json:"quality"`
 	Lossless bool   `json:"lossless"`
-	Tile     int    `json:"tile"`
-	TTA      bool   `json:"tta"`
+	// Effort of the PNG/WebP encoder; absent: the format's default.
+	Effort *int `json:"effort,omitempty" binding:"optional"`
+	// Subsampling of JPEG chroma (420, 422, 444); absent: 420.
+	Subsampling string `json:"subsampling,omitempty" binding:"optional"`
+	Tile        int    `json:"tile"`
+	TTA         bool   `json:"tta"`
 } // @name JobOptions
 
 // JobCounts tallies items by state.
@@ -116,7 +120,8 @@ func newJobDoc(j jobs.Job, items bool) JobDoc {
 		ID: j.ID, State: string(j.State), CreatedAt: j.Created.UTC(),
 		StartedAt: timePtr(j.Started), FinishedAt: timePtr(j.Finished), ExpiresAt: timePtr(j.Expires),
 		Options: JobOptions{Model: j.Options.Model, Format: j.Options.Format, Quality: j.Options.Quality,
-			Lossless: j.Options.Lossless, Tile: j.Options.Tile, TTA: j.Options.TTA},
+			Lossless: j.Options.Lossless, Effort: j.Options.Effort, Subsampling: j.Options.Subsampling,
+			Tile: j.Options.Tile, TTA: j.Options.TTA},
 		Counts: JobCounts{Total: c.Total, Queued: c.Queued, Running: c.Running, Succeeded: c.Succeeded,
 			Failed: c.Failed, Canceled: c.Canceled},
 		Progress:  newJobProgress(j.Progress),

@@ -37,6 +37,12 @@ type UpscaleOptions struct {
 	Quality *int `form:"quality" binding:"optional" default:"90" validate:"omitempty,min=1,max=100"`
 	// Lossless WebP output.
 	Lossless *bool `form:"lossless" binding:"optional"`
+	// Effort 0..6 of the PNG and WebP encoders: more is smaller and slower
+	// (default 1 for PNG, deflate level 2; 2 for WebP, libwebp method 2 or
+	// lossless preset 2).
+	Effort *int `form:"effort" binding:"optional" validate:"omitempty,min=0,max=6"`
+	// Subsampling of JPEG chroma: 420 (default), 422 or 444 (full-resolution colour).
+	Subsampling string `form:"subsampling" binding:"optional" default:"420" enums:"420,422,444" validate:"omitempty,oneof=420 422 444"`
 	// Tile side in input pixels; 0 chooses automatically.
 	Tile *int `form:"tile" binding:"optional" validate:"omitempty,min=0,max=16384"`
 	// TTA averages 8 flips/transposes (8x slower).
@@ -49,7 +55,7 @@ const DefaultQuality = 90
 var validate = validator.New(validator.WithRequiredStructEnabled())
 
 // optionFields are the accepted field names, in documentation order.
-var optionFields = []string{"model", "preset", "scale", "denoise", "family", "format", "quality", "lossless", "tile", "tta"}
+var optionFields = []string{"model", "preset", "scale", "denoise", "family", "format", "quality", "lossless", "effort", "subsampling", "tile", "tta"}
 
 // ParseOptions reads and validates the upscale options from form values or
 // query parameters. Names in extra are accepted and left to the caller; any
@@ -103,6 +109,10 @@ func decodeOptions(v url.Values, extra ...string) (*UpscaleOptions, error) {
 			o.Denoise, err = parseInt(name, val)
 		case "quality":
 			o.Quality, err = parseInt(name, val)
+		case "effort":
+			o.Effort, err = parseInt(name, val)
+		case "subsampling":
+			o.Subsampling = strings.ReplaceAll(val, ":", "") // 4:2:0 = 420
 		case "tile":
 			o.Tile, err = parseInt(name, val)
 		case "lossless":
@@ -221,6 +231,8 @@ func (o *UpscaleOptions) resolve() (upscale.Options, error) {
 	if o.Lossless != nil {
 		out.Lossless = *o.Lossless
 	}
+	out.Effort = o.Effort
+	out.Subsampling = o.Subsampling
 	if o.Tile != nil {
 		out.Tile = *o.Tile
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -22,6 +23,8 @@ func TestParseOptions(t *testing.T) {
 		{"model id", url.Values{"model": {"realesrgan-x4plus-anime"}}, upscale.Options{Model: "realesrgan-x4plus-anime", Format: "webp", Quality: 90}},
 		{"everything", url.Values{"format": {"JPG"}, "quality": {"75"}, "tile": {"0"}, "tta": {"true"}, "lossless": {"1"}},
 			upscale.Options{Model: "realcugan-up2x-conservative", Format: "jpeg", Quality: 75, TTA: true, Lossless: true}},
+		{"effort and subsampling", url.Values{"format": {"jpeg"}, "effort": {"0"}, "subsampling": {"4:4:4"}},
+			upscale.Options{Model: "realcugan-up2x-conservative", Format: "jpeg", Quality: 90, Effort: intp(0), Subsampling: "444"}},
 		{"bare checkbox", url.Values{"tta": {""}, "tile": {"128"}}, upscale.Options{Model: "realcugan-up2x-conservative", Format: "webp", Quality: 90, TTA: true, Tile: 128}},
 	}
 	for _, tt := range tests {
@@ -30,7 +33,7 @@ func TestParseOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if !reflect.DeepEqual(got, tt.want) {
 				t.Fatalf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -79,3 +82,5 @@ func TestContentDisposition(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+func intp(v int) *int { return &v }

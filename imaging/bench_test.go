@@ -41,8 +41,10 @@ func benchPage(b *testing.B, c int) *Image {
 func benchEncode(b *testing.B, img *Image, opt EncodeOptions) {
 	b.ReportAllocs()
 	b.ResetTimer()
+	var n countWriter
 	for i := 0; i < b.N; i++ {
-		e, err := NewEncoder(io.Discard, img.W, img.H, img.C, img.Depth, opt)
+		n = 0
+		e, err := NewEncoder(&n, img.W, img.H, img.C, img.Depth, opt)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,6 +58,15 @@ func benchEncode(b *testing.B, img *Image, opt EncodeOptions) {
 		}
 	}
 	b.ReportMetric(float64(img.W*img.H)*float64(b.N)/b.Elapsed().Seconds(), "pixels/s")
+	b.ReportMetric(float64(n)*8/float64(img.W*img.H), "bits/px")
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
 
 func BenchmarkEncodePNG(b *testing.B) {

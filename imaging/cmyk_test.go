@@ -6,34 +6,19 @@ import (
 )
 
 // writeAdobeJPEG writes a 4-component JPEG with an Adobe APP14 marker from
-// ink values (C,M,Y,K interleaved; 0 no ink): transform 0 stores inverted
-// CMYK, transform 2 stores YCC of the ink CMY plus inverted K (as libjpeg).
-func writeAdobeJPEG(ink *Image, transform int, icc []byte) []byte {
-	comps := []jpegOutComp{{1, 1, 1, 0}, {2, 1, 1, 0}, {3, 1, 1, 0}, {4, 1, 1, 0}}
-	l := newJPEGLayout(ink.W, ink.H, comps, 95)
-	fw, fh := l.mcusX*8, l.mcusY*8
-	full := make([][]float32, 4)
-	for i := range full {
-		full[i] = make([]float32, fw*fh)
+// ink values (C,M,Y,K interleaved; 0 no ink), stored inverted as Photoshop
+// does: transform 0 (CMYK) or 2 (YCCK, libjpeg's conversion).
+func writeAdobeJPEG(t *testing.T, ink *Image, transform int, icc []byte) []byte {
+	t.Helper()
+	inv := &Image{W: ink.W, H: ink.H, C: 4, Depth: 8, Pix8: make([]byte, len(ink.Pix8))}
+	for i, v := range ink.Pix8 {
+		inv.Pix8[i] = 255 - v
 	}
-	for y := 0; y < fh; y++ {
-		for x := 0; x < fw; x++ {
-			p := ink.Pix8[(min(y, ink.H-1)*ink.W+min(x, ink.W-1))*4:]
-			c, m, yy, k := float32(p[0]), float32(p[1]), float32(p[2]), float32(p[3])
-			i := y*fw + x
-			if transform == 0 {
-				full[0][i], full[1][i], full[2][i] = 255-c-128, 255-m-128, 255-yy-128
-			} else {
-				full[0][i] = 0.299*c + 0.587*m + 0.114*yy - 128
-				full[1][i] = -0.168735892*c - 0.331264108*m + 0.5*yy
-				full[2][i] = 0.5*c - 0.418687589*m - 0.081312411*yy
-			}
-			full[3][i] = 255 - k - 128
-		}
+	data, err := encodeCMYKJPEG(inv, transform == 2, 95, icc)
+	if err != nil {
+		t.Fatal(err)
 	}
-	out := jpegHeader(l, icc, transform)
-	out = append(out, jpegScan(nil, l, subsample(l, full, fw, fh, func(n int) []float32 { return make([]float32, n) }, func([]float32) {}), l.mcusY, 0)...)
-	return append(out, 0xFF, 0xD9)
+	return data
 }
 
 func TestDecodeCMYK(t *testing.T) {
@@ -52,7 +37,7 @@ func TestDecodeCMYK(t *testing.T) {
 		transform int
 	}{{"adobe-cmyk-inverted", 0}, {"adobe-ycck", 2}} {
 		t.Run(tc.name, func(t *testing.T) {
-			data := writeAdobeJPEG(ink, tc.transform, cmykICC)
+			data := writeAdobeJPEG(t, ink, tc.transform, cmykICC)
 			h, err := DecodeConfig(bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image"
 	"image/gif"
-	"image/jpeg"
 	"image/png"
 	"io"
 
@@ -28,7 +27,7 @@ const HardMaxPixels = 1 << 30
 // orientation applied) and carries the ICC profile; the Header describes
 // the file as stored. Gray stays 1 channel, gray+alpha 2, RGB 3, RGBA 4
 // (non-premultiplied); 16-bit PNG stays 16-bit. CMYK/YCCK JPEG becomes RGB
-// (naive conversion; a CMYK ICC profile is then dropped, as is any profile
+// (naive conversion, Adobe-inverted samples undone; a CMYK ICC profile is then dropped, as is any profile
 // whose colour space does not match the decoded channels).
 //
 // Errors: ErrUnsupported (not an image or an unsupported variant),
@@ -86,7 +85,7 @@ func decodePixels(m *meta, s *source) (img *Image, err error) {
 	case PNG:
 		std, err = png.Decode(s.rest())
 	case JPEG:
-		std, err = jpeg.Decode(s.rest())
+		return decodeJPEG(m, s)
 	case BMP:
 		std, err = bmp.Decode(s.rest())
 	case GIF:
@@ -107,12 +106,9 @@ func decodePixels(m *meta, s *source) (img *Image, err error) {
 
 // decoderError classifies a stdlib decoder error.
 func decoderError(f Format, err error) error {
-	var (
-		pu png.UnsupportedError
-		ju jpeg.UnsupportedError
-	)
+	var pu png.UnsupportedError
 	switch {
-	case errors.As(err, &pu), errors.As(err, &ju), errors.Is(err, bmp.ErrUnsupported):
+	case errors.As(err, &pu), errors.Is(err, bmp.ErrUnsupported):
 		return fmt.Errorf("imaging: %s: %v: %w", f, err, ErrUnsupported)
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return fmt.Errorf("imaging: %s: truncated image data: %w", f, ErrCorrupt)

@@ -1,6 +1,7 @@
 // Package imaging owns image files: sniffing the format from content,
 // reading headers without decoding pixels (DecodeConfig), decoding under a
-// pixel limit (Decode: JPEG baseline/progressive/CMYK/YCCK, PNG 1..16-bit,
+// pixel limit (Decode: JPEG through libjpeg-turbo, baseline/progressive/
+// CMYK/YCCK, pixels identical to djpeg's; PNG 1..16-bit,
 // palette, tRNS, interlaced, WebP, GIF first frame, BMP), EXIF orientation,
 // ICC profiles, band-wise encoding to PNG and JPEG, WebP encoding, and the
 // memory figures the pipeline plans with (DecodeBytes, EncoderBytes).
@@ -16,12 +17,23 @@
 // dropped; metadata the pixel decoder does not need (text, EXIF, ICC) is
 // skipped without being held, other header bytes are bounded (64 MiB).
 //
-// Output: PNG rows are filtered and deflated in independent row groups on
-// the shared worker pool of internal/cpuwork and written as IDAT chunks while later bands are still coming;
-// JPEG puts a restart marker after every MCU row so that groups of rows are
-// coded in parallel and written in order. Neither holds the whole image.
-// WebP (libwebp through chai2010/webp) needs the whole image in one buffer
-// and is limited to WebPMaxDim pixels a side (ErrWebPTooLarge).
+// Output: PNG rows are filtered and deflated (klauspost/compress/flate,
+// level from EncodeOptions.Effort) in independent row groups on the shared
+// worker pool of internal/cpuwork and written as IDAT chunks while later
+// bands are still coming; JPEG rows stream through libjpeg-turbo's
+// scanline API (quality, chroma subsampling) 16 at a time. Neither holds
+// the whole image. WebP is encoded by libwebp's advanced API (method from
+// Effort, lossless preset, thread_level, exact), rows imported band by
+// band into its YUV or ARGB picture, which holds the whole image; it is
+// limited to WebPMaxDim pixels a side (ErrWebPTooLarge). WebP decoding
+// goes through chai2010/webp.
+//
+// cgo: jpeg_turbo.c binds Debian's libjpeg62-turbo-dev (jpeglib.h,
+// -ljpeg), webp_cgo.c the encoding API of Debian's libwebp-dev headers;
+// chai2010/webp compiles its own libwebp (1.4.0) into the binary and the
+// linker resolves both packages' libwebp calls to that one copy. Each C
+// shim returns a status and a message; libjpeg's longjmp never crosses a
+// Go frame.
 //
 // It must not import net/http, engines, tiling or upscale.
 package imaging

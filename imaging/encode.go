@@ -27,16 +27,39 @@ type EncodeOptions struct {
 	// ICC is embedded when its colour space matches the output channels
 	// (GRAY for gray PNG/JPEG, RGB otherwise); other profiles are not written.
 	ICC []byte
-	// Workers compressing row groups in parallel (PNG, JPEG); 0 means GOMAXPROCS.
+	// Subsampling of JPEG chroma (default 4:2:0).
+	Subsampling Subsampling
+	// Effort 0..6 trades encode speed for size in the lossless coders
+	// (PNG deflate level, WebP method); nil means the format's default
+	// (DefaultPNGEffort, DefaultWebPEffort).
+	Effort *int
+	// Workers compressing PNG row groups in parallel; 0 means GOMAXPROCS.
 	Workers int
 }
 
 // DefaultQuality is the JPEG/WebP quality when EncodeOptions.Quality is 0.
 const DefaultQuality = 90
 
+// Effort bounds and defaults (EncodeOptions.Effort): the defaults keep
+// encoding a small share of a page's time (see README, Performance).
+const (
+	MaxEffort         = 6
+	DefaultPNGEffort  = 1
+	DefaultWebPEffort = 2
+)
+
+// effortOr is opt.Effort, or def when unset.
+func effortOr(opt EncodeOptions, def int) int {
+	if opt.Effort == nil {
+		return def
+	}
+	return *opt.Effort
+}
+
 // Encoder receives an image band by band, top to bottom. PNG and JPEG
-// write output as bands arrive, holding only a few row groups; WebP keeps
-// the whole image until Close (libwebp encodes from one buffer).
+// write output as bands arrive, holding only a few row groups; WebP
+// converts the bands into libwebp's picture, which holds the whole image
+// (YUV 4:2:0 or ARGB), and encodes it at Close.
 type Encoder interface {
 	// WriteRows appends the rows of band, whose width, channels and depth
 	// must match the encoder's. The band may be reused after it returns.
@@ -59,6 +82,12 @@ func NewEncoder(w io.Writer, width, height, channels, depth int, opt EncodeOptio
 	}
 	if opt.Quality < 1 || opt.Quality > 100 {
 		return nil, fmt.Errorf("imaging: quality %d outside 1..100: %w", opt.Quality, ErrUnsupported)
+	}
+	if opt.Effort != nil && (*opt.Effort < 0 || *opt.Effort > MaxEffort) {
+		return nil, fmt.Errorf("imaging: effort %d outside 0..%d: %w", *opt.Effort, MaxEffort, ErrUnsupported)
+	}
+	if opt.Subsampling < Sub420 || opt.Subsampling > Sub444 {
+		return nil, fmt.Errorf("imaging: chroma subsampling %d: %w", opt.Subsampling, ErrUnsupported)
 	}
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)

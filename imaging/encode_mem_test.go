@@ -1,8 +1,13 @@
 package imaging
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -56,4 +61,115 @@ func TestEncoderMemoryBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rssPeakSince resets the kernel's peak-RSS mark, runs f and returns how
+// far the peak resident set rose above the resident set before f: this
+// counts C memory (libjpeg, libwebp) as well as the Go heap.
+func rssPeakSince(t *testing.T, f func()) int64 {
+	t.Helper()
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		t.Skipf("cannot reset the peak RSS: %v", err)
+	}
+	base := procStatus(t, "VmRSS")
+	f()
+	return procStatus(t, "VmHWM") - base
+}
+
+// procStatus reads a kB field of /proc/self/status, in bytes.
+func procStatus(t *testing.T, key string) int64 {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb << 10
+		}
+	}
+	t.Skipf("no %s in /proc/self/status", key)
+	return 0
+}
+
+// TestCodecRSSBound: the resident memory a cgo codec adds (C heap included)
+// stays within the figure the memory budget reserves for it: the JPEG
+// encoder streaming a 3000×4000 image, the WebP encoders (lossy and
+// lossless) on 1500×2000, and the JPEG decoder on 3000×4000 (RSS is
+// counted in pages and the runtime's own growth: 2 MiB of slack).
+func TestCodecRSSBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	stream := func(f Format, w, h, c int, opt EncodeOptions) {
+		band, _ := NewImage(w, 64, c, 8)
+		opt.Format = f
+		e, err := NewEncoder(io.Discard, w, h, c, 8, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 0; y < h; y += 64 {
+			for i := range band.Pix8 {
+				band.Pix8[i] = uint8((i*7 + y*3) ^ (i >> 5))
+			}
+			if err := e.WriteRows(band.Rows(0, min(64, h-y))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		f    Format
+		w, h int
+		c    int
+		opt  EncodeOptions
+	}{
+		{"jpeg-420", JPEG, 3000, 4000, 3, EncodeOptions{Quality: 90}},
+		{"jpeg-444", JPEG, 3000, 4000, 3, EncodeOptions{Quality: 90, Subsampling: Sub444}},
+		{"webp-lossy", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90}},
+		{"webp-lossy-rgba", WebP, 1500, 2000, 4, EncodeOptions{Quality: 90}},
+		{"webp-lossless", WebP, 1500, 2000, 3, EncodeOptions{Lossless: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			grew := rssPeakSince(t, func() { stream(tc.f, tc.w, tc.h, tc.c, tc.opt) })
+			est := EncoderBytes(tc.f, tc.w, tc.h, tc.c, 8)
+			t.Logf("%s %dx%d: peak RSS +%d KiB, EncoderBytes %d KiB", tc.name, tc.w, tc.h, grew>>10, est>>10)
+			if grew > est {
+				t.Errorf("peak RSS grew %d bytes > EncoderBytes %d", grew, est)
+			}
+		})
+	}
+	t.Run("jpeg-decode", func(t *testing.T) {
+		src, _ := NewImage(3000, 4000, 3, 8)
+		for i := range src.Pix8 {
+			src.Pix8[i] = uint8((i*7)>>4 ^ i>>13)
+		}
+		var b bytes.Buffer
+		if err := Encode(&b, src, EncodeOptions{Format: JPEG, Quality: 90}); err != nil {
+			t.Fatal(err)
+		}
+		data := b.Bytes()
+		src = nil
+		h, err := DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		grew := rssPeakSince(t, func() {
+			if _, _, err := Decode(bytes.NewReader(data), Limits{}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		est := DecodeBytes(h)
+		t.Logf("decode %dx%d: peak RSS +%d KiB, DecodeBytes %d KiB", h.Width, h.Height, grew>>10, est>>10)
+		if grew > est+2<<20 {
+			t.Errorf("peak RSS grew %d bytes > DecodeBytes %d", grew, est)
+		}
+	})
 }

@@ -34,9 +34,9 @@ func encodeBands(t testing.TB, img *Image, opt EncodeOptions, bands []int) []byt
 // smallGroups makes encoders cut tiny row groups so that small test images
 // span many groups (restored at cleanup).
 func smallGroups(t *testing.T) {
-	p, j := pngGroupBytes, jpegGroupBytes
-	pngGroupBytes, jpegGroupBytes = 700, 700
-	t.Cleanup(func() { pngGroupBytes, jpegGroupBytes = p, j })
+	p := pngGroupBytes
+	pngGroupBytes = 700
+	t.Cleanup(func() { pngGroupBytes = p })
 }
 
 func TestPNGEncodeRoundTrip(t *testing.T) {

@@ -9,8 +9,8 @@ const decodeFixedBytes = 192 << 10
 
 // DecodeBytes is the host memory (bytes) Decode allocates for an image with
 // header h, summed over its lifetime (so at least its peak): the header
-// bytes kept for replay, the stdlib decoder's own buffers (JPEG component
-// planes, progressive coefficients, PNG interlace passes, palette indices),
+// bytes kept for replay, the decoder's own buffers (libjpeg's row buffers
+// and progressive coefficients, PNG interlace passes, palette indices),
 // the converted Image, the orientation copy, and for WebP the whole file
 // plus libwebp's C buffers. The encoded input held by the caller is not
 // included. A Header not made by DecodeConfig gets a worst-case figure.
@@ -40,15 +40,16 @@ func DecodeBytes(h Header) int64 {
 			n += out // expanded or converted to uint16
 		}
 	case JPEG:
-		n += e.planeBytes
+		// libjpeg decodes into the Image; beside it: the input buffer,
+		// its MCU-row buffers (and the upsampling context rows), for a
+		// progressive file every DCT coefficient (2 bytes each), for
+		// CMYK a band of 4-sample rows.
+		n += out + int64(jpegFeedBytes)*2 + e.planeBytes
 		if e.progressive {
 			n += e.coefBytes
 		}
 		if e.comps == 4 {
-			n += 4 * px // interleaved CMYK (or RGBA for YCCK)
-		}
-		if c != 1 {
-			n += out // RGB conversion; gray is used in place
+			n += int64(jpegBandRows) * int64(h.Width) * 4
 		}
 	case GIF:
 		n += px + 2*out // frame indices, expanded frame, screen canvas
@@ -82,19 +83,23 @@ func webpDecodeCBytes(h Header) int64 {
 	return n + px + 64*int64(h.Width)
 }
 
-// flateWriterBytes is the size of one compress/flate writer (measured: 806,784 bytes).
-const flateWriterBytes = 820 << 10
+// flateWriterBytes is the size of one klauspost/compress/flate writer at
+// its largest level (measured 0.8–1.4 MB over the levels effort selects).
+const flateWriterBytes = 1440 << 10
 
 // webpEncodeCBytesPerPixel is libwebp's peak C heap per pixel while
-// encoding, over lossy/lossless and RGB/RGBA (measured ≤ 28 B/px as peak
-// RSS growth on 2000×2000 noise and page images).
-const webpEncodeCBytesPerPixel = 32
+// encoding, beside the picture, over lossy/lossless and RGB/RGBA (bounded
+// by the ≤ 28 B/px peak RSS growth measured on 2000×2000 noise and page
+// images when the whole RGB(A) image was also held).
+const webpEncodeCBytesPerPixel = 28
 
 // EncoderBytes is the host memory (bytes) an encoder for a width×height
-// image holds at most: for PNG and JPEG the row-group buffers of
-// GOMAXPROCS workers, recycled between groups, and the compressed groups
-// awaiting output (independent of height); for WebP the whole image, the
-// encoded file and libwebp's working memory.
+// image holds at most, independent of height for PNG and JPEG: for PNG
+// the row-group buffers of GOMAXPROCS workers, recycled between groups,
+// and the compressed groups awaiting output; for JPEG a band of rows and
+// libjpeg's buffers; for WebP libwebp's picture of the whole image (ARGB
+// at most: 4 bytes per pixel), a band of converted rows, the encoded file
+// and libwebp's working memory.
 func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 	workers := int64(runtime.GOMAXPROCS(0))
 	w, h := int64(width), int64(height)
@@ -108,28 +113,18 @@ func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 			(workers+1)*int64(deflateBound(int(filtered))) + // compressed, awaiting output
 			workers*flateWriterBytes + (workers+3)*rb + 64<<10
 	case JPEG:
-		outC := int64(3)
-		if channels <= 2 {
-			outC = 1
-		}
-		var worst int64
-		for _, mcuH := range []int64{8, 16} { // 4:4:4 or gray, 4:2:0
-			gr := mcuH * max(1, int64(jpegGroupBytes)/(mcuH*w*outC))
-			fullPx := gr * ((w + 15) / 16 * 16)
-			n := (workers+2)*gr*w*outC + // rows: filling and pending
-				workers*(outC*fullPx*4+2*fullPx) + // float32 planes of running jobs
-				(workers+1)*(fullPx*outC*3/2+64) + // entropy-coded, awaiting output
-				64<<10
-			worst = max(worst, n)
-		}
-		return worst
+		// Converted rows, the compressed output of one call (at most
+		// 1.5 bytes per sample, doubled while the buffer grows), and
+		// libjpeg's per-component MCU-row buffers and tables.
+		rows := int64(jpegBandRows) * w * 3
+		return rows + 2*rows*3/2 + 64*w*3 + 1<<20
 	case WebP:
 		outC := int64(3)
 		if channels == 2 || channels == 4 {
 			outC = 4
 		}
 		px := w * h
-		return 2*px*outC + webpEncodeCBytesPerPixel*px + 1<<20
+		return 4*px + int64(webpBandRows)*w*outC + webpEncodeCBytesPerPixel*px + 1<<20
 	}
 	return 0
 }

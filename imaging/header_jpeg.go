@@ -113,6 +113,16 @@ func readJPEGHeader(s *source) (*meta, error) {
 					m.icc = icc
 				}
 			}
+			// A first scan with fewer components than the frame means
+			// several scans: libjpeg then buffers every coefficient, as
+			// for a progressive file.
+			ns, err := s.read(1)
+			if err != nil {
+				return nil, errTruncated(JPEG, "SOS", err)
+			}
+			if int(ns[0]) < len(comps) {
+				m.h.est.progressive = true
+			}
 			jpegFinish(m, comps)
 			return m, nil
 		case mk == 0xE1:
@@ -176,7 +186,7 @@ func joinICC(parts map[int][]byte, count int) ([]byte, error) {
 	return out, nil
 }
 
-// jpegFinish sets channels and the stdlib decoder's buffer sizes.
+// jpegFinish sets channels and libjpeg's buffer sizes.
 func jpegFinish(m *meta, comps []jpegComp) {
 	m.h.Depth = 8
 	m.h.Channels = 3
@@ -189,19 +199,14 @@ func jpegFinish(m *meta, comps []jpegComp) {
 		hmax, vmax = max(hmax, c.h), max(vmax, c.v)
 	}
 	w, h := int64(m.h.Width), int64(m.h.Height)
-	if len(comps) == 1 {
-		// Single-component scans are not interleaved: blocks of 8x8.
-		bw, bh := (w+7)/8, (h+7)/8
-		m.h.est.planeBytes = 64 * bw * bh
-		m.h.est.coefBytes = 256 * bw * bh
-		return
-	}
 	mxx, myy := (w+8*int64(hmax)-1)/(8*int64(hmax)), (h+8*int64(vmax)-1)/(8*int64(vmax))
 	for _, c := range comps {
-		blocks := mxx * myy * int64(c.h) * int64(c.v)
-		m.h.est.planeBytes += 64 * blocks
-		m.h.est.coefBytes += 256 * blocks
+		// Component rows: libjpeg keeps a few iMCU rows of each (with
+		// the context rows fancy upsampling needs; counted as 4), and
+		// an upsampled full-width row group.
+		compW := mxx * int64(c.h) * 8
+		m.h.est.planeBytes += 4*compW*int64(c.v)*8 + mxx*int64(hmax)*8*int64(vmax)*8
+		// Whole-image coefficients (multi-scan files): 2 bytes each.
+		m.h.est.coefBytes += 128 * mxx * myy * int64(c.h) * int64(c.v)
 	}
-	// image.NewYCbCr rounds chroma planes up; allow one extra row and column.
-	m.h.est.planeBytes += 2 * 8 * (mxx*int64(hmax) + myy*int64(vmax)) * 8
 }

@@ -1,186 +1,188 @@
 package imaging
 
+/*
+#include <stdlib.h>
+#include "jpeg_turbo.h"
+*/
+import "C"
+
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"io"
+	"unsafe"
+
+	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
-// jpegComp is one output component: id, sampling factors, quantisation
-// table and Huffman table pair (0 luminance, 1 chrominance).
-type jpegOutComp struct {
-	id   byte
-	h, v int
-	tbl  int
-}
+// Subsampling is the chroma subsampling of colour JPEG output.
+type Subsampling int
 
-// jpegLayout is the frame geometry shared by the header and the scan.
-type jpegLayout struct {
-	width, height int
-	comps         []jpegOutComp
-	mcuW, mcuH    int // MCU size in pixels
-	mcusX, mcusY  int
-	div           [2][64]float32
-	quant         [2][64]int
-}
+const (
+	// Sub420 halves chroma both ways (the default, as cjpeg and most tools).
+	Sub420 Subsampling = iota
+	// Sub422 halves chroma horizontally.
+	Sub422
+	// Sub444 keeps full-resolution chroma (sharper colour edges, larger files).
+	Sub444
+)
 
-func newJPEGLayout(width, height int, comps []jpegOutComp, quality int) *jpegLayout {
-	l := &jpegLayout{width: width, height: height, comps: comps}
-	hmax, vmax := 1, 1
-	for _, c := range comps {
-		hmax, vmax = max(hmax, c.h), max(vmax, c.v)
+// String is the usual J:a:b name.
+func (s Subsampling) String() string {
+	switch s {
+	case Sub422:
+		return "4:2:2"
+	case Sub444:
+		return "4:4:4"
 	}
-	l.mcuW, l.mcuH = 8*hmax, 8*vmax
-	l.mcusX, l.mcusY = (width+l.mcuW-1)/l.mcuW, (height+l.mcuH-1)/l.mcuH
-	for t := 0; t < 2; t++ {
-		l.quant[t] = scaledQuant(t, quality)
-		l.div[t] = quantDivisors(l.quant[t])
-	}
-	return l
+	return "4:2:0"
 }
 
-// jpegEncoder writes baseline JPEG band by band. Every MCU row ends with a
-// restart marker (DRI = MCUs per row), which makes MCU rows independent:
-// groups of them are transformed and entropy-coded in parallel and
-// written in order.
+// factors are the luma sampling factors (chroma is 1×1).
+func (s Subsampling) factors() (h, v int) {
+	switch s {
+	case Sub422:
+		return 2, 1
+	case Sub444:
+		return 1, 1
+	}
+	return 2, 2
+}
+
+// jpegEncoder streams rows through libjpeg-turbo's scanline API: every
+// jpegBandRows rows are converted (when needed), compressed on a worker of
+// the shared CPU pool and the compressed bytes written out, so it holds a
+// few rows and libjpeg's MCU-row buffers, never the image.
 type jpegEncoder struct {
-	w         io.Writer
-	g         geometry
-	lay       *jpegLayout
-	outC      int // samples per pixel buffered: 1 gray, 3 RGB
-	groupRows int // pixel rows per group (a multiple of the MCU height)
-	raw       []byte
-	rows      int
-	firstMCU  int // MCU row index of the current group
-	pipe      *orderedPipe
-	raws      *freeList[byte]    // group rows
-	fulls     *freeList[float32] // full-resolution planes
-	subs      *freeList[float32] // subsampled chroma planes
-	outs      *freeList[byte]    // entropy-coded groups
-	outCap    int
-	closed    bool
+	w       io.Writer
+	g       geometry
+	e       *C.ujc
+	outC    int    // samples per pixel given to libjpeg: 1 gray, 3 RGB
+	scratch []byte // converted rows, when the input is not 8-bit gray/RGB
+	closed  bool
+	err     error // first failure; the encoder is then unusable
 }
-
-// jpegGroupBytes is the target buffered size of a group of MCU rows (bytes).
-var jpegGroupBytes = 256 << 10
 
 func newJPEGEncoder(w io.Writer, g geometry, opt EncodeOptions) (*jpegEncoder, error) {
 	if g.width > JPEGMaxDim || g.height > JPEGMaxDim {
 		return nil, fmt.Errorf("imaging: jpeg: %dx%d exceeds %d px per side: %w", g.width, g.height, JPEGMaxDim, ErrTooLarge)
 	}
 	e := &jpegEncoder{w: w, g: g, outC: 3}
-	var comps []jpegOutComp
-	switch {
-	case g.c <= 2:
+	if g.c <= 2 {
 		e.outC = 1
-		comps = []jpegOutComp{{1, 1, 1, 0}}
-	case opt.Quality >= 90:
-		comps = []jpegOutComp{{1, 1, 1, 0}, {2, 1, 1, 1}, {3, 1, 1, 1}}
-	default:
-		comps = []jpegOutComp{{1, 2, 2, 0}, {2, 1, 1, 1}, {3, 1, 1, 1}}
 	}
-	e.lay = newJPEGLayout(g.width, g.height, comps, opt.Quality)
-	mcuRowBytes := e.lay.mcuH * g.width * e.outC
-	e.groupRows = e.lay.mcuH * max(1, jpegGroupBytes/mcuRowBytes)
-	keep := opt.Workers + 2
-	e.raws = newFreeList[byte](keep, e.groupRows*g.width*e.outC)
-	fullPx := e.groupRows * e.lay.mcusX * e.lay.mcuW
-	e.fulls = newFreeList[float32](keep*len(comps), fullPx)
-	e.subs = newFreeList[float32](keep*2, fullPx/4)
-	// Entropy-coded data stays under 1.5 bytes per sample even for noise
-	// at quality 100 (measured 1.37), so output buffers rarely grow.
-	e.outs = newFreeList[byte](keep, 0)
-	e.outCap = fullPx*e.outC*3/2 + 64
-	e.pipe = newOrderedPipe(opt.Workers, func(r result) error {
-		_, err := e.w.Write(r.out)
-		e.outs.put(r.out)
-		return err
-	})
+	hs, vs := opt.Subsampling.factors()
+	e.e = C.ujc_new(C.int(g.width), C.int(g.height), C.int(e.outC), C.int(hs), C.int(vs), C.int(opt.Quality), 0)
+	if e.e == nil {
+		return nil, fmt.Errorf("imaging: jpeg: cannot create an encoder: %w", ErrUnsupported)
+	}
+	if g.c != e.outC || g.depth != 8 {
+		e.scratch = make([]byte, jpegBandRows*g.width*e.outC)
+	}
 	var icc []byte
 	if opt.ICC != nil && iccMatches(opt.ICC, e.outC) {
 		icc = opt.ICC
 	}
-	if _, err := w.Write(jpegHeader(e.lay, icc, -1)); err != nil {
+	var p *C.uchar
+	if len(icc) > 0 {
+		p = (*C.uchar)(unsafe.Pointer(&icc[0]))
+	}
+	if err := e.check(C.ujc_start(e.e, p, C.size_t(len(icc)))); err != nil {
+		e.free()
+		return nil, err
+	}
+	if err := e.drain(); err != nil {
+		e.free()
 		return nil, err
 	}
 	return e, nil
-}
-
-// jpegHeader is everything before the entropy-coded data. adobe >= 0
-// writes an Adobe APP14 segment with that colour transform instead of JFIF.
-func jpegHeader(l *jpegLayout, icc []byte, adobe int) []byte {
-	var b bytes.Buffer
-	seg := func(marker byte, data []byte) {
-		b.Write([]byte{0xFF, marker})
-		binary.Write(&b, binary.BigEndian, uint16(len(data)+2))
-		b.Write(data)
-	}
-	b.Write([]byte{0xFF, 0xD8})
-	if adobe < 0 {
-		seg(0xE0, []byte{'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0})
-	} else {
-		seg(0xEE, []byte{'A', 'd', 'o', 'b', 'e', 0, 100, 0, 0, 0, 0, byte(adobe)})
-	}
-	const iccChunk = 65519
-	n := (len(icc) + iccChunk - 1) / iccChunk
-	for i := 0; i < n; i++ {
-		d := append([]byte("ICC_PROFILE\x00"), byte(i+1), byte(n))
-		seg(0xE2, append(d, icc[i*iccChunk:min((i+1)*iccChunk, len(icc))]...))
-	}
-	tables := 1
-	for _, c := range l.comps {
-		tables = max(tables, c.tbl+1)
-	}
-	for t := 0; t < tables; t++ {
-		d := []byte{byte(t)}
-		for _, k := range jpegZigzag {
-			d = append(d, byte(l.quant[t][k]))
-		}
-		seg(0xDB, d)
-	}
-	sof := []byte{8, byte(l.height >> 8), byte(l.height), byte(l.width >> 8), byte(l.width), byte(len(l.comps))}
-	for _, c := range l.comps {
-		sof = append(sof, c.id, byte(c.h<<4|c.v), byte(c.tbl))
-	}
-	seg(0xC0, sof)
-	for t := 0; t < tables; t++ {
-		for class := 0; class < 2; class++ {
-			s := jpegHuff[2*t+class]
-			d := append([]byte{byte(class<<4 | t)}, s.bits[:]...)
-			seg(0xC4, append(d, s.vals...))
-		}
-	}
-	seg(0xDD, []byte{byte(l.mcusX >> 8), byte(l.mcusX)})
-	sos := []byte{byte(len(l.comps))}
-	for _, c := range l.comps {
-		sos = append(sos, c.id, byte(c.tbl<<4|c.tbl))
-	}
-	seg(0xDA, append(sos, 0, 63, 0))
-	return b.Bytes()
 }
 
 func (e *jpegEncoder) WriteRows(b *Image) error {
 	if e.closed {
 		return fmt.Errorf("imaging: jpeg: WriteRows after Close: %w", ErrUnsupported)
 	}
+	if e.err != nil {
+		return e.err
+	}
 	if err := e.g.accept(b); err != nil {
 		return err
 	}
-	rowBytes := e.g.width * e.outC
-	for y := 0; y < b.H; y++ {
-		if e.raw == nil {
-			e.raw = e.raws.get()
-		}
-		toOutput8(e.raw[e.rows*rowBytes:(e.rows+1)*rowBytes], b, y, e.outC)
-		e.rows++
-		if e.rows == e.groupRows {
-			if err := e.submit(); err != nil {
-				return err
+	for y := 0; y < b.H; y += jpegBandRows {
+		n := min(jpegBandRows, b.H-y)
+		var rows []byte
+		if e.scratch == nil {
+			rows = b.Pix8[y*b.Stride() : (y+n)*b.Stride()]
+		} else {
+			rows = e.scratch[:n*e.g.width*e.outC]
+			for k := 0; k < n; k++ {
+				toOutput8(rows[k*e.g.width*e.outC:(k+1)*e.g.width*e.outC], b, y+k, e.outC)
 			}
+		}
+		if err := e.compress(rows, n); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// compress hands n rows to libjpeg on a pool worker and writes the output.
+func (e *jpegEncoder) compress(rows []byte, n int) error {
+	stride := e.g.width * e.outC
+	var st C.int
+	cpuwork.For(1, func(int, int) {
+		st = C.ujc_rows(e.e, (*C.uchar)(unsafe.Pointer(&rows[0])), C.size_t(stride), C.int(n))
+	})
+	if err := e.check(st); err != nil {
+		return err
+	}
+	return e.drain()
+}
+
+// check turns a shim status into an error, remembering it.
+func (e *jpegEncoder) check(st C.int) error {
+	if st != C.UJ_OK && e.err == nil {
+		e.err = fmt.Errorf("imaging: jpeg: libjpeg: %s: %w", C.GoString(C.ujc_msg(e.e)), ErrUnsupported)
+	}
+	return e.err
+}
+
+// drain writes what libjpeg produced since the last drain.
+func (e *jpegEncoder) drain() error {
+	var n C.size_t
+	p := C.ujc_out(e.e, &n)
+	if n > 0 {
+		if _, err := e.w.Write(unsafe.Slice((*byte)(unsafe.Pointer(p)), int(n))); err != nil {
+			e.err = err
+			return err
+		}
+	}
+	C.ujc_drained(e.e)
+	return nil
+}
+
+func (e *jpegEncoder) free() {
+	if e.e != nil {
+		C.ujc_free(e.e)
+		e.e = nil
+	}
+}
+
+func (e *jpegEncoder) Close() error {
+	if e.closed {
+		return nil
+	}
+	e.closed = true
+	defer e.free()
+	if e.err != nil {
+		return e.err
+	}
+	if err := e.g.complete(); err != nil {
+		return err
+	}
+	if err := e.check(C.ujc_finish(e.e)); err != nil {
+		return err
+	}
+	return e.drain()
 }
 
 // toOutput8 converts row y of b to 8-bit gray (outC 1) or RGB (outC 3),
@@ -218,62 +220,44 @@ func toOutput8(dst []byte, b *Image, y, outC int) {
 	}
 }
 
-// submit hands the buffered rows (whole MCU rows, or the image's last rows) to a worker.
-func (e *jpegEncoder) submit() error {
-	raw, n, first := e.raw, e.rows, e.firstMCU
-	e.raw, e.rows = nil, 0
-	mcuRows := (n + e.lay.mcuH - 1) / e.lay.mcuH
-	e.firstMCU += mcuRows
-	lay, outC := e.lay, e.outC
-	return e.pipe.submit(func() result {
-		planes := jpegPlanes(lay, raw, n, outC, e.alloc, e.release)
-		e.raws.put(raw)
-		out := e.outs.get()
-		if cap(out) < e.outCap {
-			out = make([]byte, 0, e.outCap)
-		}
-		out = jpegScan(out, lay, planes, mcuRows, first)
-		for _, p := range planes {
-			e.release(p.pix)
-		}
-		return result{out: out}
-	})
+// encodeCMYKJPEG writes a 4-component JPEG (Adobe marker; YCCK when ycck
+// is set) from samples as stored: tests use it to build CMYK/YCCK input.
+func encodeCMYKJPEG(samples *Image, ycck bool, quality int, icc []byte) ([]byte, error) {
+	y := C.int(0)
+	if ycck {
+		y = 1
+	}
+	e := &jpegEncoder{g: geometry{width: samples.W, height: samples.H, c: 4, depth: 8}, outC: 4}
+	e.e = C.ujc_new(C.int(samples.W), C.int(samples.H), 4, 1, 1, C.int(quality), y)
+	if e.e == nil {
+		return nil, fmt.Errorf("imaging: jpeg: cannot create an encoder: %w", ErrUnsupported)
+	}
+	defer e.free()
+	var out bufferWriter
+	e.w = &out
+	var p *C.uchar
+	if len(icc) > 0 {
+		p = (*C.uchar)(unsafe.Pointer(&icc[0]))
+	}
+	if err := e.check(C.ujc_start(e.e, p, C.size_t(len(icc)))); err != nil {
+		return nil, err
+	}
+	if err := e.compress(samples.Pix8, samples.H); err != nil {
+		return nil, err
+	}
+	if err := e.check(C.ujc_finish(e.e)); err != nil {
+		return nil, err
+	}
+	if err := e.drain(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
-// alloc hands out a plane buffer of n samples from the encoder's free lists.
-func (e *jpegEncoder) alloc(n int) []float32 {
-	if n <= e.subs.size {
-		return e.subs.get()[:n]
-	}
-	return e.fulls.get()[:n]
-}
+// bufferWriter collects writes.
+type bufferWriter []byte
 
-// release returns a plane buffer to its free list.
-func (e *jpegEncoder) release(p []float32) {
-	if cap(p) >= e.fulls.size {
-		e.fulls.put(p[:cap(p)])
-	} else {
-		e.subs.put(p[:cap(p)])
-	}
-}
-
-func (e *jpegEncoder) Close() error {
-	if e.closed {
-		return nil
-	}
-	e.closed = true
-	if err := e.g.complete(); err != nil {
-		e.pipe.drain(true)
-		return err
-	}
-	if e.rows > 0 {
-		if err := e.submit(); err != nil {
-			return err
-		}
-	}
-	if err := e.pipe.drain(true); err != nil {
-		return err
-	}
-	_, err := e.w.Write([]byte{0xFF, 0xD9})
-	return err
+func (b *bufferWriter) Write(p []byte) (int, error) {
+	*b = append(*b, p...)
+	return len(p), nil
 }

@@ -24,10 +24,10 @@ type meta struct {
 // by DecodeConfig, zero in hand-made Headers (DecodeBytes then assumes the worst).
 type decodeEst struct {
 	known bool
-	// progressive JPEG keeps all DCT coefficients (coefBytes) in memory.
+	// progressive (or multi-scan) JPEG: libjpeg keeps all DCT
+	// coefficients (coefBytes) in memory.
 	progressive bool
-	// planeBytes: bytes of the decoder's own component planes before
-	// conversion (JPEG YCbCr incl. MCU padding, + K plane).
+	// planeBytes: bytes of libjpeg's component row buffers.
 	planeBytes int64
 	coefBytes  int64
 	// headBytes: header bytes Decode keeps to replay to the pixel decoder.

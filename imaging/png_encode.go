@@ -2,7 +2,6 @@ package imaging
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
@@ -10,14 +9,17 @@ import (
 	"hash/crc32"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // pngGroupBytes is the target raw size of a row group compressed as one
 // independent deflate segment (bytes).
 var pngGroupBytes = 512 << 10
 
-// pngLevel is the deflate level of PNG output.
-const pngLevel = 6
+// pngLevels maps an effort (0..6) to a deflate level of
+// klauspost/compress/flate (1 fastest .. 9 smallest).
+var pngLevels = [MaxEffort + 1]int{1, 2, 3, 4, 5, 6, 9}
 
 // pngEncoder writes PNG as rows arrive. Rows are cut into groups; each
 // group is filtered and deflated on its own goroutine into a segment that
@@ -37,6 +39,7 @@ type pngEncoder struct {
 	raws      *freeList[byte] // group rows
 	filts     *freeList[byte] // filtered groups
 	outs      *freeList[byte] // compressed groups
+	level     int             // deflate level
 	adler     uint32
 	started   bool
 	closed    bool
@@ -48,7 +51,7 @@ func newPNGEncoder(w io.Writer, g geometry, opt EncodeOptions) (*pngEncoder, err
 	if g.width > 1<<31-1 || g.height > 1<<31-1 {
 		return nil, fmt.Errorf("imaging: png: %dx%d exceeds 2^31-1: %w", g.width, g.height, ErrTooLarge)
 	}
-	e := &pngEncoder{w: w, g: g, adler: 1}
+	e := &pngEncoder{w: w, g: g, adler: 1, level: pngLevels[effortOr(opt, DefaultPNGEffort)]}
 	e.bpp = g.c * g.depth / 8
 	e.rowBytes = g.width * e.bpp
 	e.groupRows = max(1, pngGroupBytes/e.rowBytes)
@@ -139,30 +142,36 @@ func (e *pngEncoder) submit(final bool) error {
 			e.raws.put(raw)
 		}
 		r := result{adler: adler32.Checksum(filtered), n: int64(len(filtered))}
-		r.out = deflateSegment(e.outs.get()[:0], filtered, final)
+		r.out = deflateSegment(e.outs.get()[:0], filtered, e.level, final)
 		e.filts.put(filtered)
 		return r
 	})
 }
 
-var flatePool = sync.Pool{New: func() any {
-	fw, _ := flate.NewWriter(io.Discard, pngLevel)
+// flatePools keeps idle deflate writers per level (index = level).
+var flatePools [10]sync.Pool
+
+func getFlate(level int) *flate.Writer {
+	if fw, ok := flatePools[level].Get().(*flate.Writer); ok {
+		return fw
+	}
+	fw, _ := flate.NewWriter(io.Discard, level)
 	return fw
-}}
+}
 
 // deflateBound is the most deflate output for n input bytes (stored
 // blocks: 5 bytes per 64 KiB, plus flush and final markers).
 func deflateBound(n int) int { return n + 5*(n/65535+2) + 16 }
 
-// deflateSegment compresses p, appending to dst, as a byte-aligned part of
-// a deflate stream: sync-flushed, or closed with the final block when
-// final is set.
-func deflateSegment(dst, p []byte, final bool) []byte {
+// deflateSegment compresses p at level, appending to dst, as a
+// byte-aligned part of a deflate stream: sync-flushed, or closed with the
+// final block when final is set.
+func deflateSegment(dst, p []byte, level int, final bool) []byte {
 	if cap(dst) < deflateBound(len(p)) {
 		dst = make([]byte, 0, deflateBound(len(p)))
 	}
 	b := bytes.NewBuffer(dst[:0])
-	fw := flatePool.Get().(*flate.Writer)
+	fw := getFlate(level)
 	fw.Reset(b)
 	fw.Write(p)
 	if final {
@@ -170,7 +179,7 @@ func deflateSegment(dst, p []byte, final bool) []byte {
 	} else {
 		fw.Flush()
 	}
-	flatePool.Put(fw)
+	flatePools[level].Put(fw)
 	return b.Bytes()
 }
 

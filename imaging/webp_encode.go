@@ -1,23 +1,42 @@
 package imaging
 
+/*
+#cgo LDFLAGS: -lwebp
+#include <stdlib.h>
+#include "webp_cgo.h"
+*/
+import "C"
+
 import (
 	"encoding/binary"
 	"fmt"
-	"image"
 	"io"
+	"unsafe"
 
-	"github.com/chai2010/webp"
+	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
-// webpEncoder buffers the whole image (libwebp encodes from one buffer:
-// width×height×3 or ×4 bytes here, plus libwebp's own working memory) and
-// encodes it on Close.
+// webpLosslessLevels maps an effort (0..6) to libwebp's lossless preset
+// level (0 fastest .. 9 smallest; it sets method and effort together).
+var webpLosslessLevels = [MaxEffort + 1]int{0, 1, 2, 3, 5, 7, 9}
+
+// webpBandRows is how many rows are converted and imported at a time (even).
+const webpBandRows = 16
+
+// webpEncoder imports rows into a libwebp picture as they arrive (lossy:
+// YUV 4:2:0, plus an alpha plane; lossless: ARGB) and encodes it on Close
+// through libwebp's advanced API (WebPConfig: method, quality, lossless
+// preset, thread_level, exact). It holds the picture (1.5–4 bytes per
+// pixel in C memory), a band of converted rows and, at the end, the file.
 type webpEncoder struct {
 	w      io.Writer
 	g      geometry
 	opt    EncodeOptions
 	outC   int // 3 RGB or 4 RGBA
-	pix    []byte
+	pic    *C.uwe
+	band   []byte // converted rows not yet imported
+	rows   int    // rows in band
+	y      int    // picture rows imported
 	closed bool
 }
 
@@ -29,7 +48,18 @@ func newWebPEncoder(w io.Writer, g geometry, opt EncodeOptions) (*webpEncoder, e
 	if g.c == 2 || g.c == 4 {
 		e.outC = 4
 	}
-	e.pix = make([]byte, g.width*g.height*e.outC)
+	alpha, lossless := C.int(0), C.int(0)
+	if e.outC == 4 {
+		alpha = 1
+	}
+	if opt.Lossless {
+		lossless = 1
+	}
+	e.pic = C.uwe_new(C.int(g.width), C.int(g.height), alpha, lossless)
+	if e.pic == nil {
+		return nil, fmt.Errorf("imaging: webp: cannot allocate a %dx%d picture: %w", g.width, g.height, ErrTooLarge)
+	}
+	e.band = make([]byte, webpBandRows*g.width*e.outC)
 	return e, nil
 }
 
@@ -37,13 +67,13 @@ func (e *webpEncoder) WriteRows(b *Image) error {
 	if e.closed {
 		return fmt.Errorf("imaging: webp: WriteRows after Close: %w", ErrUnsupported)
 	}
-	y0 := e.g.y
 	if err := e.g.accept(b); err != nil {
 		return err
 	}
 	s := b.Stride()
+	rb := e.g.width * e.outC
 	for y := 0; y < b.H; y++ {
-		dst := e.pix[(y0+y)*e.g.width*e.outC:]
+		dst := e.band[e.rows*rb : (e.rows+1)*rb]
 		for x := 0; x < b.W; x++ {
 			for k := 0; k < e.outC; k++ {
 				src := k // gray and gray+alpha spread over R,G,B (+A)
@@ -61,7 +91,27 @@ func (e *webpEncoder) WriteRows(b *Image) error {
 				}
 			}
 		}
+		e.rows++
+		if e.rows == webpBandRows {
+			if err := e.flush(); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// flush imports the buffered rows into the picture.
+func (e *webpEncoder) flush() error {
+	if e.rows == 0 {
+		return nil
+	}
+	rb := e.g.width * e.outC
+	if C.uwe_rows(e.pic, (*C.uint8_t)(unsafe.Pointer(&e.band[0])), C.size_t(rb), C.int(e.outC), C.int(e.y), C.int(e.rows)) != 0 {
+		return fmt.Errorf("imaging: webp: libwebp could not import rows %d..%d: %w", e.y, e.y+e.rows, ErrUnsupported)
+	}
+	e.y += e.rows
+	e.rows = 0
 	return nil
 }
 
@@ -70,43 +120,52 @@ func (e *webpEncoder) Close() error {
 		return nil
 	}
 	e.closed = true
+	defer func() {
+		C.uwe_free(e.pic)
+		e.pic = nil
+		e.band = nil
+	}()
 	if err := e.g.complete(); err != nil {
 		return err
 	}
-	r := image.Rect(0, 0, e.g.width, e.g.height)
+	if err := e.flush(); err != nil {
+		return err
+	}
+	effort := effortOr(e.opt, DefaultWebPEffort)
+	threads, exact := C.int(0), C.int(0)
+	if cpuwork.Workers() > 1 {
+		threads = 1
+	}
+	if e.opt.Lossless {
+		exact = 1 // lossless means every RGB value, also under alpha 0
+	}
 	var (
-		data []byte
-		err  error
-		q    = float32(e.opt.Quality)
+		out *C.uint8_t
+		n   C.size_t
+		st  C.int
 	)
-	// chai2010/webp passes these buffers to libwebp as they are
-	// (non-premultiplied RGBA).
-	if e.outC == 4 {
-		m := &image.RGBA{Pix: e.pix, Stride: 4 * e.g.width, Rect: r}
-		if e.opt.Lossless {
-			data, err = webp.EncodeLosslessRGBA(m)
-		} else {
-			data, err = webp.EncodeRGBA(m, q)
-		}
-	} else {
-		m := &webp.RGBImage{XPix: e.pix, XStride: 3 * e.g.width, XRect: r}
-		if e.opt.Lossless {
-			data, err = webp.EncodeLosslessRGB(m)
-		} else {
-			data, err = webp.EncodeRGB(m, q)
-		}
+	cpuwork.For(1, func(int, int) {
+		st = C.uwe_encode(e.pic, C.int(effort), C.float(e.opt.Quality), C.int(webpLosslessLevels[effort]), threads, exact, &out, &n)
+	})
+	if st != 0 {
+		return fmt.Errorf("imaging: webp: libwebp encoding error %d: %w", int(st), ErrUnsupported)
 	}
-	e.pix = nil
-	if err != nil {
-		return fmt.Errorf("imaging: webp: libwebp: %v: %w", err, ErrUnsupported)
-	}
+	defer C.uwe_free_out(out)
+	data := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
 	if e.opt.ICC != nil && iccMatches(e.opt.ICC, e.outC) {
+		var err error
 		if data, err = webpWithICC(data, e.opt.ICC, e.g.width, e.g.height); err != nil {
 			return err
 		}
 	}
-	_, err = e.w.Write(data)
+	_, err := e.w.Write(data)
 	return err
+}
+
+// webpEncoderVersion is the linked libwebp encoder's version, "major.minor.rev".
+func webpEncoderVersion() string {
+	v := int(C.uwe_version())
+	return fmt.Sprintf("%d.%d.%d", v>>16, v>>8&0xff, v&0xff)
 }
 
 // webpWithICC rewrites a WebP file as the extended format with an ICCP

@@ -12,11 +12,13 @@ root=.gpu
 mkdir -p "$root"/{debs,bin,models,models-extra,ref,pages}
 grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || grep -qx '/.gpu/' .gitignore || echo '/.gpu/' >>.git/info/exclude
 
-# Vulkan loader (shared/gpu), libgomp1 (the reference tools link it) and
-# libjpeg-turbo (the binary links it).
+# Vulkan loader (shared/gpu), libgomp1 (the reference tools link it), and
+# libjpeg-turbo and libwebp (the binaries link them: imaging's codecs).
 cp -f "$shared"/gpu/*.deb "$root/debs/"
-for pkg in libgomp1 libjpeg62-turbo; do
-  ls "$root"/debs/${pkg}_*.deb >/dev/null 2>&1 || (cd "$root/debs" && apt-get download "$pkg")
+for p in libgomp1 libjpeg62-turbo libwebp7; do
+  if ! ls "$root"/debs/${p}_*.deb >/dev/null 2>&1; then
+    (cd "$root/debs" && apt-get download "$p")
+  fi
 done
 
 # Binaries: the CLI, the Vulkan conformance tests, the load test.

@@ -1,6 +1,7 @@
 package upscale
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/upscaled/upscaled/imaging"
@@ -14,8 +15,12 @@ func decode(r io.Reader, maxPixels int64) (*imaging.Image, imaging.Header, error
 type bandEncoder struct{ enc imaging.Encoder }
 
 func newEncoder(w io.Writer, f imaging.Format, width, height, c, depth int, o Options, icc []byte) (*bandEncoder, error) {
+	sub, err := subsampling(o.Subsampling)
+	if err != nil {
+		return nil, err
+	}
 	enc, err := imaging.NewEncoder(w, width, height, c, depth, imaging.EncodeOptions{
-		Format: f, Quality: o.Quality, Lossless: o.Lossless, ICC: icc,
+		Format: f, Quality: o.Quality, Lossless: o.Lossless, Effort: o.Effort, Subsampling: sub, ICC: icc,
 	})
 	if err != nil {
 		return nil, err
@@ -28,3 +33,16 @@ func (e *bandEncoder) WriteRows(b samples) error {
 }
 
 func (e *bandEncoder) Close() error { return e.enc.Close() }
+
+// subsampling maps Options.Subsampling to the imaging value.
+func subsampling(s string) (imaging.Subsampling, error) {
+	switch s {
+	case "", "420":
+		return imaging.Sub420, nil
+	case "422":
+		return imaging.Sub422, nil
+	case "444":
+		return imaging.Sub444, nil
+	}
+	return 0, fmt.Errorf("%w: subsampling %q is not 420, 422 or 444", ErrBadOptions, s)
+}

@@ -18,6 +18,12 @@ type Options struct {
 	Quality int
 	// Lossless WebP.
 	Lossless bool
+	// Effort 0..6 (imaging.MaxEffort) trades PNG and WebP encoding speed
+	// for size; nil means the format's default (imaging.DefaultPNGEffort,
+	// imaging.DefaultWebPEffort).
+	Effort *int `json:",omitempty"`
+	// Subsampling of JPEG chroma: "420" (default when empty), "422" or "444".
+	Subsampling string `json:",omitempty"`
 	// Tile is the tile side in input pixels; 0 chooses from the memory budget.
 	Tile int
 	// TTA averages the 8 flips/transposes (8× compute).

@@ -133,6 +133,12 @@ func (p *Pipeline) prepare(ctx context.Context, h imaging.Header, o Options) (Pl
 	if o.Tile < 0 {
 		return Plan{}, nil, fmt.Errorf("%w: tile size %d is negative", ErrBadOptions, o.Tile)
 	}
+	if o.Effort != nil && (*o.Effort < 0 || *o.Effort > imaging.MaxEffort) {
+		return Plan{}, nil, fmt.Errorf("%w: effort %d is outside 0..%d", ErrBadOptions, *o.Effort, imaging.MaxEffort)
+	}
+	if _, err := subsampling(o.Subsampling); err != nil {
+		return Plan{}, nil, err
+	}
 	prog, err := p.program(ctx, info)
 	if err != nil {
 		return Plan{}, nil, err

@@ -42,6 +42,7 @@ func runBench(ctx context.Context, args []string) error {
 	format := fs.String("format", "jpeg", "output format: jpeg, png or webp")
 	quality := fs.Int("quality", 90, "quality for lossy output")
 	tile := fs.Int("tile", 0, "tile size in input pixels (0 = auto)")
+	effort := fs.Int("effort", -1, "PNG/WebP encoder effort 0..6 (-1 = the format's default)")
 	eng := engineFlags(fs)
 	modelsDir := fs.String("models-dir", envOr("UPSCALED_MODELS_DIR", "models"), "models directory")
 	reference := fs.String("compare-reference", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
@@ -65,6 +66,9 @@ func runBench(ctx context.Context, args []string) error {
 	defer engine.Close()
 	pipe := upscale.New(upscale.Config{}, engine, *modelsDir)
 	opts := upscale.Options{Model: *model, Format: *format, Quality: *quality, Tile: *tile}
+	if *effort >= 0 {
+		opts.Effort = effort
+	}
 
 	// Warm up: load the model and plan the page size once (not profiled).
 	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {

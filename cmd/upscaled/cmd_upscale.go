@@ -53,6 +53,9 @@ func runUpscale(ctx context.Context, args []string) error {
 	format := fs.String("format", "", "output format: png, jpeg, webp or same (default: from OUT's extension)")
 	quality := fs.Int("quality", upscale.DefaultQuality, "quality 1..100 for JPEG and lossy WebP")
 	lossless := fs.Bool("lossless", false, "lossless WebP")
+	effort := fs.Int("effort", -1, fmt.Sprintf("PNG/WebP encoder effort 0..%d, more is smaller and slower (-1 = the format's default: PNG %d, WebP %d)",
+		imaging.MaxEffort, imaging.DefaultPNGEffort, imaging.DefaultWebPEffort))
+	subsampling := fs.String("subsampling", "420", "JPEG chroma subsampling: 420, 422 or 444")
 	tta := fs.Bool("tta", false, "average the 8 flips/transposes (8x slower)")
 	memory := fs.Int64("memory", 0, "bytes tile passes may use (0 = the engine's budget; 1 GiB for the CPU engine)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
@@ -100,7 +103,13 @@ func runUpscale(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
-	opts := upscale.Options{Model: *model, Format: *format, Quality: *quality, Lossless: *lossless, Tile: *tile, TTA: *tta}
+	opts := upscale.Options{Model: *model, Format: *format, Quality: *quality, Lossless: *lossless, Tile: *tile, TTA: *tta,
+		Subsampling: strings.ReplaceAll(*subsampling, ":", "")}
+	if *effort >= 0 {
+		opts.Effort = effort
+	} else if *effort != -1 {
+		return fmt.Errorf("upscale: effort %d is outside 0..%d (or -1 for the default)", *effort, imaging.MaxEffort)
+	}
 	plan, err := pipe.Prepare(hdr, opts)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)

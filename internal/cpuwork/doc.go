@@ -1,5 +1,5 @@
 // Package cpuwork runs the CPU-heavy work of every request (the Go
-// executor's layers, the PNG and JPEG encoders' row groups) on one shared
+// executor's layers, the PNG encoder's row groups, libjpeg's and libwebp's compression calls) on one shared
 // set of GOMAXPROCS worker goroutines.
 //
 // However many requests run at once, at most GOMAXPROCS goroutines then
