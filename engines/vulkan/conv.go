@@ -29,12 +29,15 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 	return c.Activation, 0, 0
 }
 
-// coopNB is the number of 16-channel output blocks a cooperative-matrix
-// workgroup computes (NB in conv3x3_coopmat.comp).
-const coopNB = 4
+// The cooperative-matrix kernel (conv3x3_coopmat.comp) computes a
+// coopTile×coopTile pixel tile × coopNB(outC)·16 output channels per
+// workgroup.
+const coopTile = 16
 
-// coopRows is the pixel rows of a cooperative-matrix workgroup (ROWS).
-const coopRows = 8
+// coopNB is the number of 16-channel output blocks a cooperative-matrix
+// workgroup computes for outC output channels (spec constant NB, 1..4):
+// narrow layers take fewer blocks instead of multiplying zero weights.
+func coopNB(outC int) int { return min(4, (outC+15)/16) }
 
 // coopEligible: a 3×3 stride-1 undilated convolution (the tiled and
 // cooperative-matrix kernels).
@@ -72,8 +75,9 @@ func (pl *planner) planConv(i int) error {
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(o.W*o.H)) // each path below adds one step
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
-		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
-			[3]int{(o.W + 15) / 16, (o.H + coopRows - 1) / coopRows, ((c4(o.C)+3)/4 + coopNB - 1) / coopNB}, binds, 1)
+		nb := coopNB(o.C)
+		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb)}, push,
+			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTile - 1) / coopTile, ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
 	if !forcePlainConv && coopEligible(c) {

@@ -7,13 +7,21 @@ import (
 )
 
 // TestCoopIndexing emulates conv3x3_coopmat.comp's index arithmetic in Go
-// (patch staging, the A/B/C matrix offsets, the output mapping) on the
-// weights arrangeCoop makes, and compares with a direct convolution: the
-// kernel itself needs a device with cooperative matrices, its layout
-// contract does not.
+// (register fetch and shared-memory staging of the input patch and of the
+// weights arrangeCoop makes, the A/B fragment offsets and strides, the
+// epilogue mapping) and compares with a direct convolution: the kernel
+// itself needs a device with cooperative matrices, its layout contract does
+// not. Shared arrays are emulated as halves (uvec2 = 4, uvec4 = 8).
 func TestCoopIndexing(t *testing.T) {
-	const rows, nb, pw = coopRows, coopNB, 18
-	cases := []struct{ inC, outC, w, h, pad int }{{3, 24, 19, 11, 1}, {40, 70, 17, 9, 0}, {64, 64, 16, 8, 1}}
+	const (
+		tw, th = coopTile, coopTile
+		pw, ph = tw + 2, th + 2
+		ps     = 6  // patch pixel stride, uvec2
+		os     = 20 // epilogue row stride, floats
+	)
+	cases := []struct{ inC, outC, w, h, pad int }{
+		{3, 24, 19, 11, 1}, {40, 70, 17, 9, 0}, {64, 64, 16, 16, 1}, {20, 8, 21, 18, 1}, {24, 40, 33, 17, 0},
+	}
 	for _, c := range cases {
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*9)
@@ -25,10 +33,15 @@ func TestCoopIndexing(t *testing.T) {
 			in[i] = float32(rng.Float64())
 		}
 		oh, ow := c.h+2*c.pad-2, c.w+2*c.pad-2
-		wc := arrangeCoop(wts, c.outC, c.inC)
+		nb := coopNB(c.outC)
+		bs := 2*nb + 1        // weight row stride, uvec4
+		an := 4 * ph * pw     // staged 8-byte items per chunk
+		bn := 9 * 16 * 2 * nb // staged 16-byte items per chunk
+		wc := arrangeCoop(wts, c.outC, c.inC, nb)
 		inC4, outC4 := c4(c.inC), c4(c.outC)
-		ic16, oc16 := (inC4+3)/4, (outC4+3)/4
-		// pack4 input as the shader sees it
+		ic16 := (inC4 + 3) / 4
+		// lane l of the pack-of-4 pixel the shader reads (0 beyond the image:
+		// pad value 0 here)
 		px := func(ch, y, x int) float32 {
 			if ch >= c.inC || y < 0 || y >= c.h || x < 0 || x >= c.w {
 				return 0
@@ -36,55 +49,79 @@ func TestCoopIndexing(t *testing.T) {
 			return in[(ch*c.h+y)*c.w+x]
 		}
 		got := make([]float32, c.outC*oh*ow)
-		for gz := 0; gz < (oc16+nb-1)/nb; gz++ {
-			for gy := 0; gy < (oh+rows-1)/rows; gy++ {
-				for gx := 0; gx < (ow+15)/16; gx++ {
-					x0, y0, nb0 := gx*16, gy*rows, gz*nb
-					acc := make([][256]float64, nb*rows) // [n·rows+sg][16 px × 16 oc]
+		for wz := 0; wz < ((c.outC+15)/16+nb-1)/nb; wz++ {
+			for gy := 0; gy < (oh+th-1)/th; gy++ {
+				for gx := 0; gx < (ow+tw-1)/tw; gx++ {
+					x0, y0 := gx*tw, gy*th
+					acc := make([][256]float64, 8*8) // [subgroup][row·4 + block][16 px × 16 oc]
 					for q := range ic16 {
-						patch := make([]float32, (rows+2)*pw*16)
-						for i := 0; i < (rows+2)*pw*4; i++ {
-							g, pxx, py := i%4, (i/4)%pw, i/(4*pw)
+						ash := make([]float32, ph*pw*ps*4)
+						for i := range an {
+							pxx, py, ic := i%pw, (i/pw)%ph, q*4+i/(pw*ph)
+							pix := i % (pw * ph)
 							for l := range 4 {
-								patch[(py*pw+pxx)*16+g*4+l] = px((q*4+g)*4+l, y0-c.pad+py, x0-c.pad+pxx)
+								v := float32(0)
+								if ic < inC4 {
+									v = px(ic*4+l, y0-c.pad+py, x0-c.pad+pxx)
+								}
+								ash[(pix*ps+i/(pw*ph))*4+l] = v
 							}
 						}
-						for sg := range rows {
-							for tp := range 9 {
-								aoff := ((sg+tp/3)*pw + tp%3) * 16
-								for n := range nb {
-									nbk := nb0 + n
-									if nbk >= oc16 {
-										break
-									}
-									boff := ((nbk*ic16+q)*9 + tp) * 256
-									for i := range 16 {
-										for j := range 16 {
-											var s float64
-											for k := range 16 {
-												s += float64(patch[aoff+i*16+k]) * float64(wc[boff+k*16+j])
+						bsh := make([]float32, 9*16*bs*8)
+						wb := (wz*ic16 + q) * bn
+						for v := range bn {
+							for l := range 8 {
+								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
+							}
+						}
+						for sg := range 8 {
+							r0 := sg * 2
+							for kx := range 3 {
+								for ky := range 3 {
+									for n := range nb {
+										boff := (ky*3+kx)*16*bs + n*2
+										for rr := range 2 {
+											aoff := ((r0+rr+ky)*pw + kx) * ps
+											a := &acc[sg*8+rr*4+n]
+											for i := range 16 {
+												for j := range 16 {
+													var s float64
+													for k := range 16 {
+														s += float64(ash[(aoff+i*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+													}
+													a[i*16+j] += s
+												}
 											}
-											acc[n*rows+sg][i*16+j] += s
 										}
 									}
 								}
 							}
 						}
 					}
-					for n := range nb {
-						nbk := nb0 + n
-						if nbk >= oc16 {
-							break
-						}
-						for i := 0; i < rows*64; i++ {
-							g, pxx, r := i%4, (i/4)%16, i/64
-							x, y, oc := x0+pxx, y0+r, nbk*4+g
-							if x >= ow || y >= oh || oc >= outC4 {
-								continue
-							}
-							for l := range 4 {
-								if ch := oc*4 + l; ch < c.outC {
-									got[(ch*oh+y)*ow+x] = float32(acc[n*rows+r][pxx*16+g*4+l])
+					for sg := range 8 {
+						r0 := sg * 2
+						for r := range 2 {
+							y := y0 + r0 + r
+							for n := range nb {
+								outs := make([]float32, 16*os)
+								for i := range 16 {
+									for j := range 16 {
+										outs[i*os+j] = float32(acc[sg*8+r*4+n][i*16+j])
+									}
+								}
+								for lane := range 32 {
+									for e := range 2 {
+										pxx, g := lane%16, lane/16+2*e
+										x, oc := x0+pxx, (wz*nb+n)*4+g
+										if x >= ow || y >= oh || oc >= outC4 {
+											continue
+										}
+										for l := range 4 {
+											if ch := oc*4 + l; ch < c.outC {
+												got[(ch*oh+y)*ow+x] = outs[pxx*os+g*4+l]
+											}
+										}
+									}
 								}
 							}
 						}
@@ -107,7 +144,7 @@ func TestCoopIndexing(t *testing.T) {
 			}
 		}
 		if worst > 1e-3 {
-			t.Errorf("%d→%d channels, %d×%d pad %d: emulated kernel differs from the direct convolution by %g", c.inC, c.outC, c.w, c.h, c.pad, worst)
+			t.Errorf("%d→%d channels (NB %d), %d×%d pad %d: emulated kernel differs from the direct convolution by %g", c.inC, c.outC, nb, c.w, c.h, c.pad, worst)
 		}
 	}
 }

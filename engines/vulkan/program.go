@@ -119,7 +119,7 @@ func (p *program) prepare(i int) error {
 		}
 		p.layerParts[i] = []int{w, p.addPart(bias, false)}
 		if p.coop && l.Type == "Convolution" && coopEligible(c) {
-			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput), true))
+			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput, coopNB(c.NumOutput)), true))
 		}
 	case "InnerProduct":
 		nOut := l.Params.Int(0, 0)

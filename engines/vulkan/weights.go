@@ -73,16 +73,19 @@ func partSize(p wpart, esize int64) int64 {
 	return n * 4
 }
 
-// arrangeCoop lays 3×3 weights out for the cooperative-matrix kernel:
-// [oc16][ic16][tap][16 k][16 n], k the input and n the output channel
-// within their 16-channel blocks, zero-padded.
-func arrangeCoop(w []float32, outC, inC int) []float32 {
-	o16, i16 := (outC+15)/16, (inC+15)/16
-	dst := make([]float32, o16*i16*9*256)
+// arrangeCoop lays 3×3 weights out for the cooperative-matrix kernel with
+// nb 16-channel output blocks per workgroup: [oc/(16·nb)][ic16][tap][16 k]
+// [16·nb n], k the input channel within its 16-channel chunk and n the
+// output channel within the workgroup's range, zero-padded. One workgroup's
+// weights for one chunk are thus contiguous (9·16·16·nb halves).
+func arrangeCoop(w []float32, outC, inC, nb int) []float32 {
+	og, i16 := (outC+16*nb-1)/(16*nb), (inC+15)/16
+	row := 16 * nb
+	dst := make([]float32, og*i16*9*16*row)
 	for oc := range outC {
 		for ic := range inC {
 			for t := range 9 {
-				dst[((oc/16*i16+ic/16)*9+t)*256+(ic%16)*16+oc%16] = w[(oc*inC+ic)*9+t]
+				dst[(((oc/row*i16+ic/16)*9+t)*16+ic%16)*row+oc%row] = w[(oc*inC+ic)*9+t]
 			}
 		}
 	}

@@ -4,103 +4,174 @@
 #ifdef FP16
 // 3×3 stride-1 convolution on tensor cores (GL_NV_cooperative_matrix,
 // 16×16×16 fp16 × fp16 → fp32): implicit GEMM with M = pixels, N = output
-// channels, K = 16-channel input chunks × 9 taps. A workgroup of eight
-// 32-wide subgroups computes a 16×8 pixel block (one row of 16 pixels per
-// subgroup) × NB·16 output channels. Per input chunk it stages the 18×10
-// pixel × 16 channel patch in shared memory (fp16); each tap's A matrix is a
-// strided view of it. Weights: wc[oc16][ic16][tap][16 k][16 n] fp16.
+// channels, K = 16-channel input chunks × 9 taps.
+//
+// Workgroup: 8 subgroups of 32, a 16×16 pixel tile × NB·16 output channels
+// (NB = 1..4, spec constant). Subgroup s owns tile rows 2s and 2s+1 × all NB
+// channel blocks: 2·NB accumulators, so every A fragment feeds NB MMAs and
+// every B fragment 2. For one tap column kx the four patch rows 2s..2s+3 are
+// loaded once and serve all three ky (row r + ky), 12 A loads per chunk.
+//
+// Per 16-channel input chunk the workgroup stages in shared memory:
+//   ash: the 18×18 pixel × 16 channel input patch (4 pack-of-4 planes,
+//        8-byte loads), pixel stride 24 halves (16 + 8 skew: rows of an A
+//        fragment hit distinct banks);
+//   bsh: the chunk's weights [tap][16 k][NB·16 n], row stride NB·16 + 8
+//        halves (skewed likewise), copied with 16-byte loads from the layout
+//        arrangeCoop makes.
+// The next chunk is fetched from global memory into registers while the MMAs
+// of this one run (two barriers per chunk: 48 KiB of shared memory does not
+// hold two stages). The epilogue goes through a per-subgroup fp32 buffer:
+// bias, activation, zeroed channel tail, 8-byte stores of pack-of-4 planes.
 // Selected only on devices that expose the extension with 16×16×16 fp16
-// shapes and 32-wide subgroups.
+// shapes and 32-wide subgroups. coop_emul_test.go emulates this index
+// arithmetic on the CPU: keep the two in step.
 #extension GL_NV_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
+#extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 256, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const int ACT = 0;
 layout(constant_id = 1) const float ACT_A = 0.0;
 layout(constant_id = 2) const float ACT_B = 0.0;
-const int NB = 4;
-const int PW = 18;
-const int ROWS = 8;
-const int PH = ROWS + 2;
-layout(binding = 0) readonly buffer In { f16vec4 inp[]; };
+layout(constant_id = 3) const int NB = 4; // 16-channel output blocks per workgroup (1..4)
+
+const int TW = 16, TH = 16;       // output tile, pixels
+const int PW = TW + 2, PH = TH + 2; // input patch with the 3×3 halo
+const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
+const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
+const int AN = 4 * PH * PW;       // 8-byte items staged per chunk (4 planes)
+const int AIT = (AN + 255) / 256; // per invocation
+const int BN = 9 * 16 * 2 * NB;   // 16-byte weight items per chunk
+const int BIT = (9 * 16 * 2 * 4 + 255) / 256; // per invocation, for NB = 4
+const int OS = 20;                // epilogue row stride, floats (16 + 4 skew)
+
+layout(binding = 0) readonly buffer In { uvec2 inp[]; };    // pack-of-4 fp16 planes
 layout(binding = 1) writeonly buffer Out { f16vec4 outp[]; };
-layout(binding = 2) readonly buffer Wt { float16_t wc[]; };
-layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
+layout(binding = 2) readonly buffer Wt { uvec4 wv[]; };     // arrangeCoop, 8 halves each
+layout(binding = 3) readonly buffer Bias { vec4 bias[]; };  // bias, then PReLU slopes
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
 	float padV;
 } p;
 
-shared float16_t spatch[PH * PW * 16];
-shared float outs[ROWS * 256];
+shared uvec2 ash[PH * PW * PS];
+shared uvec4 bsh[9 * 16 * BS];
+shared float outs[8 * TW * OS];
+
+uvec2 ra[AIT]; // the next chunk's patch, in flight
+uvec4 rb[BIT]; // the next chunk's weights
+
+// fetch loads chunk q (input channel groups 4q..4q+3) into registers.
+void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
+	[[unroll]] for (int j = 0; j < AIT; j++) {
+		int i = li + 256 * j;
+		if (i < AN) {
+			int px = i % PW;
+			int py = (i / PW) % PH;
+			int ic = q * 4 + i / (PW * PH);
+			int iy = y0 - p.padT + py;
+			int ix = x0 - p.padL + px;
+			uvec2 v = uvec2(0);
+			if (ic < p.inC4) {
+				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? inp[(ic * p.inH + iy) * p.inW + ix] : padv;
+			}
+			ra[j] = v;
+		}
+	}
+	int wb = (wz * ic16 + q) * BN;
+	[[unroll]] for (int j = 0; j < BIT; j++) {
+		int v = li + 256 * j;
+		if (v < BN) rb[j] = wv[wb + v];
+	}
+}
+
+// stage writes the registers fetched last into shared memory.
+void stage(int li) {
+	[[unroll]] for (int j = 0; j < AIT; j++) {
+		int i = li + 256 * j;
+		if (i < AN) {
+			int pix = i % (PW * PH);
+			ash[pix * PS + i / (PW * PH)] = ra[j];
+		}
+	}
+	[[unroll]] for (int j = 0; j < BIT; j++) {
+		int v = li + 256 * j;
+		if (v < BN) bsh[(v / (2 * NB)) * BS + v % (2 * NB)] = rb[j];
+	}
+}
 
 void main() {
 	int li = int(gl_LocalInvocationID.x);
 	int sg = int(gl_SubgroupID);
-	int x0 = int(gl_WorkGroupID.x) * 16;
-	int y0 = int(gl_WorkGroupID.y) * ROWS;
-	int nb0 = int(gl_WorkGroupID.z) * NB;
-	int oc16 = (p.outC4 + 3) / 4;
+	int lane = int(gl_SubgroupInvocationID);
+	int x0 = int(gl_WorkGroupID.x) * TW;
+	int y0 = int(gl_WorkGroupID.y) * TH;
+	int wz = int(gl_WorkGroupID.z);
 	int ic16 = (p.inC4 + 3) / 4;
-	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[NB];
-	for (int n = 0; n < NB; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+	uint ph = packHalf2x16(vec2(p.padV));
+	uvec2 padv = uvec2(ph, ph);
+	int r0 = sg * 2; // this subgroup's first tile row
+
+	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[8]; // [row 0..1][block 0..3]
+	[[unroll]] for (int n = 0; n < 8; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+
+	fetch(0, li, x0, y0, wz, ic16, padv);
 	for (int q = 0; q < ic16; q++) {
+		barrier(); // every subgroup is done with the previous chunk
+		stage(li);
 		barrier();
-		for (int i = li; i < PH * PW * 4; i += 256) {
-			int g = i % 4;
-			int px = (i / 4) % PW;
-			int py = i / (4 * PW);
-			int iy = y0 - p.padT + py;
-			int ix = x0 - p.padL + px;
-			int ic = q * 4 + g;
-			vec4 v = vec4(0.0);
-			if (ic < p.inC4) {
-				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? vec4(inp[(ic * p.inH + iy) * p.inW + ix]) : vec4(p.padV);
+		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
+		[[unroll]] for (int kx = 0; kx < 3; kx++) {
+			fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[4];
+			[[unroll]] for (int r = 0; r < 4; r++) {
+				coopMatLoadNV(a[r], ash, uint(((r0 + r) * PW + kx) * PS), uint(PS), false);
 			}
-			int o = (py * PW + px) * 16 + g * 4;
-			spatch[o] = float16_t(v.x);
-			spatch[o + 1] = float16_t(v.y);
-			spatch[o + 2] = float16_t(v.z);
-			spatch[o + 3] = float16_t(v.w);
-		}
-		barrier();
-		for (int t = 0; t < 9; t++) {
-			fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a;
-			coopMatLoadNV(a, spatch, uint(((sg + t / 3) * PW + t % 3) * 16), 16u, false);
-			for (int n = 0; n < NB; n++) {
-				int nb = nb0 + n;
-				if (nb >= oc16) break;
-				fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> b;
-				coopMatLoadNV(b, wc, uint(((nb * ic16 + q) * 9 + t) * 256), 16u, false);
-				acc[n] = coopMatMulAddNV(a, b, acc[n]);
+			[[unroll]] for (int ky = 0; ky < 3; ky++) {
+				[[unroll]] for (int n = 0; n < 4; n++) {
+					if (n < NB) {
+						fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> b;
+						coopMatLoadNV(b, bsh, uint((ky * 3 + kx) * 16 * BS + n * 2), uint(BS), false);
+						acc[n] = coopMatMulAddNV(a[ky], b, acc[n]);
+						acc[4 + n] = coopMatMulAddNV(a[ky + 1], b, acc[4 + n]);
+					}
+				}
 			}
 		}
 	}
-	for (int n = 0; n < NB; n++) {
-		int nb = nb0 + n;
-		if (nb >= oc16) break;
-		barrier();
-		coopMatStoreNV(acc[n], outs, uint(sg * 256), 16u, false);
-		barrier();
-		// ROWS rows × 16 pixels × 4 channel groups
-		for (int i = li; i < ROWS * 64; i += 256) {
-			int g = i % 4;
-			int px = (i / 4) % 16;
-			int r = i / 64;
-			int x = x0 + px;
-			int y = y0 + r;
-			int oc = nb * 4 + g;
-			if (x >= p.outW || y >= p.outH || oc >= p.outC4) continue;
-			int o = r * 256 + px * 16 + g * 4;
-			vec4 v = vec4(outs[o], outs[o + 1], outs[o + 2], outs[o + 3]) + bias[oc];
-			if (ACT == ACT_PRELU) {
-				vec4 s = bias[p.outC4 + oc];
-				v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
-			} else {
-				v = activate(v, ACT, ACT_A, ACT_B);
+
+	// Epilogue: one 16 pixel × 16 channel accumulator at a time through this
+	// subgroup's slice of outs; lane l writes pixels l%16 of channel groups
+	// l/16 and l/16 + 2.
+	int ob = sg * TW * OS;
+	[[unroll]] for (int r = 0; r < 2; r++) {
+		int y = y0 + r0 + r;
+		[[unroll]] for (int n = 0; n < 4; n++) {
+			if (n < NB) {
+				coopMatStoreNV(acc[r * 4 + n], outs, uint(ob), uint(OS), false);
+				subgroupMemoryBarrierShared();
+				subgroupBarrier();
+				[[unroll]] for (int e = 0; e < 2; e++) {
+					int px = lane % 16;
+					int g = lane / 16 + 2 * e;
+					int x = x0 + px;
+					int oc = (wz * NB + n) * 4 + g;
+					if (x < p.outW && y < p.outH && oc < p.outC4) {
+						int o = ob + px * OS + g * 4;
+						vec4 v = vec4(outs[o], outs[o + 1], outs[o + 2], outs[o + 3]) + bias[oc];
+						if (ACT == ACT_PRELU) {
+							vec4 s = bias[p.outC4 + oc];
+							v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
+						} else {
+							v = activate(v, ACT, ACT_A, ACT_B);
+						}
+						outp[(oc * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, oc, p.outC));
+					}
+				}
+				subgroupMemoryBarrierShared();
+				subgroupBarrier();
 			}
-			outp[(oc * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, oc, p.outC));
 		}
 	}
 }
