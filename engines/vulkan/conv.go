@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/upscaled/upscaled/models"
 )
@@ -33,6 +34,23 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 // coopTile×coopTile pixel tile × coopNB(outC)·16 output channels per
 // workgroup.
 const coopTile = 16
+
+// coopRPS is the tile rows each subgroup of the cooperative-matrix kernel
+// computes (spec constant RPS): 2 (8 subgroups of 32) or 4 (4 subgroups,
+// twice the reuse of each weight fragment, twice the accumulators).
+// UPSCALED_VK_COOP_RPS overrides it (measurements).
+var coopRPS = func() int {
+	if v := os.Getenv("UPSCALED_VK_COOP_RPS"); v == "2" || v == "4" {
+		return int(v[0] - '0')
+	}
+	return 2
+}()
+
+// coopSpec is the cooperative-matrix kernel's specialization: activation,
+// its parameters, NB, RPS and the workgroup size.
+func coopSpec(act int, a, b float32, nb int) []uint32 {
+	return []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb), uint32(coopRPS), uint32(32 * coopTile / coopRPS)}
+}
 
 // coopNB is the number of 16-channel output blocks a cooperative-matrix
 // workgroup computes for outC output channels (spec constant NB, 1..4):
@@ -76,7 +94,7 @@ func (pl *planner) planConv(i int) error {
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
 		nb := coopNB(o.C)
-		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb)}, push,
+		pl.add(i, "conv3x3_coopmat", coopSpec(act, a, b, nb), push,
 			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTile - 1) / coopTile, ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}

@@ -19,10 +19,12 @@ func TestCoopIndexing(t *testing.T) {
 		ps     = 6  // patch pixel stride, uvec2
 		os     = 20 // epilogue row stride, floats
 	)
-	cases := []struct{ inC, outC, w, h, pad int }{
-		{3, 24, 19, 11, 1}, {40, 70, 17, 9, 0}, {64, 64, 16, 16, 1}, {20, 8, 21, 18, 1}, {24, 40, 33, 17, 0},
+	cases := []struct{ inC, outC, w, h, pad, rps int }{
+		{3, 24, 19, 11, 1, 2}, {40, 70, 17, 9, 0, 4}, {64, 64, 16, 16, 1, 2}, {64, 64, 16, 16, 1, 4},
+		{20, 8, 21, 18, 1, 4}, {24, 40, 33, 17, 0, 2},
 	}
 	for _, c := range cases {
+		rps, nsg := c.rps, th/c.rps // rows per subgroup, subgroups
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*9)
 		for i := range wts {
@@ -53,7 +55,7 @@ func TestCoopIndexing(t *testing.T) {
 			for gy := 0; gy < (oh+th-1)/th; gy++ {
 				for gx := 0; gx < (ow+tw-1)/tw; gx++ {
 					x0, y0 := gx*tw, gy*th
-					acc := make([][256]float64, 8*8) // [subgroup][row·4 + block][16 px × 16 oc]
+					acc := make([][256]float64, nsg*16) // [subgroup][row·4 + block][16 px × 16 oc]
 					for q := range ic16 {
 						ash := make([]float32, ph*pw*ps*4)
 						for i := range an {
@@ -74,15 +76,15 @@ func TestCoopIndexing(t *testing.T) {
 								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
 							}
 						}
-						for sg := range 8 {
-							r0 := sg * 2
+						for sg := range nsg {
+							r0 := sg * rps
 							for kx := range 3 {
 								for ky := range 3 {
 									for n := range nb {
 										boff := (ky*3+kx)*16*bs + n*2
-										for rr := range 2 {
+										for rr := range rps {
 											aoff := ((r0+rr+ky)*pw + kx) * ps
-											a := &acc[sg*8+rr*4+n]
+											a := &acc[sg*16+rr*4+n]
 											for i := range 16 {
 												for j := range 16 {
 													var s float64
@@ -98,15 +100,15 @@ func TestCoopIndexing(t *testing.T) {
 							}
 						}
 					}
-					for sg := range 8 {
-						r0 := sg * 2
-						for r := range 2 {
+					for sg := range nsg {
+						r0 := sg * rps
+						for r := range rps {
 							y := y0 + r0 + r
 							for n := range nb {
 								outs := make([]float32, 16*os)
 								for i := range 16 {
 									for j := range 16 {
-										outs[i*os+j] = float32(acc[sg*8+r*4+n][i*16+j])
+										outs[i*os+j] = float32(acc[sg*16+r*4+n][i*16+j])
 									}
 								}
 								for lane := range 32 {
@@ -144,7 +146,7 @@ func TestCoopIndexing(t *testing.T) {
 			}
 		}
 		if worst > 1e-3 {
-			t.Errorf("%d→%d channels (NB %d), %d×%d pad %d: emulated kernel differs from the direct convolution by %g", c.inC, c.outC, nb, c.w, c.h, c.pad, worst)
+			t.Errorf("%d→%d channels (NB %d, RPS %d), %d×%d pad %d: emulated kernel differs from the direct convolution by %g", c.inC, c.outC, nb, rps, c.w, c.h, c.pad, worst)
 		}
 	}
 }

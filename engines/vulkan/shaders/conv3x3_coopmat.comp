@@ -6,11 +6,13 @@
 // 16×16×16 fp16 × fp16 → fp32): implicit GEMM with M = pixels, N = output
 // channels, K = 16-channel input chunks × 9 taps.
 //
-// Workgroup: 8 subgroups of 32, a 16×16 pixel tile × NB·16 output channels
-// (NB = 1..4, spec constant). Subgroup s owns tile rows 2s and 2s+1 × all NB
-// channel blocks: 2·NB accumulators, so every A fragment feeds NB MMAs and
-// every B fragment 2. For one tap column kx the four patch rows 2s..2s+3 are
-// loaded once and serve all three ky (row r + ky), 12 A loads per chunk.
+// Workgroup: 16/RPS subgroups of 32 (RPS = 2 or 4 rows per subgroup, spec
+// constant), a 16×16 pixel tile × NB·16 output channels (NB = 1..4, spec
+// constant). Subgroup s owns tile rows RPS·s .. RPS·s+RPS-1 × all NB channel
+// blocks: RPS·NB accumulators, so every A fragment feeds NB MMAs and every B
+// fragment RPS. For one tap column kx the RPS+2 patch rows are loaded once
+// and serve all three ky (row r + ky): (RPS+2)·3 A and 9·NB B fragment
+// loads per chunk for 9·RPS·NB MMAs.
 //
 // Per 16-channel input chunk the workgroup stages in shared memory:
 //   ash: the 18×18 pixel × 16 channel input patch (4 pack-of-4 planes,
@@ -31,20 +33,22 @@
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_EXT_control_flow_attributes : require
-layout(local_size_x = 256, local_size_y = 1, local_size_z = 1) in;
+layout(local_size_x_id = 5, local_size_y = 1, local_size_z = 1) in;
 layout(constant_id = 0) const int ACT = 0;
 layout(constant_id = 1) const float ACT_A = 0.0;
 layout(constant_id = 2) const float ACT_B = 0.0;
-layout(constant_id = 3) const int NB = 4; // 16-channel output blocks per workgroup (1..4)
+layout(constant_id = 3) const int NB = 4;  // 16-channel output blocks per workgroup (1..4)
+layout(constant_id = 4) const int RPS = 2; // tile rows per subgroup (2 or 4)
+layout(constant_id = 5) const int NT = 256; // invocations: 32 · 16/RPS
 
 const int TW = 16, TH = 16;       // output tile, pixels
 const int PW = TW + 2, PH = TH + 2; // input patch with the 3×3 halo
 const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
 const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
 const int AN = 4 * PH * PW;       // 8-byte items staged per chunk (4 planes)
-const int AIT = (AN + 255) / 256; // per invocation
+const int AIT = (AN + NT - 1) / NT; // per invocation
 const int BN = 9 * 16 * 2 * NB;   // 16-byte weight items per chunk
-const int BIT = (9 * 16 * 2 * 4 + 255) / 256; // per invocation, for NB = 4
+const int BIT = (BN + NT - 1) / NT; // per invocation
 const int OS = 20;                // epilogue row stride, floats (16 + 4 skew)
 
 layout(binding = 0) readonly buffer In { uvec2 inp[]; };    // pack-of-4 fp16 planes
@@ -58,7 +62,7 @@ layout(push_constant) uniform P {
 
 shared uvec2 ash[PH * PW * PS];
 shared uvec4 bsh[9 * 16 * BS];
-shared float outs[8 * TW * OS];
+shared float outs[(TH / RPS) * TW * OS];
 
 uvec2 ra[AIT]; // the next chunk's patch, in flight
 uvec4 rb[BIT]; // the next chunk's weights
@@ -66,7 +70,7 @@ uvec4 rb[BIT]; // the next chunk's weights
 // fetch loads chunk q (input channel groups 4q..4q+3) into registers.
 void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
-		int i = li + 256 * j;
+		int i = li + NT * j;
 		if (i < AN) {
 			int px = i % PW;
 			int py = (i / PW) % PH;
@@ -82,7 +86,7 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 	}
 	int wb = (wz * ic16 + q) * BN;
 	[[unroll]] for (int j = 0; j < BIT; j++) {
-		int v = li + 256 * j;
+		int v = li + NT * j;
 		if (v < BN) rb[j] = wv[wb + v];
 	}
 }
@@ -90,14 +94,14 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 // stage writes the registers fetched last into shared memory.
 void stage(int li) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
-		int i = li + 256 * j;
+		int i = li + NT * j;
 		if (i < AN) {
 			int pix = i % (PW * PH);
 			ash[pix * PS + i / (PW * PH)] = ra[j];
 		}
 	}
 	[[unroll]] for (int j = 0; j < BIT; j++) {
-		int v = li + 256 * j;
+		int v = li + NT * j;
 		if (v < BN) bsh[(v / (2 * NB)) * BS + v % (2 * NB)] = rb[j];
 	}
 }
@@ -112,10 +116,10 @@ void main() {
 	int ic16 = (p.inC4 + 3) / 4;
 	uint ph = packHalf2x16(vec2(p.padV));
 	uvec2 padv = uvec2(ph, ph);
-	int r0 = sg * 2; // this subgroup's first tile row
+	int r0 = sg * RPS; // this subgroup's first tile row
 
-	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[8]; // [row 0..1][block 0..3]
-	[[unroll]] for (int n = 0; n < 8; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[16]; // [row < RPS][block < NB]
+	[[unroll]] for (int n = 0; n < 16; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
 
 	fetch(0, li, x0, y0, wz, ic16, padv);
 	for (int q = 0; q < ic16; q++) {
@@ -124,17 +128,18 @@ void main() {
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
 		[[unroll]] for (int kx = 0; kx < 3; kx++) {
-			fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[4];
-			[[unroll]] for (int r = 0; r < 4; r++) {
-				coopMatLoadNV(a[r], ash, uint(((r0 + r) * PW + kx) * PS), uint(PS), false);
+			fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[6];
+			[[unroll]] for (int r = 0; r < 6; r++) {
+				if (r < RPS + 2) coopMatLoadNV(a[r], ash, uint(((r0 + r) * PW + kx) * PS), uint(PS), false);
 			}
 			[[unroll]] for (int ky = 0; ky < 3; ky++) {
 				[[unroll]] for (int n = 0; n < 4; n++) {
 					if (n < NB) {
 						fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> b;
 						coopMatLoadNV(b, bsh, uint((ky * 3 + kx) * 16 * BS + n * 2), uint(BS), false);
-						acc[n] = coopMatMulAddNV(a[ky], b, acc[n]);
-						acc[4 + n] = coopMatMulAddNV(a[ky + 1], b, acc[4 + n]);
+						[[unroll]] for (int r = 0; r < 4; r++) {
+							if (r < RPS) acc[r * 4 + n] = coopMatMulAddNV(a[r + ky], b, acc[r * 4 + n]);
+						}
 					}
 				}
 			}
@@ -145,10 +150,10 @@ void main() {
 	// subgroup's slice of outs; lane l writes pixels l%16 of channel groups
 	// l/16 and l/16 + 2.
 	int ob = sg * TW * OS;
-	[[unroll]] for (int r = 0; r < 2; r++) {
+	[[unroll]] for (int r = 0; r < 4; r++) {
 		int y = y0 + r0 + r;
 		[[unroll]] for (int n = 0; n < 4; n++) {
-			if (n < NB) {
+			if (r < RPS && n < NB) {
 				coopMatStoreNV(acc[r * 4 + n], outs, uint(ob), uint(OS), false);
 				subgroupMemoryBarrierShared();
 				subgroupBarrier();
