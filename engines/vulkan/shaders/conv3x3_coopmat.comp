@@ -106,6 +106,25 @@ void stage(int li) {
 	}
 }
 
+// emit writes channel groups oc and oc+2 of pixel (x, y) from the
+// accumulator row at outs[o]: bias, activation, zeroed tail, fp16.
+void emit(int o, int x, int y, int oc) {
+	[[unroll]] for (int e = 0; e < 2; e++) {
+		int g = oc + 2 * e;
+		if (x < p.outW && y < p.outH && g < p.outC4) {
+			int k = o + (g % 4) * 4;
+			vec4 v = vec4(outs[k], outs[k + 1], outs[k + 2], outs[k + 3]) + bias[g];
+			if (ACT == ACT_PRELU) {
+				vec4 s = bias[p.outC4 + g];
+				v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
+			} else {
+				v = activate(v, ACT, ACT_A, ACT_B);
+			}
+			outp[(g * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, g, p.outC));
+		}
+	}
+}
+
 void main() {
 	int li = int(gl_LocalInvocationID.x);
 	int sg = int(gl_SubgroupID);
@@ -118,8 +137,32 @@ void main() {
 	uvec2 padv = uvec2(ph, ph);
 	int r0 = sg * RPS; // this subgroup's first tile row
 
-	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc[16]; // [row < RPS][block < NB]
-	[[unroll]] for (int n = 0; n < 16; n++) acc[n] = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+	// Accumulators accRN (tile row r0+R, channel block N) and A fragments aI
+	// are separate variables, expanded by macros and guarded by the spec
+	// constants, never arrays: an array indexed in a loop the driver leaves
+	// rolled lands in local memory (seen for NB < 4 with acc[n]).
+	fcoopmatNV<32, gl_ScopeSubgroup, 16, 16> acc00, acc01, acc02, acc03, acc10, acc11, acc12, acc13,
+		acc20, acc21, acc22, acc23, acc30, acc31, acc32, acc33;
+	acc00 = acc01 = acc02 = acc03 = acc10 = acc11 = acc12 = acc13 = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+	acc20 = acc21 = acc22 = acc23 = acc30 = acc31 = acc32 = acc33 = fcoopmatNV<32, gl_ScopeSubgroup, 16, 16>(0.0);
+	fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a0, a1, a2, a3, a4, a5, b;
+
+// LOADA: patch row r0+I at tap column kx.
+#define LOADA(I) coopMatLoadNV(a##I, ash, uint(((r0 + I) * PW + kx) * PS), uint(PS), false)
+// TAP: block N's weights of tap (KY, kx) times the rows that read patch rows
+// r0+KY .. r0+KY+RPS-1 (fragments A0..A3).
+#define TAP(KY, N, A0, A1, A2, A3) \
+	if (N < NB) { \
+		coopMatLoadNV(b, bsh, uint((KY * 3 + kx) * 16 * BS + N * 2), uint(BS), false); \
+		acc0##N = coopMatMulAddNV(A0, b, acc0##N); \
+		acc1##N = coopMatMulAddNV(A1, b, acc1##N); \
+		if (RPS > 2) { \
+			acc2##N = coopMatMulAddNV(A2, b, acc2##N); \
+			acc3##N = coopMatMulAddNV(A3, b, acc3##N); \
+		} \
+	}
+#define TAPS(KY, A0, A1, A2, A3) \
+	TAP(KY, 0, A0, A1, A2, A3) TAP(KY, 1, A0, A1, A2, A3) TAP(KY, 2, A0, A1, A2, A3) TAP(KY, 3, A0, A1, A2, A3)
 
 	fetch(0, li, x0, y0, wz, ic16, padv);
 	for (int q = 0; q < ic16; q++) {
@@ -128,57 +171,39 @@ void main() {
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
 		[[unroll]] for (int kx = 0; kx < 3; kx++) {
-			fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> a[6];
-			[[unroll]] for (int r = 0; r < 6; r++) {
-				if (r < RPS + 2) coopMatLoadNV(a[r], ash, uint(((r0 + r) * PW + kx) * PS), uint(PS), false);
+			LOADA(0);
+			LOADA(1);
+			LOADA(2);
+			LOADA(3);
+			if (RPS > 2) {
+				LOADA(4);
+				LOADA(5);
 			}
-			[[unroll]] for (int ky = 0; ky < 3; ky++) {
-				[[unroll]] for (int n = 0; n < 4; n++) {
-					if (n < NB) {
-						fcoopmatNV<16, gl_ScopeSubgroup, 16, 16> b;
-						coopMatLoadNV(b, bsh, uint((ky * 3 + kx) * 16 * BS + n * 2), uint(BS), false);
-						[[unroll]] for (int r = 0; r < 4; r++) {
-							if (r < RPS) acc[r * 4 + n] = coopMatMulAddNV(a[r + ky], b, acc[r * 4 + n]);
-						}
-					}
-				}
-			}
+			TAPS(0, a0, a1, a2, a3)
+			TAPS(1, a1, a2, a3, a4)
+			TAPS(2, a2, a3, a4, a5)
 		}
 	}
 
 	// Epilogue: one 16 pixel × 16 channel accumulator at a time through this
-	// subgroup's slice of outs; lane l writes pixels l%16 of channel groups
-	// l/16 and l/16 + 2.
+	// subgroup's slice of outs; lane l writes pixel l%16 of channel groups
+	// l/16 and l/16 + 2 of the block.
 	int ob = sg * TW * OS;
-	[[unroll]] for (int r = 0; r < 4; r++) {
-		int y = y0 + r0 + r;
-		[[unroll]] for (int n = 0; n < 4; n++) {
-			if (r < RPS && n < NB) {
-				coopMatStoreNV(acc[r * 4 + n], outs, uint(ob), uint(OS), false);
-				subgroupMemoryBarrierShared();
-				subgroupBarrier();
-				[[unroll]] for (int e = 0; e < 2; e++) {
-					int px = lane % 16;
-					int g = lane / 16 + 2 * e;
-					int x = x0 + px;
-					int oc = (wz * NB + n) * 4 + g;
-					if (x < p.outW && y < p.outH && oc < p.outC4) {
-						int o = ob + px * OS + g * 4;
-						vec4 v = vec4(outs[o], outs[o + 1], outs[o + 2], outs[o + 3]) + bias[oc];
-						if (ACT == ACT_PRELU) {
-							vec4 s = bias[p.outC4 + oc];
-							v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
-						} else {
-							v = activate(v, ACT, ACT_A, ACT_B);
-						}
-						outp[(oc * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, oc, p.outC));
-					}
-				}
-				subgroupMemoryBarrierShared();
-				subgroupBarrier();
-			}
-		}
+	int px = lane % 16;
+	int x = x0 + px;
+#define EMIT(R, N) \
+	if (R < RPS && N < NB) { \
+		coopMatStoreNV(acc##R##N, outs, uint(ob), uint(OS), false); \
+		subgroupMemoryBarrierShared(); \
+		subgroupBarrier(); \
+		emit(ob + px * OS, x, y0 + r0 + R, (wz * NB + N) * 4 + lane / 16); \
+		subgroupMemoryBarrierShared(); \
+		subgroupBarrier(); \
 	}
+	EMIT(0, 0) EMIT(0, 1) EMIT(0, 2) EMIT(0, 3)
+	EMIT(1, 0) EMIT(1, 1) EMIT(1, 2) EMIT(1, 3)
+	EMIT(2, 0) EMIT(2, 1) EMIT(2, 2) EMIT(2, 3)
+	EMIT(3, 0) EMIT(3, 1) EMIT(3, 2) EMIT(3, 3)
 }
 #else
 // Cooperative matrices need fp16 storage; fp32-storage devices never select
