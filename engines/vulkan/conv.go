@@ -46,6 +46,20 @@ var coopRPS = func() int {
 	return 2
 }()
 
+// coopKHR (UPSCALED_VK_COOP_KHR=1) runs the tensor-core 3×3 kernel through
+// VK_KHR_cooperative_matrix (conv3x3_coopmat_khr) instead of the NV
+// extension; for measurements on devices that have both: the device still
+// qualifies by its NV 16×16×16 fp16 shape (CoopMatrixUsable).
+var coopKHR = os.Getenv("UPSCALED_VK_COOP_KHR") == "1"
+
+// coopShader is the tensor-core 3×3 kernel's shader.
+func coopShader() string {
+	if coopKHR {
+		return "conv3x3_coopmat_khr"
+	}
+	return "conv3x3_coopmat"
+}
+
 // coopSpec is the cooperative-matrix kernel's specialization: activation,
 // its parameters, NB, RPS and the workgroup size.
 func coopSpec(act int, a, b float32, nb int) []uint32 {
@@ -94,7 +108,7 @@ func (pl *planner) planConv(i int) error {
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
 		nb := coopNB(o.C)
-		pl.add(i, "conv3x3_coopmat", coopSpec(act, a, b, nb), push,
+		pl.add(i, coopShader(), coopSpec(act, a, b, nb), push,
 			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTile - 1) / coopTile, ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}

@@ -9,6 +9,18 @@
 #include <string.h>
 #include <vulkan/vulkan.h>
 
+// VK_KHR_cooperative_matrix postdates the Vulkan headers of Debian bookworm
+// (1.3.239): the feature structure, as the registry defines it.
+#ifndef VK_KHR_cooperative_matrix
+#define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR ((VkStructureType)1000506000)
+typedef struct VkPhysicalDeviceCooperativeMatrixFeaturesKHR {
+	VkStructureType sType;
+	void *pNext;
+	VkBool32 cooperativeMatrix;
+	VkBool32 cooperativeMatrixRobustBufferAccess;
+} VkPhysicalDeviceCooperativeMatrixFeaturesKHR;
+#endif
+
 // ---- messages and logs ----
 
 static void setmsg(char *msg, const char *fmt, ...) {
@@ -407,9 +419,16 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	                              .queueFamilyIndex = c->family,
 	                              .queueCount = c->nqueues,
 	                              .pQueuePriorities = prio};
+	// coopmat 2: the KHR extension too (the conv3x3_coopmat_khr shader).
+	int coop_khr = coopmat == 2 && info.coopmat_khr;
 	coopmat = coopmat && info.coopmat_nv_f16 && info.float16 && info.storage16 && info.memory_model;
+	coop_khr = coop_khr && coopmat;
+	VkPhysicalDeviceCooperativeMatrixFeaturesKHR ck = {
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR, .cooperativeMatrix = VK_TRUE};
 	VkPhysicalDeviceCooperativeMatrixFeaturesNV cm = {
-	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV,
+	    .pNext = coop_khr ? &ck : NULL,
+	    .cooperativeMatrix = VK_TRUE};
 	VkPhysicalDeviceVulkan12Features f12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
 	                                        .pNext = coopmat ? &cm : NULL,
 	                                        .timelineSemaphore = VK_TRUE,
@@ -428,10 +447,11 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	    .pipelineExecutableInfo = VK_TRUE};
 	VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
 	                                .pNext = c->pipestats ? (void *)&pe : (void *)&s16};
-	const char *exts[4];
+	const char *exts[5];
 	uint32_t next = 0;
 	if (info.has_memory_budget) exts[next++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
 	if (coopmat) exts[next++] = "VK_NV_cooperative_matrix";
+	if (coop_khr) exts[next++] = "VK_KHR_cooperative_matrix";
 	if (c->pipestats) exts[next++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
 	VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 	                         .pNext = &f2,
