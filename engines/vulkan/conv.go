@@ -62,8 +62,23 @@ func coopShader() string {
 
 // coopSpec is the cooperative-matrix kernel's specialization: activation,
 // its parameters, NB, RPS and the workgroup size.
-func coopSpec(act int, a, b float32, nb int) []uint32 {
-	return []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb), uint32(coopRPS), uint32(32 * coopTile / coopRPS)}
+// deconv selects the 2×2 stride-2 deconvolution mode (DECONV).
+func coopSpec(act int, a, b float32, nb int, deconv bool) []uint32 {
+	d := uint32(0)
+	if deconv {
+		d = 1
+	}
+	return []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb), uint32(coopRPS), uint32(32 * coopTile / coopRPS), d}
+}
+
+// coopDeconv (UPSCALED_VK_COOP_DECONV=0 turns it off) runs 2×2 stride-2
+// deconvolutions on the cooperative-matrix kernel's DECONV mode.
+var coopDeconv = os.Getenv("UPSCALED_VK_COOP_DECONV") != "0"
+
+// coopDeconvEligible: a 2×2 stride-2 undilated deconvolution (the
+// cooperative-matrix kernel's DECONV mode).
+func coopDeconvEligible(c models.Conv) bool {
+	return coopDeconv && c.KernelW == 2 && c.KernelH == 2 && c.StrideW == 2 && c.StrideH == 2 && c.DilationW == 1 && c.DilationH == 1
 }
 
 // coopNB is the number of 16-channel output blocks a cooperative-matrix
@@ -108,7 +123,7 @@ func (pl *planner) planConv(i int) error {
 	if len(parts) == 3 && !forcePlainConv {
 		binds[2] = pl.wref(parts[2])
 		nb := coopNB(o.C)
-		pl.add(i, coopShader(), coopSpec(act, a, b, nb), push,
+		pl.add(i, coopShader(), coopSpec(act, a, b, nb, false), push,
 			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTile - 1) / coopTile, ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
@@ -144,6 +159,14 @@ func (pl *planner) planDeconv(i int) error {
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H)) // each path below adds one step
+	if len(parts) == 3 && !forceGatherDeconv && o.W+cutL+cutR == s.W*2 && o.H+cutT+cutB == s.H*2 {
+		// tensor cores: N = 4 taps × 16 channels per workgroup; the push
+		// constants as the convolution's, cuts in place of pads, pad value 0
+		binds[2] = pl.wref(parts[2])
+		pl.add(i, coopShader(), coopSpec(act, a, b, 4, true), append(push, 0),
+			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
+		return nil
+	}
 	if !forceGatherDeconv && c.KernelW == c.StrideW && c.KernelH == c.StrideH && c.DilationW == 1 && c.DilationH == 1 &&
 		o.W+cutL+cutR == s.W*c.StrideW && o.H+cutT+cutB == s.H*c.StrideH {
 		// every output pixel comes from exactly one input pixel and tap

@@ -150,3 +150,139 @@ func TestCoopIndexing(t *testing.T) {
 		}
 	}
 }
+
+// TestCoopDeconvIndexing emulates the kernel's DECONV mode (2×2 stride-2
+// deconvolution: no halo, one tap per chunk, N = 4 taps × 16 channels, the
+// epilogue's scatter with cuts) on arrangeCoopDeconv's weights against a
+// direct deconvolution.
+func TestCoopDeconvIndexing(t *testing.T) {
+	const (
+		tw, th = coopTile, coopTile
+		pw, ph = tw + 2, th + 2
+		ps     = 6
+		os     = 20
+		nb     = 4
+		bs     = 2*nb + 1
+	)
+	cases := []struct{ inC, outC, w, h, cutL, cutT, cutR, cutB, rps int }{
+		{24, 40, 19, 11, 0, 0, 0, 0, 2}, {64, 64, 16, 16, 0, 0, 0, 0, 4}, {5, 6, 17, 18, 1, 1, 1, 1, 2},
+	}
+	for _, c := range cases {
+		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
+		wts := make([]float32, c.outC*c.inC*4) // NCNN [out][in][2][2]
+		for i := range wts {
+			wts[i] = float32(rng.Float64()*2 - 1)
+		}
+		in := make([]float32, c.inC*c.h*c.w)
+		for i := range in {
+			in[i] = float32(rng.Float64())
+		}
+		ow, oh := 2*c.w-c.cutL-c.cutR, 2*c.h-c.cutT-c.cutB
+		rps, nsg := c.rps, th/c.rps
+		bn := 16 * 2 * nb // KS = 1
+		wc := arrangeCoopDeconv(wts, c.outC, c.inC)
+		inC4, outC4 := c4(c.inC), c4(c.outC)
+		ic16 := (inC4 + 3) / 4
+		px := func(ch, y, x int) float32 {
+			if ch >= c.inC || y < 0 || y >= c.h || x < 0 || x >= c.w {
+				return 0
+			}
+			return in[(ch*c.h+y)*c.w+x]
+		}
+		got := make([]float32, c.outC*oh*ow)
+		for i := range got {
+			got[i] = float32(math.NaN())
+		}
+		for wz := 0; wz < (c.outC+15)/16; wz++ {
+			for gy := 0; gy < (c.h+th-1)/th; gy++ {
+				for gx := 0; gx < (c.w+tw-1)/tw; gx++ {
+					x0, y0 := gx*tw, gy*th
+					acc := make([][256]float64, nsg*16)
+					for q := range ic16 {
+						ash := make([]float32, ph*pw*ps*4)
+						for i := range 4 * ph * pw {
+							pxx, py, ic := i%pw, (i/pw)%ph, q*4+i/(pw*ph)
+							for l := range 4 {
+								v := float32(0)
+								if ic < inC4 {
+									v = px(ic*4+l, y0+py, x0+pxx)
+								}
+								ash[((i%(pw*ph))*ps+i/(pw*ph))*4+l] = v
+							}
+						}
+						bsh := make([]float32, 16*bs*8)
+						wb := (wz*ic16 + q) * bn
+						for v := range bn {
+							for l := range 8 {
+								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
+							}
+						}
+						for sg := range nsg {
+							for n := range nb {
+								boff := n * 2
+								for rr := range rps {
+									aoff := (sg*rps + rr) * pw * ps
+									a := &acc[sg*16+rr*4+n]
+									for i := range 16 {
+										for j := range 16 {
+											var s float64
+											for k := range 16 {
+												s += float64(ash[(aoff+i*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+											}
+											a[i*16+j] += s
+										}
+									}
+								}
+							}
+						}
+					}
+					for sg := range nsg {
+						for r := range rps {
+							for n := range nb {
+								outs := make([]float32, 16*os)
+								for i := range 16 {
+									for j := range 16 {
+										outs[i*os+j] = float32(acc[sg*16+r*4+n][i*16+j])
+									}
+								}
+								for lane := range 32 {
+									for e := range 2 {
+										pxx := lane % 16
+										x := 2*(x0+pxx) + n%2 - c.cutL
+										y := 2*(y0+sg*rps+r) + n/2 - c.cutT
+										g := wz*4 + lane/16 + 2*e
+										if x < 0 || y < 0 || x >= ow || y >= oh || g >= outC4 {
+											continue
+										}
+										for l := range 4 {
+											if ch := g*4 + l; ch < c.outC {
+												got[(ch*oh+y)*ow+x] = outs[pxx*os+(g%4)*4+l]
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		var worst float64
+		for oc := range c.outC {
+			for y := range oh {
+				for x := range ow {
+					fy, fx := y+c.cutT, x+c.cutL
+					var s float64
+					for ic := range c.inC {
+						s += float64(wts[((oc*c.inC+ic)*2+fy%2)*2+fx%2]) * float64(px(ic, fy/2, fx/2))
+					}
+					worst = max(worst, math.Abs(s-float64(got[(oc*oh+y)*ow+x])))
+				}
+			}
+		}
+		if !(worst <= 1e-3) {
+			t.Errorf("deconv %d→%d channels (RPS %d), %d×%d cuts %d,%d,%d,%d: emulated kernel differs from the direct deconvolution by %g",
+				c.inC, c.outC, rps, c.w, c.h, c.cutL, c.cutT, c.cutR, c.cutB, worst)
+		}
+	}
+}

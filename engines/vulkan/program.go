@@ -121,6 +121,9 @@ func (p *program) prepare(i int) error {
 		if p.coop && l.Type == "Convolution" && coopEligible(c) {
 			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput, coopNB(c.NumOutput)), true))
 		}
+		if p.coop && l.Type == "Deconvolution" && coopDeconvEligible(c) {
+			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoopDeconv(l.Weight, c.NumOutput, c.NumInput), true))
+		}
 	case "InnerProduct":
 		nOut := l.Params.Int(0, 0)
 		if nOut <= 0 || len(l.Weight) == 0 || len(l.Weight)%nOut != 0 {

@@ -91,3 +91,20 @@ func arrangeCoop(w []float32, outC, inC, nb int) []float32 {
 	}
 	return dst
 }
+
+// arrangeCoopDeconv lays 2×2 stride-2 deconvolution weights (NCNN
+// [out][in][kh][kw]) out for the cooperative-matrix kernel's DECONV mode:
+// [oc16][ic16][16 k][4 taps × 16 n], tap t = ky·2 + kx, n the output
+// channel within its 16-channel block, zero-padded.
+func arrangeCoopDeconv(w []float32, outC, inC int) []float32 {
+	o16, i16 := (outC+15)/16, (inC+15)/16
+	dst := make([]float32, o16*i16*16*64)
+	for oc := range outC {
+		for ic := range inC {
+			for t := range 4 {
+				dst[((oc/16*i16+ic/16)*16+ic%16)*64+t*16+oc%16] = w[(oc*inC+ic)*4+t]
+			}
+		}
+	}
+	return dst
+}

@@ -25,6 +25,12 @@
 // of this one run (two barriers per chunk: 48 KiB of shared memory does not
 // hold two stages). The epilogue goes through a per-subgroup fp32 buffer:
 // bias, activation, zeroed channel tail, 8-byte stores of pack-of-4 planes.
+// DECONV = 1 (spec constant) turns the kernel into the 2×2 stride-2
+// deconvolution as a GEMM: M = input pixels (the tile without halo), K =
+// input channels, N = 4 taps × 16 output channels (NB = 4 blocks, block t =
+// tap (t/2, t%2)); the epilogue scatters block t to output pixel
+// (2x + t%2 − cutL, 2y + t/2 − cutT). Weights then [oc16][ic16][16 k]
+// [4 taps × 16 n] (arrangeCoopDeconv), padL/padT carry the cuts.
 // Selected only on devices that expose the extension with 16×16×16 fp16
 // shapes and 32-wide subgroups. coop_emul_test.go emulates this index
 // arithmetic on the CPU: keep the two in step.
@@ -39,6 +45,8 @@ layout(constant_id = 2) const float ACT_B = 0.0;
 layout(constant_id = 3) const int NB = 4;  // 16-channel output blocks per workgroup (1..4)
 layout(constant_id = 4) const int RPS = 2; // tile rows per subgroup (2 or 4)
 layout(constant_id = 5) const int NT = 256; // invocations: 32 · 16/RPS
+layout(constant_id = 6) const int DECONV = 0; // 1: 2×2 stride-2 deconvolution
+const int KS = DECONV == 1 ? 1 : 3; // taps per row and column of a chunk's weights
 
 const int TW = 16, TH = 16;       // output tile, pixels
 const int PW = TW + 2, PH = TH + 2; // input patch with the 3×3 halo
@@ -46,7 +54,7 @@ const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
 const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
 const int AN = 4 * PH * PW;       // 8-byte items staged per chunk (4 planes)
 const int AIT = (AN + NT - 1) / NT; // per invocation
-const int BN = 9 * 16 * 2 * NB;   // 16-byte weight items per chunk
+const int BN = KS * KS * 16 * 2 * NB; // 16-byte weight items per chunk
 const int BIT = (BN + NT - 1) / NT; // per invocation
 const int OS = 20;                // epilogue row stride, floats (16 + 4 skew)
 
@@ -74,8 +82,8 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 			int px = i % PW;
 			int py = (i / PW) % PH;
 			int ic = q * 4 + i / (PW * PH);
-			int iy = y0 - p.padT + py;
-			int ix = x0 - p.padL + px;
+			int iy = y0 - (DECONV == 1 ? 0 : p.padT) + py;
+			int ix = x0 - (DECONV == 1 ? 0 : p.padL) + px;
 			uvec2 v = uvec2(0);
 			if (ic < p.inC4) {
 				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? inp[(ic * p.inH + iy) * p.inW + ix] : padv;
@@ -110,7 +118,7 @@ void stage(int li) {
 void emit(int o, int x, int y, int oc) {
 	[[unroll]] for (int e = 0; e < 2; e++) {
 		int g = oc + 2 * e;
-		if (x < p.outW && y < p.outH && g < p.outC4) {
+		if (x >= 0 && y >= 0 && x < p.outW && y < p.outH && g < p.outC4) {
 			int k = o + (g % 4) * 4;
 			vec4 v = vec4(outs[k], outs[k + 1], outs[k + 2], outs[k + 3]) + bias[g];
 			if (ACT == ACT_PRELU) {
@@ -170,18 +178,22 @@ void main() {
 		stage(li);
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
-		[[unroll]] for (int kx = 0; kx < 3; kx++) {
+		[[unroll]] for (int kx = 0; kx < KS; kx++) {
 			LOADA(0);
 			LOADA(1);
-			LOADA(2);
-			LOADA(3);
-			if (RPS > 2) {
+			if (RPS > 2 || KS > 1) {
+				LOADA(2);
+				LOADA(3);
+			}
+			if (RPS > 2 && KS > 1) {
 				LOADA(4);
 				LOADA(5);
 			}
 			TAPS(0, a0, a1, a2, a3)
-			TAPS(1, a1, a2, a3, a4)
-			TAPS(2, a2, a3, a4, a5)
+			if (KS > 1) {
+				TAPS(1, a1, a2, a3, a4)
+				TAPS(2, a2, a3, a4, a5)
+			}
 		}
 	}
 
@@ -196,7 +208,10 @@ void main() {
 		CM_STORE(acc##R##N, outs, ob, OS); \
 		subgroupMemoryBarrierShared(); \
 		subgroupBarrier(); \
-		emit(ob + px * OS, x, y0 + r0 + R, (wz * NB + N) * 4 + lane / 16); \
+		if (DECONV == 1) \
+			emit(ob + px * OS, 2 * x + N % 2 - p.padL, 2 * (y0 + r0 + R) + N / 2 - p.padT, wz * 4 + lane / 16); \
+		else \
+			emit(ob + px * OS, x, y0 + r0 + R, (wz * NB + N) * 4 + lane / 16); \
 		subgroupMemoryBarrierShared(); \
 		subgroupBarrier(); \
 	}
