@@ -2,7 +2,6 @@ package vulkan
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/upscaled/upscaled/models"
 )
@@ -28,68 +27,6 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 		return 6, arg(0, 1.0/6), arg(1, 0.5)
 	}
 	return c.Activation, 0, 0
-}
-
-// The cooperative-matrix kernel (conv3x3_coopmat.comp) computes a
-// coopTile×coopTile pixel tile × coopNB(outC)·16 output channels per
-// workgroup.
-const coopTile = 16
-
-// coopRPS is the tile rows each subgroup of the cooperative-matrix kernel
-// computes (spec constant RPS): 2 (8 subgroups of 32) or 4 (4 subgroups,
-// twice the reuse of each weight fragment, twice the accumulators).
-// UPSCALED_VK_COOP_RPS overrides it (measurements).
-var coopRPS = func() int {
-	if v := os.Getenv("UPSCALED_VK_COOP_RPS"); v == "2" || v == "4" {
-		return int(v[0] - '0')
-	}
-	return 2
-}()
-
-// coopKHR (UPSCALED_VK_COOP_KHR=1) runs the tensor-core 3×3 kernel through
-// VK_KHR_cooperative_matrix (conv3x3_coopmat_khr) instead of the NV
-// extension; for measurements on devices that have both: the device still
-// qualifies by its NV 16×16×16 fp16 shape (CoopMatrixUsable).
-var coopKHR = os.Getenv("UPSCALED_VK_COOP_KHR") == "1"
-
-// coopShader is the tensor-core 3×3 kernel's shader.
-func coopShader() string {
-	if coopKHR {
-		return "conv3x3_coopmat_khr"
-	}
-	return "conv3x3_coopmat"
-}
-
-// coopSpec is the cooperative-matrix kernel's specialization: activation,
-// its parameters, NB, RPS and the workgroup size.
-// deconv selects the 2×2 stride-2 deconvolution mode (DECONV).
-func coopSpec(act int, a, b float32, nb int, deconv bool) []uint32 {
-	d := uint32(0)
-	if deconv {
-		d = 1
-	}
-	return []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb), uint32(coopRPS), uint32(32 * coopTile / coopRPS), d}
-}
-
-// coopDeconv (UPSCALED_VK_COOP_DECONV=0 turns it off) runs 2×2 stride-2
-// deconvolutions on the cooperative-matrix kernel's DECONV mode.
-var coopDeconv = os.Getenv("UPSCALED_VK_COOP_DECONV") != "0"
-
-// coopDeconvEligible: a 2×2 stride-2 undilated deconvolution (the
-// cooperative-matrix kernel's DECONV mode).
-func coopDeconvEligible(c models.Conv) bool {
-	return coopDeconv && c.KernelW == 2 && c.KernelH == 2 && c.StrideW == 2 && c.StrideH == 2 && c.DilationW == 1 && c.DilationH == 1
-}
-
-// coopNB is the number of 16-channel output blocks a cooperative-matrix
-// workgroup computes for outC output channels (spec constant NB, 1..4):
-// narrow layers take fewer blocks instead of multiplying zero weights.
-func coopNB(outC int) int { return min(4, (outC+15)/16) }
-
-// coopEligible: a 3×3 stride-1 undilated convolution (the tiled and
-// cooperative-matrix kernels).
-func coopEligible(c models.Conv) bool {
-	return c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1
 }
 
 // forcePlainConv makes plans use the direct kernel for every convolution
@@ -121,10 +58,14 @@ func (pl *planner) planConv(i int) error {
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(o.W*o.H)) // each path below adds one step
 	if len(parts) == 3 && !forcePlainConv {
+		// tensor cores: a 3×3 stride-1 or a 2×2 stride-2 convolution
 		binds[2] = pl.wref(parts[2])
-		nb := coopNB(o.C)
-		pl.add(i, coopShader(), coopSpec(act, a, b, nb, false), push,
-			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTile - 1) / coopTile, ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
+		nb, mode := coopNB(o.C), coopConv3x3
+		if !coopEligible(c) {
+			mode = coopConv2x2S2
+		}
+		pl.add(i, coopShader(), coopSpec(act, a, b, nb, mode), push,
+			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTileH(mode) - 1) / coopTileH(mode), ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
 	if !forcePlainConv && coopEligible(c) {
@@ -163,7 +104,7 @@ func (pl *planner) planDeconv(i int) error {
 		// tensor cores: N = 4 taps × 16 channels per workgroup; the push
 		// constants as the convolution's, cuts in place of pads, pad value 0
 		binds[2] = pl.wref(parts[2])
-		pl.add(i, coopShader(), coopSpec(act, a, b, 4, true), append(push, 0),
+		pl.add(i, coopShader(), coopSpec(act, a, b, 4, coopDeconv2x2S2), append(push, 0),
 			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
 		return nil
 	}

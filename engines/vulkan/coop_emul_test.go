@@ -39,7 +39,7 @@ func TestCoopIndexing(t *testing.T) {
 		bs := 2*nb + 1        // weight row stride, uvec4
 		an := 4 * ph * pw     // staged 8-byte items per chunk
 		bn := 9 * 16 * 2 * nb // staged 16-byte items per chunk
-		wc := arrangeCoop(wts, c.outC, c.inC, nb)
+		wc := arrangeCoop(wts, c.outC, c.inC, 9, nb)
 		inC4, outC4 := c4(c.inC), c4(c.outC)
 		ic16 := (inC4 + 3) / 4
 		// lane l of the pack-of-4 pixel the shader reads (0 beyond the image:
@@ -283,6 +283,147 @@ func TestCoopDeconvIndexing(t *testing.T) {
 		if !(worst <= 1e-3) {
 			t.Errorf("deconv %d→%d channels (RPS %d), %d×%d cuts %d,%d,%d,%d: emulated kernel differs from the direct deconvolution by %g",
 				c.inC, c.outC, rps, c.w, c.h, c.cutL, c.cutT, c.cutR, c.cutB, worst)
+		}
+	}
+}
+
+// TestCoopStridedIndexing emulates the kernel's mode 2 (2×2 stride-2
+// convolution: a 16×8 output tile over a 32×16 input patch, one stride-2 A
+// view per tap) on arrangeCoop's 4-tap weights against a direct
+// convolution.
+func TestCoopStridedIndexing(t *testing.T) {
+	const (
+		tw     = coopTile
+		th     = 8 // coopTileH(coopConv2x2S2)
+		pw, ph = 2 * tw, 2 * th
+		ps     = 6
+		os     = 20
+	)
+	cases := []struct{ inC, outC, w, h, pad, rps int }{
+		{64, 64, 40, 22, 0, 2}, {24, 40, 35, 17, 1, 4}, {64, 128, 32, 16, 0, 2},
+	}
+	for _, c := range cases {
+		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
+		wts := make([]float32, c.outC*c.inC*4)
+		for i := range wts {
+			wts[i] = float32(rng.Float64()*2 - 1)
+		}
+		in := make([]float32, c.inC*c.h*c.w)
+		for i := range in {
+			in[i] = float32(rng.Float64())
+		}
+		ow, oh := (c.w+2*c.pad-2)/2+1, (c.h+2*c.pad-2)/2+1
+		nb := coopNB(c.outC)
+		bs := 2*nb + 1
+		bn := 4 * 16 * 2 * nb
+		rps, nsg := c.rps, th/c.rps
+		wc := arrangeCoop(wts, c.outC, c.inC, 4, nb)
+		inC4, outC4 := c4(c.inC), c4(c.outC)
+		ic16 := (inC4 + 3) / 4
+		px := func(ch, y, x int) float32 {
+			if ch >= c.inC || y < 0 || y >= c.h || x < 0 || x >= c.w {
+				return 0
+			}
+			return in[(ch*c.h+y)*c.w+x]
+		}
+		got := make([]float32, c.outC*oh*ow)
+		for i := range got {
+			got[i] = float32(math.NaN())
+		}
+		for wz := 0; wz < ((c.outC+15)/16+nb-1)/nb; wz++ {
+			for gy := 0; gy < (oh+th-1)/th; gy++ {
+				for gx := 0; gx < (ow+tw-1)/tw; gx++ {
+					x0, y0 := gx*tw, gy*th
+					acc := make([][256]float64, nsg*16)
+					for q := range ic16 {
+						ash := make([]float32, ph*pw*ps*4)
+						for i := range 4 * ph * pw {
+							pxx, py, ic := i%pw, (i/pw)%ph, q*4+i/(pw*ph)
+							for l := range 4 {
+								v := float32(0)
+								if ic < inC4 {
+									v = px(ic*4+l, 2*y0-c.pad+py, 2*x0-c.pad+pxx)
+								}
+								ash[((i%(pw*ph))*ps+i/(pw*ph))*4+l] = v
+							}
+						}
+						bsh := make([]float32, 4*16*bs*8)
+						wb := (wz*ic16 + q) * bn
+						for v := range bn {
+							for l := range 8 {
+								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
+							}
+						}
+						for sg := range nsg {
+							r0 := sg * rps
+							for tp := range 4 {
+								dy, dx := tp/2, tp%2
+								for n := range nb {
+									boff := tp*16*bs + n*2
+									for rr := range rps {
+										aoff := ((2*(r0+rr)+dy)*pw + dx) * ps
+										a := &acc[sg*16+rr*4+n]
+										for i := range 16 {
+											for j := range 16 {
+												var s float64
+												for k := range 16 {
+													s += float64(ash[(aoff+i*2*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+												}
+												a[i*16+j] += s
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+					for sg := range nsg {
+						for r := range rps {
+							y := y0 + sg*rps + r
+							for n := range nb {
+								outs := make([]float32, 16*os)
+								for i := range 16 {
+									for j := range 16 {
+										outs[i*os+j] = float32(acc[sg*16+r*4+n][i*16+j])
+									}
+								}
+								for lane := range 32 {
+									for e := range 2 {
+										pxx := lane % 16
+										x, g := x0+pxx, (wz*nb+n)*4+lane/16+2*e
+										if x >= ow || y >= oh || g >= outC4 {
+											continue
+										}
+										for l := range 4 {
+											if ch := g*4 + l; ch < c.outC {
+												got[(ch*oh+y)*ow+x] = outs[pxx*os+(g%4)*4+l]
+											}
+										}
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+		var worst float64
+		for oc := range c.outC {
+			for y := range oh {
+				for x := range ow {
+					var s float64
+					for ic := range c.inC {
+						for tp := range 4 {
+							s += float64(wts[(oc*c.inC+ic)*4+tp]) * float64(px(ic, 2*y+tp/2-c.pad, 2*x+tp%2-c.pad))
+						}
+					}
+					worst = max(worst, math.Abs(s-float64(got[(oc*oh+y)*ow+x])))
+				}
+			}
+		}
+		if !(worst <= 1e-3) {
+			t.Errorf("2×2 stride-2 %d→%d channels (NB %d, RPS %d), %d×%d pad %d: emulated kernel differs from the direct convolution by %g",
+				c.inC, c.outC, nb, rps, c.w, c.h, c.pad, worst)
 		}
 	}
 }

@@ -73,19 +73,20 @@ func partSize(p wpart, esize int64) int64 {
 	return n * 4
 }
 
-// arrangeCoop lays 3×3 weights out for the cooperative-matrix kernel with
-// nb 16-channel output blocks per workgroup: [oc/(16·nb)][ic16][tap][16 k]
-// [16·nb n], k the input channel within its 16-channel chunk and n the
-// output channel within the workgroup's range, zero-padded. One workgroup's
-// weights for one chunk are thus contiguous (9·16·16·nb halves).
-func arrangeCoop(w []float32, outC, inC, nb int) []float32 {
+// arrangeCoop lays convolution weights with taps = kh·kw (9 or 4) out for
+// the cooperative-matrix kernel with nb 16-channel output blocks per
+// workgroup: [oc/(16·nb)][ic16][tap][16 k][16·nb n], k the input channel
+// within its 16-channel chunk and n the output channel within the
+// workgroup's range, zero-padded. One workgroup's weights for one chunk are
+// thus contiguous (taps·16·16·nb halves).
+func arrangeCoop(w []float32, outC, inC, taps, nb int) []float32 {
 	og, i16 := (outC+16*nb-1)/(16*nb), (inC+15)/16
 	row := 16 * nb
-	dst := make([]float32, og*i16*9*16*row)
+	dst := make([]float32, og*i16*taps*16*row)
 	for oc := range outC {
 		for ic := range inC {
-			for t := range 9 {
-				dst[(((oc/row*i16+ic/16)*9+t)*16+ic%16)*row+oc%row] = w[(oc*inC+ic)*9+t]
+			for t := range taps {
+				dst[(((oc/row*i16+ic/16)*taps+t)*16+ic%16)*row+oc%row] = w[(oc*inC+ic)*taps+t]
 			}
 		}
 	}

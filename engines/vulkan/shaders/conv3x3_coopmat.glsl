@@ -25,12 +25,18 @@
 // of this one run (two barriers per chunk: 48 KiB of shared memory does not
 // hold two stages). The epilogue goes through a per-subgroup fp32 buffer:
 // bias, activation, zeroed channel tail, 8-byte stores of pack-of-4 planes.
-// DECONV = 1 (spec constant) turns the kernel into the 2×2 stride-2
-// deconvolution as a GEMM: M = input pixels (the tile without halo), K =
-// input channels, N = 4 taps × 16 output channels (NB = 4 blocks, block t =
-// tap (t/2, t%2)); the epilogue scatters block t to output pixel
-// (2x + t%2 − cutL, 2y + t/2 − cutT). Weights then [oc16][ic16][16 k]
-// [4 taps × 16 n] (arrangeCoopDeconv), padL/padT carry the cuts.
+// MODE (spec constant) selects the layer:
+//   0: the 3×3 stride-1 convolution above;
+//   1: the 2×2 stride-2 deconvolution as a GEMM: M = input pixels (the tile
+//      without halo), K = input channels, N = 4 taps × 16 output channels
+//      (NB = 4 blocks, block t = tap (t/2, t%2)); the epilogue scatters
+//      block t to output pixel (2x + t%2 − cutL, 2y + t/2 − cutT). Weights
+//      [oc16][ic16][16 k][4 taps × 16 n] (arrangeCoopDeconv), padL/padT
+//      carry the cuts;
+//   2: the 2×2 stride-2 convolution: a 16×8 output tile over a 32×16 input
+//      patch, K = 16 channels × 4 taps, each tap's A fragment a stride-2
+//      view of the patch (rows 2r+dy, columns 2i+dx). Weights as mode 0
+//      with 4 taps (arrangeCoop).
 // Selected only on devices that expose the extension with 16×16×16 fp16
 // shapes and 32-wide subgroups. coop_emul_test.go emulates this index
 // arithmetic on the CPU: keep the two in step.
@@ -44,17 +50,19 @@ layout(constant_id = 1) const float ACT_A = 0.0;
 layout(constant_id = 2) const float ACT_B = 0.0;
 layout(constant_id = 3) const int NB = 4;  // 16-channel output blocks per workgroup (1..4)
 layout(constant_id = 4) const int RPS = 2; // tile rows per subgroup (2 or 4)
-layout(constant_id = 5) const int NT = 256; // invocations: 32 · 16/RPS
-layout(constant_id = 6) const int DECONV = 0; // 1: 2×2 stride-2 deconvolution
-const int KS = DECONV == 1 ? 1 : 3; // taps per row and column of a chunk's weights
+layout(constant_id = 5) const int NT = 256; // invocations: 32 · TH/RPS
+layout(constant_id = 6) const int MODE = 0;  // 0 conv 3×3, 1 deconv 2×2 s2, 2 conv 2×2 s2
+const int TAPS = MODE == 0 ? 9 : (MODE == 1 ? 1 : 4); // weight taps per chunk
 
-const int TW = 16, TH = 16;       // output tile, pixels
-const int PW = TW + 2, PH = TH + 2; // input patch with the 3×3 halo
+const int TW = 16;                 // tile width, output (input for mode 1) pixels
+const int TH = MODE == 2 ? 8 : 16; // tile height
+const int PW = MODE == 2 ? 2 * TW : TW + 2; // input patch: 3×3 halo, or stride 2
+const int PH = MODE == 2 ? 2 * TH : TH + 2;
 const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
 const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
 const int AN = 4 * PH * PW;       // 8-byte items staged per chunk (4 planes)
 const int AIT = (AN + NT - 1) / NT; // per invocation
-const int BN = KS * KS * 16 * 2 * NB; // 16-byte weight items per chunk
+const int BN = TAPS * 16 * 2 * NB; // 16-byte weight items per chunk
 const int BIT = (BN + NT - 1) / NT; // per invocation
 const int OS = 20;                // epilogue row stride, floats (16 + 4 skew)
 
@@ -68,7 +76,7 @@ layout(push_constant) uniform P {
 } p;
 
 shared uvec2 ash[PH * PW * PS];
-shared uvec4 bsh[9 * 16 * BS];
+shared uvec4 bsh[TAPS * 16 * BS];
 shared float outs[(TH / RPS) * TW * OS];
 
 uvec2 ra[AIT]; // the next chunk's patch, in flight
@@ -82,8 +90,9 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 			int px = i % PW;
 			int py = (i / PW) % PH;
 			int ic = q * 4 + i / (PW * PH);
-			int iy = y0 - (DECONV == 1 ? 0 : p.padT) + py;
-			int ix = x0 - (DECONV == 1 ? 0 : p.padL) + px;
+			// the patch's first input pixel: the tile's, less the padding
+			int iy = (MODE == 2 ? 2 * y0 : y0) - (MODE == 1 ? 0 : p.padT) + py;
+			int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + px;
 			uvec2 v = uvec2(0);
 			if (ic < p.inC4) {
 				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? inp[(ic * p.inH + iy) * p.inW + ix] : padv;
@@ -157,11 +166,11 @@ void main() {
 
 // LOADA: patch row r0+I at tap column kx.
 #define LOADA(I) CM_LOAD(a##I, ash, ((r0 + I) * PW + kx) * PS, PS)
-// TAP: block N's weights of tap (KY, kx) times the rows that read patch rows
-// r0+KY .. r0+KY+RPS-1 (fragments A0..A3).
-#define TAP(KY, N, A0, A1, A2, A3) \
+// TAPN: block N's weights of tap T times the fragments A0..A3 of the rows
+// r0 .. r0+RPS-1.
+#define TAPN(T, N, A0, A1, A2, A3) \
 	if (N < NB) { \
-		CM_LOAD(b, bsh, (KY * 3 + kx) * 16 * BS + N * 2, BS); \
+		CM_LOAD(b, bsh, (T) * 16 * BS + N * 2, BS); \
 		acc0##N = CM_MMA(A0, b, acc0##N); \
 		acc1##N = CM_MMA(A1, b, acc1##N); \
 		if (RPS > 2) { \
@@ -169,8 +178,10 @@ void main() {
 			acc3##N = CM_MMA(A3, b, acc3##N); \
 		} \
 	}
-#define TAPS(KY, A0, A1, A2, A3) \
-	TAP(KY, 0, A0, A1, A2, A3) TAP(KY, 1, A0, A1, A2, A3) TAP(KY, 2, A0, A1, A2, A3) TAP(KY, 3, A0, A1, A2, A3)
+#define TAP(T, A0, A1, A2, A3) \
+	TAPN(T, 0, A0, A1, A2, A3) TAPN(T, 1, A0, A1, A2, A3) TAPN(T, 2, A0, A1, A2, A3) TAPN(T, 3, A0, A1, A2, A3)
+// LOADS: mode 2's row r0+I at tap (dy, dx): patch row 2(r0+I)+dy, stride 2.
+#define LOADS(I) CM_LOAD(a##I, ash, ((2 * (r0 + I) + dy) * PW + dx) * PS, 2 * PS)
 
 	fetch(0, li, x0, y0, wz, ic16, padv);
 	for (int q = 0; q < ic16; q++) {
@@ -178,21 +189,40 @@ void main() {
 		stage(li);
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
-		[[unroll]] for (int kx = 0; kx < KS; kx++) {
+		if (MODE == 0) {
+			// rows r + ky of tap column kx: RPS + 2 fragments serve 3 taps
+			[[unroll]] for (int kx = 0; kx < 3; kx++) {
+				LOADA(0);
+				LOADA(1);
+				LOADA(2);
+				LOADA(3);
+				if (RPS > 2) {
+					LOADA(4);
+					LOADA(5);
+				}
+				TAP(kx, a0, a1, a2, a3)
+				TAP(3 + kx, a1, a2, a3, a4)
+				TAP(6 + kx, a2, a3, a4, a5)
+			}
+		} else if (MODE == 1) {
+			int kx = 0;
 			LOADA(0);
 			LOADA(1);
-			if (RPS > 2 || KS > 1) {
+			if (RPS > 2) {
 				LOADA(2);
 				LOADA(3);
 			}
-			if (RPS > 2 && KS > 1) {
-				LOADA(4);
-				LOADA(5);
-			}
-			TAPS(0, a0, a1, a2, a3)
-			if (KS > 1) {
-				TAPS(1, a1, a2, a3, a4)
-				TAPS(2, a2, a3, a4, a5)
+			TAP(0, a0, a1, a2, a3)
+		} else {
+			[[unroll]] for (int t = 0; t < 4; t++) {
+				int dy = t / 2, dx = t % 2;
+				LOADS(0);
+				LOADS(1);
+				if (RPS > 2) {
+					LOADS(2);
+					LOADS(3);
+				}
+				TAP(t, a0, a1, a2, a3)
 			}
 		}
 	}
@@ -208,7 +238,7 @@ void main() {
 		CM_STORE(acc##R##N, outs, ob, OS); \
 		subgroupMemoryBarrierShared(); \
 		subgroupBarrier(); \
-		if (DECONV == 1) \
+		if (MODE == 1) \
 			emit(ob + px * OS, 2 * x + N % 2 - p.padL, 2 * (y0 + r0 + R) + N / 2 - p.padT, wz * 4 + lane / 16); \
 		else \
 			emit(ob + px * OS, x, y0 + r0 + R, (wz * NB + N) * 4 + lane / 16); \
