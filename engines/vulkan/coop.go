@@ -16,6 +16,7 @@ const (
 	coopConv3x3     = 0 // 3×3 stride-1 convolution
 	coopDeconv2x2S2 = 1 // 2×2 stride-2 deconvolution (tile = input pixels)
 	coopConv2x2S2   = 2 // 2×2 stride-2 convolution
+	coopDeconv4x4S2 = 3 // 4×4 stride-2 deconvolution to ≤ 4 channels
 )
 
 // coopTileH is the tile height of a mode: 8 rows for the 2×2 stride-2
@@ -90,6 +91,19 @@ func (p *program) prepareCoop(i int, c models.Conv) error {
 		p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput, 4, coopNB(c.NumOutput)), true))
 	case l.Type == "Deconvolution" && coopStridedEligible(c):
 		p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoopDeconv(l.Weight, c.NumOutput, c.NumInput), true))
+	case l.Type == "Deconvolution" && coopDeconv4Eligible(c):
+		p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(arrangeCoopDeconv4(l.Weight, c.NumOutput, c.NumInput), 16, c.NumInput, 9, 1), true))
 	}
 	return nil
+}
+
+// coopDeconv4 (UPSCALED_VK_COOP_DECONV4=0 turns it off) runs 4×4 stride-2
+// deconvolutions to at most 4 channels on the kernel's mode 3.
+var coopDeconv4 = os.Getenv("UPSCALED_VK_COOP_DECONV4") != "0"
+
+// coopDeconv4Eligible: a 4×4 stride-2 undilated deconvolution to at most 4
+// channels with symmetric cuts (mode 3).
+func coopDeconv4Eligible(c models.Conv) bool {
+	return coopDeconv4 && c.KernelW == 4 && c.KernelH == 4 && c.StrideW == 2 && c.StrideH == 2 &&
+		c.DilationW == 1 && c.DilationH == 1 && c.NumOutput <= 4
 }

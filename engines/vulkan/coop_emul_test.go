@@ -427,3 +427,73 @@ func TestCoopStridedIndexing(t *testing.T) {
 		}
 	}
 }
+
+// TestCoopDeconv4 checks mode 3's contract: arrangeCoopDeconv4's virtual
+// 3×3 convolution (pad 1, over (W+1)×(H+1) pixels) with the epilogue's
+// parity scatter and cuts equals the 4×4 stride-2 deconvolution (the 3×3
+// index arithmetic itself is TestCoopIndexing's).
+func TestCoopDeconv4(t *testing.T) {
+	const inC, outC, w, h, cut = 5, 3, 9, 7, 3
+	rng := rand.New(rand.NewPCG(4, 4))
+	wts := make([]float32, outC*inC*16)
+	for i := range wts {
+		wts[i] = float32(rng.Float64()*2 - 1)
+	}
+	in := make([]float32, inC*h*w)
+	for i := range in {
+		in[i] = float32(rng.Float64())
+	}
+	px := func(ch, y, x int) float64 {
+		if y < 0 || y >= h || x < 0 || x >= w {
+			return 0
+		}
+		return float64(in[(ch*h+y)*w+x])
+	}
+	ow, oh := 2*w+2-2*cut, 2*h+2-2*cut
+	vw := arrangeCoopDeconv4(wts, outC, inC)
+	got := make([]float64, outC*oh*ow)
+	for i := range got {
+		got[i] = math.NaN()
+	}
+	for m := 0; m <= h; m++ {
+		for n := 0; n <= w; n++ {
+			for col := range 4 { // channel group = parity
+				x, y := 2*n+col%2-cut, 2*m+col/2-cut
+				if x < 0 || y < 0 || x >= ow || y >= oh {
+					continue
+				}
+				for oc := range outC {
+					var s float64
+					for ic := range inC {
+						for tp := range 9 {
+							s += float64(vw[((col*4+oc)*inC+ic)*9+tp]) * px(ic, m-1+tp/3, n-1+tp%3)
+						}
+					}
+					got[(oc*oh+y)*ow+x] = s
+				}
+			}
+		}
+	}
+	var worst float64
+	for oc := range outC {
+		for y := range oh {
+			for x := range ow {
+				var s float64
+				for ic := range inC {
+					for iy := range h {
+						for ix := range w {
+							ky, kx := y+cut-2*iy, x+cut-2*ix
+							if ky >= 0 && ky < 4 && kx >= 0 && kx < 4 {
+								s += float64(wts[((oc*inC+ic)*4+ky)*4+kx]) * px(ic, iy, ix)
+							}
+						}
+					}
+				}
+				worst = max(worst, math.Abs(s-got[(oc*oh+y)*ow+x]))
+			}
+		}
+	}
+	if !(worst <= 1e-4) {
+		t.Errorf("mode 3 differs from the 4×4 stride-2 deconvolution by %g", worst)
+	}
+}

@@ -13,7 +13,8 @@ import (
 // coopCheckNet exercises the cooperative-matrix kernel: channel counts not
 // multiples of 16 (1 to 4 output blocks per workgroup, two workgroups along
 // the channels), an odd tile, padded and valid convolutions, fused
-// activations, a 2×2 stride-2 convolution and deconvolution (modes 2, 1).
+// activations, a 2×2 stride-2 convolution and deconvolution (modes 2, 1)
+// and a 4×4 stride-2 deconvolution to 3 channels (mode 3).
 const coopCheckNet = `7767517
 8 8
 Input in 0 1 data
@@ -23,7 +24,7 @@ Convolution f 1 1 d g 0=70 1=3 4=1 5=1 6=15120 9=1
 Convolution s 1 1 g t 0=24 1=2 3=2 5=1 6=6720 9=1
 Convolution h 1 1 t i 0=8 1=3 5=1 6=1728
 Deconvolution k 1 1 i j 0=20 1=2 3=2 5=1 6=640 9=2 -23310=1,1.000000e-01
-Convolution e 1 1 j out 0=3 1=1 5=1 6=60 9=4
+Deconvolution e 1 1 j out 0=3 1=4 3=2 4=3 5=1 6=960
 `
 
 // checkCoop runs a small network with the cooperative-matrix kernel and

@@ -109,3 +109,27 @@ func arrangeCoopDeconv(w []float32, outC, inC int) []float32 {
 	}
 	return dst
 }
+
+// arrangeCoopDeconv4 turns 4×4 stride-2 deconvolution weights (NCNN
+// [out][in][4][4], outC ≤ 4) into the weights of the virtual 3×3
+// convolution of the kernel's mode 3, NCNN layout [16][in][3][3]: output
+// channel P·4 + oc, P = Py·2 + Px the output parity. Uncut output row
+// 2m + Py takes input row m (ky = Py, tap row 1) and m − 1 (ky = Py + 2,
+// tap row 0); tap row 2 and column 2 stay zero.
+func arrangeCoopDeconv4(w []float32, outC, inC int) []float32 {
+	dst := make([]float32, 16*inC*9)
+	for p := range 4 {
+		py, px := p/2, p%2
+		for oc := range outC {
+			for ic := range inC {
+				for ty := range 2 {
+					for tx := range 2 {
+						ky, kx := py+2*(1-ty), px+2*(1-tx)
+						dst[((p*4+oc)*inC+ic)*9+ty*3+tx] = w[((oc*inC+ic)*4+ky)*4+kx]
+					}
+				}
+			}
+		}
+	}
+	return dst
+}

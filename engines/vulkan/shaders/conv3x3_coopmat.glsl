@@ -36,7 +36,12 @@
 //   2: the 2×2 stride-2 convolution: a 16×8 output tile over a 32×16 input
 //      patch, K = 16 channels × 4 taps, each tap's A fragment a stride-2
 //      view of the patch (rows 2r+dy, columns 2i+dx). Weights as mode 0
-//      with 4 taps (arrangeCoop).
+//      with 4 taps (arrangeCoop);
+//   3: the 4×4 stride-2 deconvolution to at most 4 channels (Real-CUGAN's
+//      last layer) as mode 0 on a virtual 3×3 convolution (pad 1) with 16
+//      output channels, group P = the output parity (Py·2 + Px): virtual
+//      pixel (m, n) gives output pixel (2n + Px − cutL, 2m + Py − cutT)
+//      (arrangeCoopDeconv4, which zeroes the taps that do not contribute).
 // Selected only on devices that expose the extension with 16×16×16 fp16
 // shapes and 32-wide subgroups. coop_emul_test.go emulates this index
 // arithmetic on the CPU: keep the two in step.
@@ -51,8 +56,8 @@ layout(constant_id = 2) const float ACT_B = 0.0;
 layout(constant_id = 3) const int NB = 4;  // 16-channel output blocks per workgroup (1..4)
 layout(constant_id = 4) const int RPS = 2; // tile rows per subgroup (2 or 4)
 layout(constant_id = 5) const int NT = 256; // invocations: 32 · TH/RPS
-layout(constant_id = 6) const int MODE = 0;  // 0 conv 3×3, 1 deconv 2×2 s2, 2 conv 2×2 s2
-const int TAPS = MODE == 0 ? 9 : (MODE == 1 ? 1 : 4); // weight taps per chunk
+layout(constant_id = 6) const int MODE = 0; // 0 conv 3×3, 1 deconv 2×2 s2, 2 conv 2×2 s2, 3 deconv 4×4 s2
+const int TAPS = MODE == 1 ? 1 : (MODE == 2 ? 4 : 9); // weight taps per chunk
 
 const int TW = 16;                 // tile width, output (input for mode 1) pixels
 const int TH = MODE == 2 ? 8 : 16; // tile height
@@ -73,6 +78,7 @@ layout(binding = 3) readonly buffer Bias { vec4 bias[]; };  // bias, then PReLU 
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
 	float padV;
+	int cutL, cutT; // mode 3
 } p;
 
 shared uvec2 ash[PH * PW * PS];
@@ -122,22 +128,18 @@ void stage(int li) {
 	}
 }
 
-// emit writes channel groups oc and oc+2 of pixel (x, y) from the
-// accumulator row at outs[o]: bias, activation, zeroed tail, fp16.
-void emit(int o, int x, int y, int oc) {
-	[[unroll]] for (int e = 0; e < 2; e++) {
-		int g = oc + 2 * e;
-		if (x >= 0 && y >= 0 && x < p.outW && y < p.outH && g < p.outC4) {
-			int k = o + (g % 4) * 4;
-			vec4 v = vec4(outs[k], outs[k + 1], outs[k + 2], outs[k + 3]) + bias[g];
-			if (ACT == ACT_PRELU) {
-				vec4 s = bias[p.outC4 + g];
-				v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
-			} else {
-				v = activate(v, ACT, ACT_A, ACT_B);
-			}
-			outp[(g * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, g, p.outC));
+// emit writes channel group g of pixel (x, y) from the four accumulator
+// values at outs[k]: bias, activation, zeroed tail, fp16.
+void emit(int k, int x, int y, int g) {
+	if (x >= 0 && y >= 0 && x < p.outW && y < p.outH && g < p.outC4) {
+		vec4 v = vec4(outs[k], outs[k + 1], outs[k + 2], outs[k + 3]) + bias[g];
+		if (ACT == ACT_PRELU) {
+			vec4 s = bias[p.outC4 + g];
+			v = max(v, vec4(0.0)) + min(v, vec4(0.0)) * s;
+		} else {
+			v = activate(v, ACT, ACT_A, ACT_B);
 		}
+		outp[(g * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, g, p.outC));
 	}
 }
 
@@ -189,7 +191,7 @@ void main() {
 		stage(li);
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
-		if (MODE == 0) {
+		if (MODE == 0 || MODE == 3) {
 			// rows r + ky of tap column kx: RPS + 2 fragments serve 3 taps
 			[[unroll]] for (int kx = 0; kx < 3; kx++) {
 				LOADA(0);
@@ -228,8 +230,8 @@ void main() {
 	}
 
 	// Epilogue: one 16 pixel × 16 channel accumulator at a time through this
-	// subgroup's slice of outs; lane l writes pixel l%16 of channel groups
-	// l/16 and l/16 + 2 of the block.
+	// subgroup's slice of outs; lane l writes pixel l%16 of the block's
+	// channel groups (columns) l/16 and l/16 + 2.
 	int ob = sg * TW * OS;
 	int px = lane % 16;
 	int x = x0 + px;
@@ -238,10 +240,15 @@ void main() {
 		CM_STORE(acc##R##N, outs, ob, OS); \
 		subgroupMemoryBarrierShared(); \
 		subgroupBarrier(); \
-		if (MODE == 1) \
-			emit(ob + px * OS, 2 * x + N % 2 - p.padL, 2 * (y0 + r0 + R) + N / 2 - p.padT, wz * 4 + lane / 16); \
-		else \
-			emit(ob + px * OS, x, y0 + r0 + R, (wz * NB + N) * 4 + lane / 16); \
+		[[unroll]] for (int e = 0; e < 2; e++) { \
+			int col = lane / 16 + 2 * e, y = y0 + r0 + R, k = ob + px * OS + col * 4; \
+			if (MODE == 1) \
+				emit(k, 2 * x + N % 2 - p.padL, 2 * y + N / 2 - p.padT, wz * 4 + col); \
+			else if (MODE == 3) \
+				emit(k, 2 * x + col % 2 - p.cutL, 2 * y + col / 2 - p.cutT, 0); \
+			else \
+				emit(k, x, y, (wz * NB + N) * 4 + col); \
+		} \
 		subgroupMemoryBarrierShared(); \
 		subgroupBarrier(); \
 	}
