@@ -56,10 +56,12 @@ openapi-spec:
 	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --parseFuncBody --requiredByDefault --outputTypes json,yaml --output openapi
 
 # Vulkan compute shaders: GLSL in engines/vulkan/shaders/*.comp compiled to
-# committed SPIR-V (an fp16-storage and an fp32-storage variant of each).
+# committed SPIR-V (an fp16-storage and an fp32-storage variant of each) by
+# the pinned glslang 15 of scripts/glslang.sh (Debian trixie's, fetched once;
+# it compiles GL_KHR_cooperative_matrix, bookworm's glslang 12 does not).
 SHADER_DIR := engines/vulkan/shaders
 SHADER_SRC := $(wildcard $(SHADER_DIR)/*.comp)
-GLSLANG := glslangValidator -V --target-env vulkan1.2 -I$(SHADER_DIR)
+GLSLANG := bash scripts/glslang.sh -V --target-env vulkan1.2 -I$(SHADER_DIR)
 
 shaders: deps
 	@mkdir -p $(SHADER_DIR)/spv

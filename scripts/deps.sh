@@ -2,13 +2,13 @@
 # Installs the Debian packages upscaled needs to build, test and run, when
 # they are missing. Idempotent. As root it installs; otherwise it prints the
 # apt-get command and exits non-zero.
-#   scripts/deps.sh            build + run (Vulkan loader, Mesa CPU device, shader compiler, npm,
+#   scripts/deps.sh            build + run (Vulkan loader, Mesa CPU device, shader compilers, npm,
 #                              libjpeg-turbo and libwebp headers for the image codecs)
 #   scripts/deps.sh --test     also what the tests need (Chromium for the browser test,
 #                              djpeg/cjpeg to compare the JPEG codec with libjpeg-turbo's tools)
 set -euo pipefail
 
-pkgs=(gcc make git ca-certificates libvulkan-dev mesa-vulkan-drivers glslang-tools npm
+pkgs=(gcc make git ca-certificates curl libvulkan-dev mesa-vulkan-drivers glslang-tools npm
       libjpeg62-turbo-dev libwebp-dev)
 if [[ "${1:-}" == "--test" ]]; then
   pkgs+=(chromium vulkan-tools vulkan-validationlayers libjpeg-turbo-progs)

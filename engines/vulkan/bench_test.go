@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,6 +64,12 @@ func benchPass(b *testing.B, m engines.Model, h, w int) {
 	sec := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(flops/sec/1e9, "GFLOPS")
 	b.ReportMetric(float64(h*w)/sec, "pixels/s")
+	if Profiling() { // UPSCALED_VK_PROFILE=1: GPU time and GFLOPS per kernel (run one benchmark per process)
+		var sb strings.Builder
+		if err := WriteProfile(&sb, 12); err == nil {
+			b.Log("\n" + sb.String())
+		}
+	}
 }
 
 // convNet is a single convolution (cin → cout, kernel k, extra params)
@@ -84,6 +91,11 @@ var benchSide = func() int {
 
 func BenchmarkConv3x3(b *testing.B) {
 	benchPass(b, convNet(b, "bench-conv3x3", 64, 64, 3, "4=1 9=2 -23310=1,1.000000e-01"), benchSide, benchSide)
+}
+
+// BenchmarkConv3x3C128 is a wide 3×3 layer (128 → 128 channels, ReLU).
+func BenchmarkConv3x3C128(b *testing.B) {
+	benchPass(b, convNet(b, "bench-conv3x3-c128", 128, 128, 3, "4=1 9=1"), benchSide, benchSide)
 }
 
 // BenchmarkConv3x3Tiled is the shared-memory tiled kernel even where the

@@ -29,19 +29,6 @@ func actSpec(c models.Conv, prelu bool) (kind int, a, b float32) {
 	return c.Activation, 0, 0
 }
 
-// coopNB is the number of 16-channel output blocks a cooperative-matrix
-// workgroup computes (NB in conv3x3_coopmat.comp).
-const coopNB = 4
-
-// coopRows is the pixel rows of a cooperative-matrix workgroup (ROWS).
-const coopRows = 8
-
-// coopEligible: a 3×3 stride-1 undilated convolution (the tiled and
-// cooperative-matrix kernels).
-func coopEligible(c models.Conv) bool {
-	return c.KernelW == 3 && c.KernelH == 3 && c.StrideW == 1 && c.StrideH == 1 && c.DilationW == 1 && c.DilationH == 1
-}
-
 // forcePlainConv makes plans use the direct kernel for every convolution
 // (benchmarks compare the kernels with it).
 var forcePlainConv = false
@@ -71,9 +58,14 @@ func (pl *planner) planConv(i int) error {
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(o.W*o.H)) // each path below adds one step
 	if len(parts) == 3 && !forcePlainConv {
+		// tensor cores: a 3×3 stride-1 or a 2×2 stride-2 convolution
 		binds[2] = pl.wref(parts[2])
-		pl.add(i, "conv3x3_coopmat", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
-			[3]int{(o.W + 15) / 16, (o.H + coopRows - 1) / coopRows, ((c4(o.C)+3)/4 + coopNB - 1) / coopNB}, binds, 1)
+		nb, mode := coopNB(o.C), coopConv3x3
+		if !coopEligible(c) {
+			mode = coopConv2x2S2
+		}
+		pl.add(i, coopShader(), coopSpec(act, a, b, nb, mode), append(push, 0, 0),
+			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTileH(mode) - 1) / coopTileH(mode), ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
 	if !forcePlainConv && coopEligible(c) {
@@ -108,6 +100,23 @@ func (pl *planner) planDeconv(i int) error {
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
 	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H)) // each path below adds one step
+	if len(parts) == 3 && !forceGatherDeconv && o.W+cutL+cutR == s.W*2 && o.H+cutT+cutB == s.H*2 {
+		// tensor cores: N = 4 taps × 16 channels per workgroup; the push
+		// constants as the convolution's, cuts in place of pads, pad value 0
+		binds[2] = pl.wref(parts[2])
+		pl.add(i, coopShader(), coopSpec(act, a, b, 4, coopDeconv2x2S2), append(push, 0, 0, 0),
+			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
+		return nil
+	}
+	if len(parts) == 3 && c.KernelW == 4 {
+		// tensor cores, 4×4 stride 2: a virtual 3×3 convolution (pad 1) over
+		// (W+1)×(H+1) pixels whose 4 channel groups are the output parities
+		binds[2] = pl.wref(parts[2])
+		cp := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), 1, 1, o.C, 0, cutL, cutT)
+		pl.add(i, coopShader(), coopSpec(act, a, b, 1, coopDeconv4x4S2), cp,
+			[3]int{(s.W + coopTile) / coopTile, (s.H + coopTile) / coopTile, 1}, binds, 1)
+		return nil
+	}
 	if !forceGatherDeconv && c.KernelW == c.StrideW && c.KernelH == c.StrideH && c.DilationW == 1 && c.DilationH == 1 &&
 		o.W+cutL+cutR == s.W*c.StrideW && o.H+cutT+cutB == s.H*c.StrideH {
 		// every output pixel comes from exactly one input pixel and tap

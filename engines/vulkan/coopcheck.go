@@ -11,13 +11,20 @@ import (
 )
 
 // coopCheckNet exercises the cooperative-matrix kernel: channel counts not
-// multiples of 16, an odd tile, fused activations.
+// multiples of 16 (1 to 4 output blocks per workgroup, two workgroups along
+// the channels), an odd tile, padded and valid convolutions, fused
+// activations, a 2×2 stride-2 convolution and deconvolution (modes 2, 1)
+// and a 4×4 stride-2 deconvolution to 3 channels (mode 3).
 const coopCheckNet = `7767517
-4 4
+8 8
 Input in 0 1 data
 Convolution a 1 1 data b 0=40 1=3 4=1 5=1 6=1080 9=1
 Convolution c 1 1 b d 0=24 1=3 4=1 5=1 6=8640 9=2 -23310=1,1.000000e-01
-Convolution e 1 1 d out 0=3 1=1 5=1 6=72 9=4
+Convolution f 1 1 d g 0=70 1=3 4=1 5=1 6=15120 9=1
+Convolution s 1 1 g t 0=24 1=2 3=2 5=1 6=6720 9=1
+Convolution h 1 1 t i 0=8 1=3 5=1 6=1728
+Deconvolution k 1 1 i j 0=20 1=2 3=2 5=1 6=640 9=2 -23310=1,1.000000e-01
+Deconvolution e 1 1 j out 0=3 1=4 3=2 4=3 5=1 6=960
 `
 
 // checkCoop runs a small network with the cooperative-matrix kernel and
@@ -36,7 +43,7 @@ func (e *Engine) checkCoop() error {
 	}
 	for i := range net.Layers {
 		l := &net.Layers[i]
-		if l.Type != "Convolution" {
+		if l.Type != "Convolution" && l.Type != "Deconvolution" {
 			continue
 		}
 		n, out := l.Params.Int(6, 0), l.Params.Int(0, 0)

@@ -112,6 +112,9 @@ func cCtxCreate(i int, coop bool, maxQueues int) (cctx, error) {
 	cm := C.int(0)
 	if coop {
 		cm = 1
+		if coopKHR {
+			cm = 2 // the KHR extension too
+		}
 	}
 	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(maxQueues), &p, m.ptr())); err != nil {
 		return cctx{}, err

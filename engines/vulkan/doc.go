@@ -34,7 +34,13 @@
 // (conv3x3), or on devices with NV cooperative matrices (16×16×16 fp16) a
 // tensor-core kernel (conv3x3_coopmat) after a self-check against the tiled
 // one at engine start (UPSCALED_VK_COOPMAT=0 disables it); other
-// convolutions use the direct kernel.
+// convolutions use the direct kernel. The tensor-core kernel (coop.go,
+// shaders/conv3x3_coopmat.glsl) also has modes for 2×2 stride-2
+// convolutions and deconvolutions (UPSCALED_VK_COOP_STRIDED=1) and 4×4
+// stride-2 deconvolutions to ≤ 4 channels (UPSCALED_VK_COOP_DECONV4=1), off
+// until measured on a GPU; UPSCALED_VK_COOP_RPS=2|4 sets its rows per
+// subgroup, UPSCALED_VK_COOP_KHR=1 runs it through VK_KHR_cooperative_matrix,
+// UPSCALED_VK_PIPESTATS=1 prints the driver's per-pipeline statistics.
 //
 // Profiling: with UPSCALED_VK_PROFILE=1 command buffers carry a timestamp
 // after each dispatch and finished segments add their dispatch times up per

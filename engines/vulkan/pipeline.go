@@ -2,8 +2,13 @@ package vulkan
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
+
+// pipeStats (UPSCALED_VK_PIPESTATS=1) prints every pipeline created with the
+// driver's statistics (registers, spills, shared memory) to stderr.
+var pipeStats = os.Getenv("UPSCALED_VK_PIPESTATS") == "1"
 
 // pipeline returns the cached pipeline for shader name with spec constants.
 func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (uintptr, error) {
@@ -19,6 +24,9 @@ func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (u
 	}
 	if h, ok := s.pipes[key.String()]; ok {
 		return h, nil
+	}
+	if pipeStats {
+		fmt.Fprintf(os.Stderr, "vulkan pipeline %s spec %v\n", name, spec) // the C layer prints its statistics next
 	}
 	code, err := shaderCode(name, s.fp16)
 	if err != nil {

@@ -119,8 +119,10 @@ func (p *program) prepare(i int) error {
 			bias = append(bias, s...)
 		}
 		p.layerParts[i] = []int{w, p.addPart(bias, false)}
-		if p.coop && l.Type == "Convolution" && coopEligible(c) {
-			p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput), true))
+		if p.coop {
+			if err := p.prepareCoop(i, c); err != nil {
+				return err
+			}
 		}
 	case "InnerProduct":
 		nOut := l.Params.Int(0, 0)

@@ -9,6 +9,18 @@
 #include <string.h>
 #include <vulkan/vulkan.h>
 
+// VK_KHR_cooperative_matrix postdates the Vulkan headers of Debian bookworm
+// (1.3.239): the feature structure, as the registry defines it.
+#ifndef VK_KHR_cooperative_matrix
+#define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR ((VkStructureType)1000506000)
+typedef struct VkPhysicalDeviceCooperativeMatrixFeaturesKHR {
+	VkStructureType sType;
+	void *pNext;
+	VkBool32 cooperativeMatrix;
+	VkBool32 cooperativeMatrixRobustBufferAccess;
+} VkPhysicalDeviceCooperativeMatrixFeaturesKHR;
+#endif
+
 // ---- messages and logs ----
 
 static void setmsg(char *msg, const char *fmt, ...) {
@@ -369,6 +381,7 @@ struct upx_ctx {
 	VkPhysicalDeviceMemoryProperties mp;
 	uint32_t heap;
 	int has_budget;
+	int pipestats; // UPSCALED_VK_PIPESTATS=1 and the device reports pipeline statistics
 	pthread_mutex_t mu; // guards the queues, cmdpool and next_value
 };
 
@@ -406,9 +419,16 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	                              .queueFamilyIndex = c->family,
 	                              .queueCount = c->nqueues,
 	                              .pQueuePriorities = prio};
+	// coopmat 2: the KHR extension too (the conv3x3_coopmat_khr shader).
+	int coop_khr = coopmat == 2 && info.coopmat_khr;
 	coopmat = coopmat && info.coopmat_nv_f16 && info.float16 && info.storage16 && info.memory_model;
+	coop_khr = coop_khr && coopmat;
+	VkPhysicalDeviceCooperativeMatrixFeaturesKHR ck = {
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_KHR, .cooperativeMatrix = VK_TRUE};
 	VkPhysicalDeviceCooperativeMatrixFeaturesNV cm = {
-	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV, .cooperativeMatrix = VK_TRUE};
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV,
+	    .pNext = coop_khr ? &ck : NULL,
+	    .cooperativeMatrix = VK_TRUE};
 	VkPhysicalDeviceVulkan12Features f12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES,
 	                                        .pNext = coopmat ? &cm : NULL,
 	                                        .timelineSemaphore = VK_TRUE,
@@ -417,11 +437,22 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
 	                                            .pNext = &f12,
 	                                            .storageBuffer16BitAccess = info.storage16 ? VK_TRUE : VK_FALSE};
-	VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &s16};
-	const char *exts[4];
+	// UPSCALED_VK_PIPESTATS=1: print each pipeline's compiler statistics
+	// (registers, spills, shared memory) to stderr, where the driver has them.
+	const char *ps = getenv("UPSCALED_VK_PIPESTATS");
+	c->pipestats = ps && strcmp(ps, "1") == 0 && has_device_ext(pd, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
+	VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR pe = {
+	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR,
+	    .pNext = &s16,
+	    .pipelineExecutableInfo = VK_TRUE};
+	VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2,
+	                                .pNext = c->pipestats ? (void *)&pe : (void *)&s16};
+	const char *exts[5];
 	uint32_t next = 0;
 	if (info.has_memory_budget) exts[next++] = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
 	if (coopmat) exts[next++] = "VK_NV_cooperative_matrix";
+	if (coop_khr) exts[next++] = "VK_KHR_cooperative_matrix";
+	if (c->pipestats) exts[next++] = VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME;
 	VkDeviceCreateInfo di = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
 	                         .pNext = &f2,
 	                         .queueCreateInfoCount = 1,
@@ -659,6 +690,42 @@ int upx_buffer_upload(upx_ctx *c, uintptr_t dst, uint64_t off, const void *src, 
 
 // ---- pipelines ----
 
+// print_pipestats writes the driver's statistics of pipeline pipe (one line).
+static void print_pipestats(upx_ctx *c, VkPipeline pipe) {
+	PFN_vkGetPipelineExecutableStatisticsKHR stats =
+	    (PFN_vkGetPipelineExecutableStatisticsKHR)vkGetDeviceProcAddr(c->dev, "vkGetPipelineExecutableStatisticsKHR");
+	if (!stats) return;
+	VkPipelineExecutableInfoKHR ei = {
+	    .sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_INFO_KHR, .pipeline = pipe, .executableIndex = 0};
+	uint32_t n = 0;
+	if (stats(c->dev, &ei, &n, NULL) != VK_SUCCESS || n == 0) return;
+	VkPipelineExecutableStatisticKHR *st = calloc(n, sizeof *st);
+	for (uint32_t i = 0; i < n; i++) st[i].sType = VK_STRUCTURE_TYPE_PIPELINE_EXECUTABLE_STATISTIC_KHR;
+	if (stats(c->dev, &ei, &n, st) == VK_SUCCESS) {
+		fprintf(stderr, "  pipestats:");
+		for (uint32_t i = 0; i < n; i++) {
+			switch (st[i].format) {
+			case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_BOOL32_KHR:
+				fprintf(stderr, " %s=%u;", st[i].name, st[i].value.b32);
+				break;
+			case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_INT64_KHR:
+				fprintf(stderr, " %s=%lld;", st[i].name, (long long)st[i].value.i64);
+				break;
+			case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_UINT64_KHR:
+				fprintf(stderr, " %s=%llu;", st[i].name, (unsigned long long)st[i].value.u64);
+				break;
+			case VK_PIPELINE_EXECUTABLE_STATISTIC_FORMAT_FLOAT64_KHR:
+				fprintf(stderr, " %s=%g;", st[i].name, st[i].value.f64);
+				break;
+			default:
+				break;
+			}
+		}
+		fprintf(stderr, "\n");
+	}
+	free(st);
+}
+
 int upx_pipeline_create(upx_ctx *c, const uint32_t *spirv, size_t words, uint32_t nbind, uint32_t push_words,
                         const uint32_t *spec, uint32_t nspec, uintptr_t *out, char *msg) {
 	if (nbind > UPX_MAX_BIND || push_words > UPX_MAX_PUSH) {
@@ -708,7 +775,9 @@ int upx_pipeline_create(upx_ctx *c, const uint32_t *spirv, size_t words, uint32_
 		              .pName = "main",
 		              .pSpecializationInfo = nspec ? &si : NULL},
 		    .layout = p->layout};
+		if (c->pipestats) ci.flags |= VK_PIPELINE_CREATE_CAPTURE_STATISTICS_BIT_KHR;
 		r = vkCreateComputePipelines(c->dev, VK_NULL_HANDLE, 1, &ci, NULL, &p->pipe);
+		if (r == VK_SUCCESS && c->pipestats) print_pipestats(c, p->pipe);
 		free(me);
 		vkDestroyShaderModule(c->dev, mod, NULL);
 	}
