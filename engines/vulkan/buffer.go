@@ -20,15 +20,22 @@ func (s *devState) newBuffer(size int64, kind int) (*buffer, error) {
 	if kind == bufDevice && s.dev.MaxAlloc > 0 && size > s.dev.MaxAlloc {
 		return nil, resultError(vkErrorOutOfDeviceMem, fmt.Sprintf("%d bytes exceed the device's largest allocation (%d)", size, s.dev.MaxAlloc))
 	}
+	// The allocation runs outside s.mu: a multi-gigabyte arena takes the
+	// driver tens of milliseconds, and passes on other queues must not wait
+	// for it to start or submit. Callers hold a reference, so the context
+	// outlives the call.
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.gone {
+	gone := s.gone
+	s.mu.Unlock()
+	if gone {
 		return nil, resultError(vkErrorDeviceLost, "device context destroyed")
 	}
 	h, mapped, err := s.ctx.bufferCreate(size, kind)
 	if err != nil {
 		return nil, err
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.bufs[h] = size
 	s.mem.add(size)
 	return &buffer{h: h, mapped: mapped, size: size}, nil

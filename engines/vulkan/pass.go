@@ -286,11 +286,7 @@ func (ps *pass) Close() {
 	}
 	ps.idle()
 	ps.st.dropQueue(ps.queue)
-	if ps.failed != nil {
-		ps.dp.pd.freeInstance(ps.inst)
-	} else {
-		ps.dp.give(ps.inst)
-	}
+	ps.dp.give(ps.inst, ps.failed == nil)
 	ps.dp.pd.passDone()
 	ps.st.release()
 }

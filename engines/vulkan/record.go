@@ -1,6 +1,7 @@
 package vulkan
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -30,6 +31,13 @@ type devPlan struct {
 	pipes []uintptr
 	mu    sync.Mutex
 	idle  []*instance
+	// inUse counts instances taken and not given back; peak is its highest
+	// value. The plan keeps up to peak idle instances: pages that run
+	// several passes of one layout at once (streams × bands) take them
+	// again next time instead of allocating gigabytes of arena per pass.
+	inUse, peak int
+	// made counts instances created (tests).
+	made int
 	// retired: evicted from its progDev's cache, or the progDev closed;
 	// instances given back are freed instead of kept.
 	retired bool
@@ -46,8 +54,8 @@ type instance struct {
 	last tick
 }
 
-// maxIdle bounds the instances a plan keeps for reuse.
-const maxIdle = 2
+// minIdle is the instances a plan keeps for reuse even below its peak.
+const minIdle = 2
 
 // device returns the program's state on the live device (uploading the
 // weights when it is new) and a state reference the caller releases; with
@@ -137,6 +145,7 @@ func (pd *progDev) plan(l *layout) (*devPlan, error) {
 		return nil, err
 	}
 	dp := &devPlan{pd: pd, l: l, pipes: make([]uintptr, len(l.steps))}
+	pd.st.addPlan(dp)
 	for i, s := range l.steps {
 		h, err := pd.st.pipeline(s.shader, len(s.binds), len(s.push), s.spec)
 		if err != nil {
@@ -155,37 +164,64 @@ func (pd *progDev) plan(l *layout) (*devPlan, error) {
 	return dp, nil
 }
 
-// acquire takes an idle instance or makes one.
+// acquire takes an idle instance or makes one. When the device is out of
+// memory, the idle instances of every plan on it go and it tries once more:
+// memory the budget reserved for this pass may be held by a cache.
 func (dp *devPlan) acquire() (*instance, error) {
 	dp.mu.Lock()
+	dp.inUse++
+	dp.peak = max(dp.peak, dp.inUse)
 	if n := len(dp.idle); n > 0 {
 		in := dp.idle[n-1]
 		dp.idle = dp.idle[:n-1]
 		dp.mu.Unlock()
 		return in, nil
 	}
+	dp.made++
 	dp.mu.Unlock()
-	return dp.newInstance()
+	in, err := dp.newInstance()
+	if errors.Is(err, engines.ErrOutOfMemory) && dp.pd.st.trimIdle() > 0 {
+		in, err = dp.newInstance()
+	}
+	if err != nil {
+		dp.mu.Lock()
+		dp.inUse--
+		dp.mu.Unlock()
+	}
+	return in, err
 }
 
 // retire frees the idle instances and those given back later.
 func (dp *devPlan) retire() {
 	dp.mu.Lock()
-	defer dp.mu.Unlock()
-	for _, in := range dp.idle {
-		dp.pd.freeInstance(in)
-	}
-	dp.idle, dp.retired = nil, true
+	dp.retired = true
+	dp.mu.Unlock()
+	dp.trim()
+	dp.pd.st.dropPlan(dp)
 }
 
-// give returns an instance for reuse.
-func (dp *devPlan) give(in *instance) {
+// trim frees the idle instances and returns how many there were.
+func (dp *devPlan) trim() int {
 	dp.mu.Lock()
-	defer dp.mu.Unlock()
-	if len(dp.idle) < maxIdle && !dp.retired && !dp.pd.st.isDead() {
+	idle := dp.idle
+	dp.idle = nil
+	dp.mu.Unlock()
+	for _, in := range idle {
+		dp.pd.freeInstance(in)
+	}
+	return len(idle)
+}
+
+// give returns an instance for reuse (or frees it, from a failed pass).
+func (dp *devPlan) give(in *instance, reuse bool) {
+	dp.mu.Lock()
+	dp.inUse--
+	if reuse && len(dp.idle) < max(minIdle, dp.peak) && !dp.retired && !dp.pd.st.isDead() {
 		dp.idle = append(dp.idle, in)
+		dp.mu.Unlock()
 		return
 	}
+	dp.mu.Unlock()
 	dp.pd.freeInstance(in)
 }
 

@@ -24,6 +24,9 @@ type devState struct {
 	cmds  map[uintptr]struct{}
 	pipes map[string]uintptr
 	busy  []int // passes on each compute queue
+	// plans are the runnable plans made here, whose idle instances
+	// trimIdle frees.
+	plans map[*devPlan]struct{}
 }
 
 func newDevState(d Device, coop bool, maxQueues int, mem *memCounter) (*devState, error) {
@@ -34,8 +37,36 @@ func newDevState(d Device, coop bool, maxQueues int, mem *memCounter) (*devState
 	return &devState{
 		ctx: ctx, dev: d, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
 		mem: mem, bufs: map[uintptr]int64{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
-		busy: make([]int, ctx.queues()),
+		busy: make([]int, ctx.queues()), plans: map[*devPlan]struct{}{},
 	}, nil
+}
+
+func (s *devState) addPlan(dp *devPlan) {
+	s.mu.Lock()
+	s.plans[dp] = struct{}{}
+	s.mu.Unlock()
+}
+
+func (s *devState) dropPlan(dp *devPlan) {
+	s.mu.Lock()
+	delete(s.plans, dp)
+	s.mu.Unlock()
+}
+
+// trimIdle frees the idle instances of every plan on the device and returns
+// how many it freed.
+func (s *devState) trimIdle() int {
+	s.mu.Lock()
+	plans := make([]*devPlan, 0, len(s.plans))
+	for dp := range s.plans {
+		plans = append(plans, dp)
+	}
+	s.mu.Unlock()
+	n := 0
+	for _, dp := range plans {
+		n += dp.trim()
+	}
+	return n
 }
 
 // takeQueue picks the compute queue with the fewest passes on it: while
