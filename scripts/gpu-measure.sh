@@ -15,8 +15,7 @@
 #   real         real-size 2550×3263 pages (.gpu/real): Real-CUGAN and Real-ESRGAN → JPEG at 4 streams
 #                against the reference tool, passes in flight 2/4/8, the 1000×1400 pages beside them,
 #                and the PyTorch fp16 / channels-last forward of the same models (.gpu/tools)
-#   modes        the tensor-core kernel's opt-in modes (UPSCALED_VK_COOP_STRIDED=1 UPSCALED_VK_COOP_DECONV4=1):
-#                conformance, then Real-CUGAN on real pages with them and without, and their kernel split
+#   (the engine table, with the reference tool and PyTorch: scripts/gpu-engine.sh)
 #   profile      GPU time per kernel on real pages, one stream, both models
 #   http         a server: one real page through POST /v1/upscale (Server-Timing split), a job of 16 real pages
 # What each call carries (the limit is 64 MiB with the tracked tree):
@@ -128,20 +127,6 @@ step() {
       timeout 60 python3 .gpu/tools/torch_ncnn.py bench $m/real-cugan/up2x-conservative.param $m/real-cugan/up2x-conservative.bin 2 18 2550 3263 8 $mode
       timeout 60 python3 .gpu/tools/torch_ncnn.py bench $m/real-esrgan/realesr-animevideov3-x2.param $m/real-esrgan/realesr-animevideov3-x2.bin 2 0 2550 3263 8 $mode
     done
-    ;;
-  modes)
-    modes=(UPSCALED_VK_COOP_STRIDED=1 UPSCALED_VK_COOP_DECONV4=1)
-    (cd engines/vulkan && env "${modes[@]}" UPSCALED_MODELS_DIR=$PWD/../../.gpu/models UPSCALED_TEST_MODELS=realcugan-up2x-conservative \
-      timeout 60 ../../.gpu/bin/vulkan.test -test.v -test.run 'TestConformance|TestCoop' 2>&1) |
-      grep -E "^\s*--- FAIL|^(PASS|FAIL|ok)|dB|cooperative-matrix kernel|panic" | tail -30
-    for env in "${modes[*]}" "UPSCALED_VK_COOP_STRIDED=0"; do
-      echo "-- Real-CUGAN, 2550×3263, 4 streams, $env"
-      env $env timeout 60 "$up" bench --engine vulkan --models-dir .gpu/models --dir .gpu/real --match 'real-*' --pages 16 --format jpeg \
-        --streams 4 --inflight 4 --model realcugan-up2x-conservative 2>&1 | grep -E "throughput|latency|busy|stages"
-    done
-    echo "-- kernel split with the modes, one stream"
-    env "${modes[@]}" UPSCALED_VK_PROFILE=1 timeout 40 "$up" bench --engine vulkan --models-dir .gpu/models --dir .gpu/real --match 'real-*' \
-      --pages 2 --streams 1 --format jpeg --model realcugan-up2x-conservative 2>&1 | grep -A14 "^KERNEL"
     ;;
   profile)
     for model in realcugan-up2x-conservative realesrgan-animevideov3-x2; do

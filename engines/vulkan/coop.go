@@ -65,11 +65,11 @@ func coopSpec(act int, a, b float32, nb, mode int) []uint32 {
 // blocks instead of multiplying zero weights.
 func coopNB(outC int) int { return min(4, (outC+15)/16) }
 
-// coopStrided (UPSCALED_VK_COOP_STRIDED=1) runs 2×2 stride-2 convolutions
-// and deconvolutions on the kernel too (modes 1 and 2). Off by default
-// until the conformance suite has passed on a GPU with them: they are
-// checked only by the Go emulation (coop_emul_test.go) so far.
-var coopStrided = os.Getenv("UPSCALED_VK_COOP_STRIDED") == "1"
+// coopStrided runs 2×2 stride-2 convolutions and deconvolutions on the
+// kernel too (modes 1 and 2); UPSCALED_VK_COOP_STRIDED=0 keeps them on the
+// plain kernels. The conformance suite passed with them on the H200 (every
+// carried model); Real-CUGAN pages run 1.3× faster.
+var coopStrided = os.Getenv("UPSCALED_VK_COOP_STRIDED") != "0"
 
 // coopEligible: a 3×3 stride-1 undilated convolution (the tiled kernel and
 // the cooperative-matrix kernel's mode 0).
@@ -99,11 +99,10 @@ func (p *program) prepareCoop(i int, c models.Conv) error {
 	return nil
 }
 
-// coopDeconv4 (UPSCALED_VK_COOP_DECONV4=1) runs 4×4 stride-2
-// deconvolutions to at most 4 channels on the kernel's mode 3. Off by
-// default until it has passed the conformance suite on a GPU (as
-// coopStrided).
-var coopDeconv4 = os.Getenv("UPSCALED_VK_COOP_DECONV4") == "1"
+// coopDeconv4 runs 4×4 stride-2 deconvolutions to at most 4 channels on
+// the kernel's mode 3; UPSCALED_VK_COOP_DECONV4=0 keeps them on the plain
+// kernel (checked on the H200 as coopStrided).
+var coopDeconv4 = os.Getenv("UPSCALED_VK_COOP_DECONV4") != "0"
 
 // coopDeconv4Eligible: a 4×4 stride-2 undilated deconvolution to at most 4
 // channels with symmetric cuts (mode 3).

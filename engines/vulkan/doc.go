@@ -35,10 +35,11 @@
 // tensor-core kernel (conv3x3_coopmat) after a self-check against the tiled
 // one at engine start (UPSCALED_VK_COOPMAT=0 disables it); other
 // convolutions use the direct kernel. The tensor-core kernel (coop.go,
-// shaders/conv3x3_coopmat.glsl) also has modes for 2×2 stride-2
-// convolutions and deconvolutions (UPSCALED_VK_COOP_STRIDED=1) and 4×4
-// stride-2 deconvolutions to ≤ 4 channels (UPSCALED_VK_COOP_DECONV4=1), off
-// until measured on a GPU; UPSCALED_VK_COOP_RPS=2|4 sets its rows per
+// shaders/conv3x3_coopmat.glsl) also runs 2×2 stride-2 convolutions and
+// deconvolutions (modes 2, 1; UPSCALED_VK_COOP_STRIDED=0 turns them off) and
+// 4×4 stride-2 deconvolutions to ≤ 4 channels (mode 3;
+// UPSCALED_VK_COOP_DECONV4=0), all covered by the start-up self-check;
+// UPSCALED_VK_COOP_RPS=2|4 sets its rows per
 // subgroup, UPSCALED_VK_COOP_KHR=1 runs it through VK_KHR_cooperative_matrix,
 // UPSCALED_VK_PIPESTATS=1 prints the driver's per-pipeline statistics.
 //

@@ -90,16 +90,8 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 			return
 		}
 	}
-	if perr != nil && errors.Is(perr, ErrDiskFull) {
-		since, n := m.queue.diskFullSince(a, idx, m.deps.Now())
-		if m.deps.Now().Sub(since) < m.cfg.DiskRetry {
-			wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
-			log.Warn("job item: disk full, trying again", "err", perr, "attempt", n, "retry_in", wait)
-			os.Remove(m.files.output(a.id, idx))
-			m.sleep(ctx, wait)
-			requeue(perr)
-			return
-		}
+	if perr != nil && errors.Is(perr, ErrDiskFull) && m.retryDiskFull(ctx, a, idx, perr, requeue) {
+		return
 	}
 	if perr != nil {
 		it.State, it.Error = Failed, publicReason(perr)
@@ -108,6 +100,18 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		it.State = Succeeded
 	}
 	ok, final, err := m.store.finishItem(ctx, a.id, it, m.deps.Now(), m.cfg.TTL)
+	if err != nil && errors.Is(err, ErrDiskFull) && it.State == Succeeded {
+		// The result may be what filled the disk, leaving no room for its
+		// record: it goes, and the page is tried again like one whose
+		// result met the full disk (and fails, recordably, past DiskRetry).
+		os.Remove(m.files.output(a.id, idx))
+		if m.retryDiskFull(ctx, a, idx, err, requeue) {
+			return
+		}
+		it = Item{Index: idx, State: Failed, Error: publicReason(err)}
+		log.Warn("job item failed", "err", err)
+		ok, final, err = m.store.finishItem(ctx, a.id, it, m.deps.Now(), m.cfg.TTL)
+	}
 	if err != nil {
 		// the result file stays: invisible while the record says running,
 		// replaced atomically by the retry
@@ -128,6 +132,22 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		log.Info("job finished", "state", final)
 		m.publishState(ctx, a.id)
 	}
+}
+
+// retryDiskFull puts an item that met a full disk back in the queue after a
+// growing wait, until DiskRetry has passed since it first met it; false
+// when that time is up (the item fails).
+func (m *Manager) retryDiskFull(ctx context.Context, a *active, idx int, err error, requeue func(error)) bool {
+	since, n := m.queue.diskFullSince(a, idx, m.deps.Now())
+	if m.deps.Now().Sub(since) >= m.cfg.DiskRetry {
+		return false
+	}
+	wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
+	m.log.Warn("job item: disk full, trying again", "job_id", a.id, "item", idx, "err", err, "attempt", n, "retry_in", wait)
+	os.Remove(m.files.output(a.id, idx))
+	m.sleep(ctx, wait)
+	requeue(err)
+	return true
 }
 
 func (m *Manager) sleep(ctx context.Context, d time.Duration) {
