@@ -287,20 +287,26 @@ func TestDiskFull(t *testing.T) {
 	}
 
 	// Space does not return within UPSCALED_JOB_DISK_RETRY: the pages
-	// that met the full disk fail, saying so. 256 KiB stay free, room for
-	// the records (a disk with no byte left cannot record a failure
-	// either: the page then waits for space) but not for two 1200×900 PNGs.
+	// that met the full disk fail, saying so. Half a 1200×900 result (at
+	// most 256 KiB) stays free: room for the records (a disk with no byte
+	// left cannot record a failure either: the page then waits for space)
+	// but not for a result.
 	s.Stop()
 	s.env = append(s.env, "UPSCALED_JOB_DISK_RETRY=3s")
 	s.Restart()
 	big := pages(t, 1, 600, 450)[0].file
+	r = upscaleMultipart(t, s, big, "", opts)
+	if r.Status != http.StatusOK {
+		t.Fatalf("sync request with space: %s", r)
+	}
+	leave := min(256<<10, int64(len(r.Body))/2)
 	fill(t, ballast, 10<<20)
 	r = submitJob(t, s, []file{big, big}, "", opts)
 	if r.Status != http.StatusAccepted {
 		t.Fatalf("submit before filling: %s", r)
 	}
 	late := parseJob(t, r).ID
-	fill(t, ballast, 256<<10)
+	fill(t, ballast, leave)
 	d = waitJob(t, s, late, "", 3*time.Minute)
 	t.Logf("job past the disk retry ended %s: %d succeeded, %d failed", d.State, d.Counts.Succeeded, d.Counts.Failed)
 	if d.Counts.Failed == 0 {
