@@ -11,7 +11,7 @@
 #   bench        throughput against the reference tool: Real-CUGAN JPEG/PNG/WebP, Real-ESRGAN JPEG
 #   mix          panel p99 latency under 16 streams of pages
 #   load         /healthz latency under 16 uploads of the full 1000×1400 page (Go executor, all cores)
-#   multi        every GPU against one (on a machine with several)
+#   multi        every GPU against one on real 2550×3263 pages, JPEG and WebP (on a machine with several)
 #   real         real-size 2550×3263 pages (.gpu/real): Real-CUGAN and Real-ESRGAN → JPEG at 4 streams
 #                against the reference tool, passes in flight 2/4/8, the 1000×1400 pages beside them,
 #                and the PyTorch fp16 / channels-last forward of the same models (.gpu/tools)
@@ -21,7 +21,7 @@
 # What each call carries (the limit is 64 MiB with the tracked tree):
 #   1. devices conformance pages: .gpu/debs .gpu/bin/upscaled .gpu/bin/vulkan.test .gpu/models .gpu/models-extra .gpu/pages
 #   2. rss bench mix:             .gpu/debs .gpu/bin/upscaled .gpu/models .gpu/ref .gpu/pages
-#   3. load multi (nvidia-h100-x2): .gpu/debs .gpu/bin/upscaled .gpu/bin/cmd.test .gpu/models .gpu/pages
+#   3. load multi (nvidia-h200-x2): .gpu/debs .gpu/bin/upscaled .gpu/bin/cmd.test .gpu/models .gpu/pages .gpu/real
 set -uo pipefail
 
 out=${OUT:-.gpu/out}
@@ -100,10 +100,17 @@ step() {
       -test.run TestLoadUnderMemoryBudget -test.v -test.timeout 9m 2>&1) | grep -vE '^\s+\{' | tail -20
     ;;
   multi)
-    for devs in 0 all; do
-      echo "-- devices $devs"
-      timeout 280 "$up" bench --engine vulkan --devices "$devs" --models-dir .gpu/models --dir "$pages" --match 'page-*' \
-        --pages 32 --streams 8 --model realcugan-up2x-conservative --format jpeg 2>&1 | grep -E "engine|throughput|wall"
+    # real 2550×3263 pages, JPEG and WebP, one card against all (4 streams per card)
+    n=$(nvidia-smi -L | wc -l)
+    for format in jpeg webp; do
+      for devs in 0 all; do
+        streams=4
+        [[ $devs == all ]] && streams=$((4 * n))
+        echo "-- $format, devices $devs, $streams streams"
+        timeout 200 "$up" bench --engine vulkan --devices "$devs" --models-dir .gpu/models --dir .gpu/real --match 'real-*' \
+          --pages $((8 * n)) --streams "$streams" --inflight 4 --model realcugan-up2x-conservative --format "$format" 2>&1 |
+          grep -E "engine|throughput|latency|busy|host CPU|stages"
+      done
     done
     ;;
   real)

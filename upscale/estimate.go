@@ -135,21 +135,8 @@ func pausedBytes(prog *program, h, w int) int64 {
 	if err != nil {
 		return 0
 	}
-	root := make([]int, len(net.Blobs))
-	for b := range root {
-		root[b] = b
-	}
-	last := make([]int, len(net.Blobs))
-	for i, l := range net.Layers {
-		if l.Type == "Split" {
-			for _, b := range l.Outputs {
-				root[b] = root[l.Inputs[0]]
-			}
-		}
-		for _, b := range l.Inputs {
-			last[root[b]] = max(last[root[b]], i)
-		}
-	}
+	lv := net.Liveness()
+	root, last := lv.Root, lv.RootLast
 	var worst int64
 	for _, pl := range prog.pools {
 		var live int64

@@ -3,6 +3,7 @@ package cpu
 import (
 	"math"
 	"runtime"
+	"slices"
 
 	"github.com/upscaled/upscaled/models"
 )
@@ -20,21 +21,9 @@ func (p *program) Footprint(h, w int) int64 {
 		return math.MaxInt64
 	}
 	n := p.net
-	root := make([]int, len(n.Blobs)) // the blob whose memory b uses
-	for b := range root {
-		root[b] = b
-	}
-	last := make([]int, len(n.Blobs)) // last layer using each root
-	for _, l := range n.Layers {
-		if l.Type == "Split" {
-			for _, b := range l.Outputs {
-				root[b] = root[l.Inputs[0]]
-			}
-		}
-	}
-	for b, u := range p.lastUse {
-		last[root[b]] = max(last[root[b]], u)
-	}
+	root := p.live.Root                   // the blob whose memory b uses
+	last := slices.Clone(p.live.RootLast) // last layer using each root
+	last[root[p.out]] = len(n.Layers)     // the output is never freed early
 	if p.info.NearestResidual {
 		last[root[p.in]] = len(n.Layers) // the pass keeps its input for the residual
 	}

@@ -3,6 +3,7 @@ package cpu
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 
 	"github.com/upscaled/upscaled/engines"
@@ -20,6 +21,7 @@ type program struct {
 	// lastUse[b] is the last layer reading blob b (its producer when nothing
 	// reads it; len(Layers) for the output blob, which is never freed early).
 	lastUse []int
+	live    models.Liveness
 	// gap marks global average pooling layers: the pass pauses there.
 	gap    []bool
 	closed atomic.Bool
@@ -49,18 +51,8 @@ func newProgram(m engines.Model) (*program, error) {
 			p.gap[i] = true
 		}
 	}
-	p.lastUse = make([]int, len(n.Blobs))
-	for b := range p.lastUse {
-		p.lastUse[b] = -1
-	}
-	for i, l := range n.Layers {
-		for _, b := range l.Outputs {
-			p.lastUse[b] = max(p.lastUse[b], i)
-		}
-		for _, b := range l.Inputs {
-			p.lastUse[b] = max(p.lastUse[b], i)
-		}
-	}
+	p.live = n.Liveness()
+	p.lastUse = slices.Clone(p.live.Last)
 	p.lastUse[p.out] = len(n.Layers)
 	return p, nil
 }
