@@ -92,7 +92,7 @@ func TestJobsSubmitEventsDownload(t *testing.T) {
 		if got.Bounds() != want.Bounds() || got.Bounds().Dx() != it.Output.Width || it.Output.Bytes != int64(len(b)) {
 			t.Fatalf("item %d: %v, want %v (doc %+v)", i, got.Bounds(), want.Bounds(), it.Output)
 		}
-		if p := testpipe.PSNR(got, want); p < 50 {
+		if p := testpipe.PSNR(t, got, want); p < 50 {
 			t.Errorf("item %d: PSNR %.1f dB against a direct run", i, p)
 		}
 		results[i] = b

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"math"
 	"net/http"
 	"os"
 	"regexp"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testpipe"
 	"github.com/upscaled/upscaled/server/budget"
 )
 
@@ -122,33 +122,10 @@ func TestUpscaleMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := imagePSNR(t, decodePNG(t, body), decodePNG(t, ref)); p < 40 {
+	if p := testpipe.PSNR(t, decodePNG(t, body), decodePNG(t, ref)); p < 40 {
 		t.Fatalf("PSNR %.1f dB against the reference, want ≥ 40", p)
 	}
 	assertSpoolEmpty(t, s)
-}
-
-func imagePSNR(t *testing.T, a, b image.Image) float64 {
-	t.Helper()
-	ab, bb := a.Bounds(), b.Bounds()
-	if ab.Size() != bb.Size() {
-		t.Fatalf("sizes %v and %v differ", ab.Size(), bb.Size())
-	}
-	var sum float64
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, _ := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, _ := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8)} {
-				sum += d * d
-			}
-		}
-	}
-	mse := sum / float64(3*ab.Dx()*ab.Dy())
-	if mse == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/mse)
 }
 
 func assertSpoolEmpty(t *testing.T, s *Server) {

@@ -49,7 +49,7 @@ func TestDecodeCMYK(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p := psnr8(img.Pix8, want); p < 35 {
+			if p := SamplesPSNR(img.Pix8, want, 255); p < 35 {
 				t.Fatalf("PSNR %.1f dB against the naive CMYK->RGB conversion", p)
 			}
 			if img.ICC != nil {

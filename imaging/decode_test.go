@@ -224,7 +224,7 @@ func TestDecodeReferenceFiles(t *testing.T) {
 				}
 				return
 			}
-			if p := psnr8(img.Pix8, ref8); p < tc.minPSNR {
+			if p := SamplesPSNR(img.Pix8, ref8, 255); p < tc.minPSNR {
 				t.Fatalf("PSNR %.1f dB < %.1f", p, tc.minPSNR)
 			}
 		})
@@ -343,7 +343,7 @@ func TestDecodeOtherFormats(t *testing.T) {
 					t.Fatal("lossless decode differs")
 				}
 			default:
-				if p := psnr8(img.Pix8, tc.want.Pix8); p < tc.minPSNR {
+				if p := SamplesPSNR(img.Pix8, tc.want.Pix8, 255); p < tc.minPSNR {
 					t.Fatalf("PSNR %.1f < %.1f", p, tc.minPSNR)
 				}
 			}

@@ -130,7 +130,7 @@ func TestJPEGEncode(t *testing.T) {
 			if tc.img.C == 2 || tc.img.C == 4 {
 				want = flatten(tc.img)
 			}
-			p := psnr8(got.Pix8, want)
+			p := SamplesPSNR(got.Pix8, want, 255)
 			t.Logf("PSNR %.1f dB, %d bytes", p, len(par))
 			if p < max(tc.minPSNR, 30) {
 				t.Fatalf("PSNR %.1f dB", p)
@@ -198,7 +198,7 @@ func TestWebPEncode(t *testing.T) {
 				if !bytes.Equal(got.Pix8, want) {
 					t.Fatal("lossless WebP not exact")
 				}
-			} else if p := psnr8(got.Pix8, want); p < tc.minPSNR {
+			} else if p := SamplesPSNR(got.Pix8, want, 255); p < tc.minPSNR {
 				t.Fatalf("PSNR %.1f", p)
 			}
 		})

@@ -5,7 +5,6 @@ import (
 	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
-	"math"
 	"testing"
 )
 
@@ -151,20 +150,6 @@ func fakeICC(cs string, n int) []byte {
 		p[i] = byte(i * 7)
 	}
 	return p
-}
-
-// psnr8 compares two 8-bit images of equal geometry.
-func psnr8(a, b []uint8) float64 {
-	var se float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		se += d * d
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	mse := se / float64(len(a))
-	return 10 * math.Log10(255*255/mse)
 }
 
 // pattern8 fills an 8-bit image with a smooth, position-coded pattern.

@@ -123,7 +123,7 @@ func checkDjpegFeed(t *testing.T, data []byte, want *Image) {
 				diff++
 			}
 		}
-		t.Fatalf("%d of %d samples differ from djpeg (PSNR %.1f dB)", diff, len(got.Pix8), psnr8(got.Pix8, want.Pix8))
+		t.Fatalf("%d of %d samples differ from djpeg (PSNR %.1f dB)", diff, len(got.Pix8), SamplesPSNR(got.Pix8, want.Pix8, 255))
 	}
 }
 
@@ -156,7 +156,7 @@ func TestJPEGEncodeMatchesCjpeg(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p := psnr8(dec.Pix8, img.Pix8); p < 30 {
+			if p := SamplesPSNR(dec.Pix8, img.Pix8, 255); p < 30 {
 				t.Errorf("round trip PSNR %.1f dB", p)
 			}
 		})
@@ -189,7 +189,7 @@ func TestJPEGEncodeOptions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := psnr8(dec.Pix8, img.Pix8)
+			p := SamplesPSNR(dec.Pix8, img.Pix8, 255)
 			t.Logf("%s: %d bytes, %.2f dB", key, len(out), p)
 			if p < 30 {
 				t.Errorf("%s: PSNR %.1f dB", key, p)

@@ -36,7 +36,7 @@ func TestWebPOptions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := psnr8(dec.Pix8, img.Pix8)
+		p := SamplesPSNR(dec.Pix8, img.Pix8, 255)
 		sizes[eff] = len(many)
 		t.Logf("effort %d: %d bytes, %.2f dB", eff, len(many), p)
 		if p < 34 {

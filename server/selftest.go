@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"math"
 	"path"
 	"sync"
 	"time"
@@ -80,7 +79,7 @@ func SelfTest(ctx context.Context, p *upscale.Pipeline, modelsDir string) (SelfT
 	if err != nil {
 		return res, fmt.Errorf("self-test: the engine's PNG output does not decode: %w", err)
 	}
-	res.PSNR, err = psnrRGB(got, ref)
+	res.PSNR, err = imaging.PSNR(got, ref)
 	if err != nil {
 		return res, fmt.Errorf("self-test: %w", err)
 	}
@@ -97,29 +96,6 @@ func readPNG(name string) (image.Image, error) {
 		return nil, err
 	}
 	return png.Decode(bytes.NewReader(b))
-}
-
-// psnrRGB compares the 8-bit RGB channels of a and b (dB; +Inf when equal).
-func psnrRGB(a, b image.Image) (float64, error) {
-	ab, bb := a.Bounds(), b.Bounds()
-	if ab.Dx() != bb.Dx() || ab.Dy() != bb.Dy() {
-		return 0, fmt.Errorf("output is %dx%d, the reference %dx%d", ab.Dx(), ab.Dy(), bb.Dx(), bb.Dy())
-	}
-	var sum float64
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, _ := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, _ := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8)} {
-				sum += d * d
-			}
-		}
-	}
-	mse := sum / float64(3*ab.Dx()*ab.Dy())
-	if mse == 0 {
-		return math.Inf(1), nil
-	}
-	return 10 * math.Log10(255*255/mse), nil
 }
 
 // readiness is the state /readyz reports.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testenv"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -51,16 +52,16 @@ func TestSelfTestComparison(t *testing.T) {
 		t.Fatal(err)
 	}
 	black := image.NewRGBA(ref.Bounds())
-	if p, _ := psnrRGB(black, ref); p >= selfTestMinPSNR {
+	if p, _ := imaging.PSNR(black, ref); p >= selfTestMinPSNR {
 		t.Errorf("black image reaches %.1f dB", p)
 	}
-	if p, _ := psnrRGB(other, ref); p >= selfTestMinPSNR {
+	if p, _ := imaging.PSNR(other, ref); p >= selfTestMinPSNR {
 		t.Errorf("another model's output reaches %.1f dB", p)
 	}
-	if _, err := psnrRGB(image.NewRGBA(image.Rect(0, 0, 48, 48)), ref); err == nil {
+	if _, err := imaging.PSNR(image.NewRGBA(image.Rect(0, 0, 48, 48)), ref); err == nil {
 		t.Error("a wrong size was accepted")
 	}
-	if p, _ := psnrRGB(ref, ref); p < 100 {
+	if p, _ := imaging.PSNR(ref, ref); p < 100 {
 		t.Errorf("identical images give %.1f dB", p)
 	}
 }

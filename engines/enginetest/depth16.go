@@ -2,27 +2,14 @@ package enginetest
 
 import (
 	"context"
-	"math"
 	"testing"
 
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testenv"
 	"github.com/upscaled/upscaled/models"
 )
-
-// psnr16 is the PSNR (dB) of two equal-size 16-bit sample slices.
-func psnr16(a, b []uint16) float64 {
-	var se float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		se += d * d
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(65535.0*65535/(se/float64(len(a))))
-}
 
 // Depth16 runs Real-CUGAN 4× (the model with the nearest residual added in
 // post-processing) on a 16-bit tile with eng and with the CPU executor:
@@ -68,7 +55,7 @@ func Depth16(t *testing.T, eng engines.Engine) {
 	if got.Depth != 16 || got.W != want.W || got.H != want.H || len(got.Pix16) != len(want.Pix16) {
 		t.Fatalf("output %d×%d depth %d, cpu %d×%d", got.W, got.H, got.Depth, want.W, want.H)
 	}
-	p := psnr16(got.Pix16, want.Pix16)
+	p := imaging.SamplesPSNR(got.Pix16, want.Pix16, 65535)
 	t.Logf("%s 16-bit %d×%d → %d×%d: vs cpu %.2f dB", id, tile.W, tile.H, got.W, got.H, p)
 	if p < MinPSNRVsCPU {
 		t.Errorf("16-bit output %.2f dB vs cpu, below %.0f dB", p, MinPSNRVsCPU)

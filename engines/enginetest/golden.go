@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testenv"
 	"github.com/upscaled/upscaled/models"
 )
@@ -49,7 +50,7 @@ func Golden(t *testing.T, eng engines.Engine, cases []GoldenCase) {
 			if got.w != golden.w || got.h != golden.h {
 				t.Fatalf("output %d×%d, golden %d×%d", got.w, got.h, golden.w, golden.h)
 			}
-			p := psnr8(got.pix, golden.pix)
+			p := imaging.SamplesPSNR(got.pix, golden.pix, 255)
 			t.Logf("%s %s: PSNR %.2f dB vs golden (%v)", c.Model, c.Input, p, time.Since(start).Round(time.Millisecond))
 			if p < MinPSNRVsGolden {
 				t.Errorf("PSNR %.2f dB < %.0f dB", p, MinPSNRVsGolden)

@@ -79,19 +79,6 @@ func cropRGB(img rgbImage, x0, y0, w, h int) rgbImage {
 	return out
 }
 
-// psnr8 is the PSNR (dB) of two equal-size 8-bit sample slices.
-func psnr8(a, b []uint8) float64 {
-	var se float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		se += d * d
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(len(a))))
-}
-
 // diff16 returns the max and mean absolute difference of two 16-bit sample
 // slices in 0..1 units.
 func diff16(a, b []uint16) (maxAbs, mean float64) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testenv"
 	"github.com/upscaled/upscaled/models"
 )
@@ -115,7 +116,7 @@ func Models(t *testing.T, eng engines.Engine) {
 					got := upscaleWhole(t, prog, net, info, img)
 					took := time.Since(start)
 					want := upscaleWhole(t, refProg, net, info, img)
-					p := psnr8(got.pix, want.pix)
+					p := imaging.SamplesPSNR(got.pix, want.pix, 255)
 					msg := fmt.Sprintf("%s %s %d×%d: vs cpu %.2f dB (engine %v)", info.ID, name, img.w, img.h, p, took.Round(time.Millisecond))
 					if p < MinPSNRVsCPU {
 						t.Errorf("%s: below %.0f dB", msg, MinPSNRVsCPU)
@@ -124,7 +125,7 @@ func Models(t *testing.T, eng engines.Engine) {
 						gpath := testenv.Golden(t, name, info.ID)
 						if _, err := os.Stat(gpath); err == nil {
 							golden := readRGB(t, gpath)
-							g := psnr8(got.pix, golden.pix)
+							g := imaging.SamplesPSNR(got.pix, golden.pix, 255)
 							msg += fmt.Sprintf(", vs golden %.2f dB", g)
 							if g < MinPSNRVsGolden {
 								t.Errorf("%s: golden below %.0f dB", msg, MinPSNRVsGolden)

@@ -2,7 +2,6 @@ package sched
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -160,20 +159,4 @@ func directOutput(t *testing.T, m engines.Model, in engines.Tile) engines.Tile {
 		t.Fatal(err)
 	}
 	return out
-}
-
-// psnr8 is the PSNR of b against a (dB, +Inf when equal).
-func psnr8(a, b []uint8) float64 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var se float64
-	for i := range a {
-		d := float64(a[i]) - float64(b[i])
-		se += d * d
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(len(a))))
 }

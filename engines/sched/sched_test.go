@@ -12,6 +12,7 @@ import (
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/engines/enginetest"
+	"github.com/upscaled/upscaled/imaging"
 )
 
 // TestPassProtocol runs the engines' pass-protocol conformance suite (SE
@@ -69,7 +70,7 @@ func TestFairness(t *testing.T) {
 				rctx := engines.WithRequest(ctx, req)
 				in := noise(w, h, seed)
 				out, err := runPass(rctx, prog, in)
-				if err == nil && psnr8(directOutput(t, m, in).Pix8, out.Pix8) < 60 {
+				if err == nil && imaging.SamplesPSNR(directOutput(t, m, in).Pix8, out.Pix8, 255) < 60 {
 					err = fmt.Errorf("%s tile %d: output differs from the direct pass", req, seed)
 				}
 				if err != nil {
@@ -163,7 +164,7 @@ func TestTwoDevices(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("pass %d: %v", i, errs[i])
 		}
-		if p := psnr8(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8); p < 40 {
+		if p := imaging.SamplesPSNR(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8, 255); p < 40 {
 			t.Errorf("pass %d: PSNR %.1f dB against the direct pass, want ≥ 40", i, p)
 		}
 	}
@@ -199,7 +200,7 @@ func TestCancelOneRequest(t *testing.T) {
 		bwg.Go(func() {
 			in := noise(16, 16, uint64(100+i))
 			out, err := runPass(bctx, prog, in)
-			if err == nil && psnr8(directOutput(t, m, in).Pix8, out.Pix8) < 60 {
+			if err == nil && imaging.SamplesPSNR(directOutput(t, m, in).Pix8, out.Pix8, 255) < 60 {
 				err = errors.New("output differs from the direct pass")
 			}
 			bErrs[i] = err
@@ -288,7 +289,7 @@ func TestCloseDrains(t *testing.T) {
 		case err := <-results[i]:
 			if err != nil {
 				t.Errorf("pass %d queued before Close: %v", i, err)
-			} else if p := psnr8(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8); p < 60 {
+			} else if p := imaging.SamplesPSNR(directOutput(t, m, ins[i]).Pix8, passes[i].Output().Pix8, 255); p < 60 {
 				t.Errorf("pass %d: PSNR %.1f dB against the direct pass", i, p)
 			}
 		default:

@@ -78,7 +78,7 @@ func TestTiledSE(t *testing.T) {
 			}
 			defer e.Close()
 			got := upscalePNG(t, e, in, model, tile)
-			p := psnr8(want, got)
+			p := imaging.SamplesPSNR(want, got, 255)
 			t.Logf("PSNR %.1f dB against the direct tiled run; %d segments scheduled", p, len(rec.started()))
 			if p < tt.minPSNR {
 				t.Errorf("PSNR %.1f dB against the direct tiled run, want ≥ %.0f", p, tt.minPSNR)

@@ -63,7 +63,7 @@ func TestTiledPageExecutesEachTileOnce(t *testing.T) {
 		t.Errorf("%d tiles: executed %.4g FLOPs, %.2f× the tiles' one pass each (%.4g)", res.Tiles, executed, ratio, plan.TileFLOPs)
 	}
 	t.Logf("%d tiles: executed / model FLOPs %.2f (tile overlap on a tiny image)", res.Tiles, executed/plan.ModelFLOPs)
-	if psnr := testpipe.PSNR(decodePNG(t, whole), decodePNG(t, tiled)); psnr < 50 {
+	if psnr := testpipe.PSNR(t, decodePNG(t, whole), decodePNG(t, tiled)); psnr < 50 {
 		t.Errorf("tiled output differs from the untiled one: %.1f dB", psnr)
 	}
 }

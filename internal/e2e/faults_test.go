@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/upscaled/upscaled/internal/testpipe"
 )
 
 // waitStatus polls path until it answers want, failing after timeout.
@@ -271,7 +273,7 @@ func TestDiskFull(t *testing.T) {
 			t.Errorf("item %d result: %s", it.Index, ir)
 			continue
 		}
-		if q := psnr(t, ps[it.Index%2].Want, decodeImage(t, ir.Body)); q < minPSNR {
+		if q := testpipe.PSNR(t, ps[it.Index%2].Want, decodeImage(t, ir.Body)); q < minPSNR {
 			t.Errorf("item %d: %.1f dB against the direct run", it.Index, q)
 		}
 	}

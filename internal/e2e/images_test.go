@@ -6,7 +6,6 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,27 +60,4 @@ func pages(t testing.TB, n, w, h int) []page {
 		out[i] = page{file: file{Name: fmt.Sprintf("page-%02d.png", i), ContentType: "image/png", Data: b.Bytes()}, Want: decodeImage(t, rb)}
 	}
 	return out
-}
-
-// psnr compares the 8-bit RGB of b with a, in dB (+Inf when equal).
-func psnr(t testing.TB, a, b image.Image) float64 {
-	t.Helper()
-	if a.Bounds().Size() != b.Bounds().Size() {
-		t.Fatalf("size %v, want %v", b.Bounds().Size(), a.Bounds().Size())
-	}
-	ab, bb := a.Bounds(), b.Bounds()
-	var se float64
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, _ := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, _ := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8)} {
-				se += d * d
-			}
-		}
-	}
-	if se == 0 {
-		return math.Inf(1)
-	}
-	return 10 * math.Log10(255*255/(se/float64(3*ab.Dx()*ab.Dy())))
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/internal/testpipe"
 	_ "modernc.org/sqlite"
 )
 
@@ -90,7 +91,7 @@ func TestKillRestart(t *testing.T) {
 		if err != nil {
 			t.Fatalf("entry %q: %v", f.Name, err)
 		}
-		if p := psnr(t, ps[i%len(ps)].Want, decodeImage(t, b)); p < minPSNR {
+		if p := testpipe.PSNR(t, ps[i%len(ps)].Want, decodeImage(t, b)); p < minPSNR {
 			t.Errorf("item %d: %.1f dB against the direct run, want ≥ %d", i, p, minPSNR)
 		}
 	}

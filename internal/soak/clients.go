@@ -15,6 +15,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"time"
+
+	"github.com/upscaled/upscaled/imaging"
 )
 
 // minPSNR is the bar for "same result as a direct run" (runs of the same
@@ -130,7 +132,7 @@ func (c *client) check(in Input, data []byte) error {
 		c.stats.corrupt.Add(1)
 		return fmt.Errorf("%s: result does not decode: %v", in.Name, err)
 	}
-	p, err := PSNR(in.Want, got)
+	p, err := imaging.PSNR(in.Want, got)
 	if err != nil || p < minPSNR {
 		c.stats.corrupt.Add(1)
 		return fmt.Errorf("%s: result differs from the direct run (%.1f dB, %v)", in.Name, p, err)

@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/draw"
 	"image/png"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,28 +68,4 @@ func decodeFile(path string) (image.Image, error) {
 	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	return img, err
-}
-
-// PSNR of b against a over RGB, in dB (+Inf when equal); sizes must match.
-func PSNR(a, b image.Image) (float64, error) {
-	if a.Bounds().Size() != b.Bounds().Size() {
-		return 0, fmt.Errorf("size %v, want %v", b.Bounds().Size(), a.Bounds().Size())
-	}
-	var se float64
-	n := 0
-	ab, bb := a.Bounds(), b.Bounds()
-	for y := 0; y < ab.Dy(); y++ {
-		for x := 0; x < ab.Dx(); x++ {
-			r1, g1, b1, _ := a.At(ab.Min.X+x, ab.Min.Y+y).RGBA()
-			r2, g2, b2, _ := b.At(bb.Min.X+x, bb.Min.Y+y).RGBA()
-			for _, d := range []float64{float64(r1>>8) - float64(r2>>8), float64(g1>>8) - float64(g2>>8), float64(b1>>8) - float64(b2>>8)} {
-				se += d * d
-			}
-			n += 3
-		}
-	}
-	if se == 0 {
-		return math.Inf(1), nil
-	}
-	return 10 * math.Log10(255*255/(se/float64(n))), nil
 }

@@ -231,7 +231,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 		if got.Bounds() != want.Bounds() || got.Bounds().Dx() != it.Output.Width {
 			t.Fatalf("item %d: %v, want %v", i, got.Bounds(), want.Bounds())
 		}
-		if p := testpipe.PSNR(got, want); p < 50 {
+		if p := testpipe.PSNR(t, got, want); p < 50 {
 			t.Errorf("item %d: PSNR %.1f dB against a direct run, want ≥ 50", i, p)
 		}
 	}
