@@ -29,6 +29,9 @@ type Budget struct {
 	mu       sync.Mutex
 	reserved int64
 	waiters  list.List // of *waiter
+	// background waiters (AcquireBackground) are granted only when no
+	// Acquire waits: batch work never sits ahead of a request.
+	background list.List // of *waiter
 }
 
 type waiter struct {
@@ -53,11 +56,19 @@ func (b *Budget) Reserved() int64 {
 	return b.reserved
 }
 
-// Waiting is the number of reservations queued.
+// Waiting is the number of Acquire reservations queued (background ones
+// are not counted).
 func (b *Budget) Waiting() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.waiters.Len()
+}
+
+// BackgroundWaiting is the number of AcquireBackground reservations queued.
+func (b *Budget) BackgroundWaiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.background.Len()
 }
 
 // BusyError is returned (wrapping ErrBusy) when a reservation is refused for
@@ -138,18 +149,46 @@ func (b *Budget) Acquire(ctx context.Context, n int64) (release func(), err erro
 	return nil, cause
 }
 
-// TryAcquire reserves n bytes only if they are free now and nobody waits.
-func (b *Budget) TryAcquire(n int64) (release func(), ok bool) {
+// AcquireBackground reserves n bytes at low priority: at once when they
+// are free and no Acquire waits, otherwise in a queue of its own that is
+// served, in order, only while no Acquire waits. It has no queue limit and
+// no timeout (ctx bounds it). Job pages take memory this way, so a batch
+// never delays a synchronous request that arrives after it.
+func (b *Budget) AcquireBackground(ctx context.Context, n int64) (release func(), err error) {
 	if n < 0 {
 		n = 0
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.waiters.Len() > 0 || b.reserved+n > b.capacity {
-		return nil, false
+	if n > b.capacity {
+		return nil, &TooLargeError{Requested: n, Capacity: b.capacity}
 	}
-	b.reserved += n
-	return b.releaser(n), true
+	b.mu.Lock()
+	if b.waiters.Len() == 0 && b.background.Len() == 0 && b.reserved+n <= b.capacity {
+		b.reserved += n
+		b.mu.Unlock()
+		return b.releaser(n), nil
+	}
+	w := &waiter{n: n, ready: make(chan struct{})}
+	elem := b.background.PushBack(w)
+	b.mu.Unlock()
+	select {
+	case <-w.ready:
+		return b.releaser(n), nil
+	case <-ctx.Done():
+	}
+	b.mu.Lock()
+	select {
+	case <-w.ready:
+		b.reserved -= n
+		b.notifyLocked()
+	default:
+		isFront := b.background.Front() == elem
+		b.background.Remove(elem)
+		if isFront {
+			b.notifyLocked()
+		}
+	}
+	b.mu.Unlock()
+	return nil, ctx.Err()
 }
 
 func (b *Budget) releaser(n int64) func() {
@@ -164,10 +203,15 @@ func (b *Budget) releaser(n int64) func() {
 	}
 }
 
-// notifyLocked grants waiters in order while the head fits.
+// notifyLocked grants waiters in order while the head fits: Acquire's
+// queue first, the background queue only once that one is empty.
 func (b *Budget) notifyLocked() {
 	for {
-		front := b.waiters.Front()
+		q := &b.waiters
+		if q.Len() == 0 {
+			q = &b.background
+		}
+		front := q.Front()
 		if front == nil {
 			return
 		}
@@ -176,7 +220,7 @@ func (b *Budget) notifyLocked() {
 			return
 		}
 		b.reserved += w.n
-		b.waiters.Remove(front)
+		q.Remove(front)
 		close(w.ready)
 	}
 }

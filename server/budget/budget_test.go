@@ -195,3 +195,63 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A background reservation (a job page) waiting for memory is passed by a
+// request that arrives later: when memory frees, the request gets it first
+// and the job page waits until the request is done. Background waits are
+// not refused by the queue limit and end with their context.
+func TestBackgroundYieldsToRequests(t *testing.T) {
+	b := New(100, 0, 0) // queue limit 0: a request that cannot start at once is refused
+	held, _ := b.Acquire(context.Background(), 80)
+	bgDone := make(chan func(), 1)
+	go func() {
+		r, err := b.AcquireBackground(context.Background(), 50)
+		if err != nil {
+			t.Error(err)
+		}
+		bgDone <- r
+	}()
+	waitFor(t, func() bool { return b.BackgroundWaiting() == 1 })
+	b.queueMax = 10 // now let one request wait
+	fgDone := make(chan func(), 1)
+	go func() {
+		r, err := b.Acquire(context.Background(), 60)
+		if err != nil {
+			t.Error(err)
+		}
+		fgDone <- r
+	}()
+	waitFor(t, func() bool { return b.Waiting() == 1 })
+	held()
+	fg := <-fgDone
+	if got := b.Reserved(); got != 60 || b.BackgroundWaiting() != 1 {
+		t.Fatalf("after the holder left: reserved %d, %d background waiting; want the request's 60 and the job page still waiting", got, b.BackgroundWaiting())
+	}
+	fg()
+	bg := <-bgDone
+	if got := b.Reserved(); got != 50 {
+		t.Fatalf("after the request: reserved %d, want the job page's 50", got)
+	}
+	bg()
+
+	// cancelled while waiting
+	held, _ = b.Acquire(context.Background(), 100)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := b.AcquireBackground(ctx, 10)
+		errc <- err
+	}()
+	waitFor(t, func() bool { return b.BackgroundWaiting() == 1 })
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	held()
+	if b.Reserved() != 0 || b.BackgroundWaiting() != 0 {
+		t.Fatalf("reserved %d, %d background waiting; want 0 0", b.Reserved(), b.BackgroundWaiting())
+	}
+	if _, err := b.AcquireBackground(context.Background(), 101); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("over the whole budget: %v, want ErrTooLarge", err)
+	}
+}

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"golang.org/x/sync/semaphore"
 )
@@ -11,9 +10,9 @@ import (
 // Budget is the process-wide host-memory budget that synchronous requests
 // also draw from.
 type Budget interface {
-	// TryAcquire reserves bytes only if they are free now and no other
-	// caller is waiting; release returns them.
-	TryAcquire(bytes int64) (release func(), ok bool)
+	// AcquireBackground reserves bytes at low priority: only while no
+	// synchronous request waits for memory; release returns them.
+	AcquireBackground(ctx context.Context, bytes int64) (release func(), err error)
 	// Capacity is the whole budget in bytes.
 	Capacity() int64
 }
@@ -24,10 +23,9 @@ type Budget interface {
 //  1. Job workers together hold at most Config.BudgetShare of the budget
 //     (a local semaphore); an item larger than the share waits until it
 //     has the whole share.
-//  2. They take their bytes from the shared budget only with TryAcquire: a
-//     job item never queues in the budget, so it never sits ahead of a
-//     waiting synchronous request; it polls (1 ms doubling to 100 ms)
-//     until the bytes are free and nobody waits.
+//  2. They take their bytes from the shared budget at background priority:
+//     a job item is granted memory only while no synchronous request waits,
+//     so it never sits ahead of one.
 //
 // Synchronous requests thus always find at least 1−BudgetShare of the
 // budget not held by jobs, and a job only fills the rest when no request
@@ -62,19 +60,10 @@ func (g *gate) acquire(ctx context.Context, bytes int64) (release func(), err er
 	if err := g.share.Acquire(ctx, w); err != nil {
 		return nil, err
 	}
-	wait := time.Millisecond
-	for {
-		if rel, ok := g.budget.TryAcquire(bytes); ok {
-			return func() { rel(); g.share.Release(w) }, nil
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			g.share.Release(w)
-			return nil, ctx.Err()
-		case <-t.C:
-		}
-		wait = min(2*wait, 100*time.Millisecond)
+	rel, err := g.budget.AcquireBackground(ctx, bytes)
+	if err != nil {
+		g.share.Release(w)
+		return nil, err
 	}
+	return func() { rel(); g.share.Release(w) }, nil
 }
