@@ -3,6 +3,8 @@
 // to problem+json responses, API-key authentication, CORS, request ids,
 // logging and HTTP metrics.
 //
-// It depends on interfaces (Upscaler) and on server/budget; it must not import
-// server, engines or anything using cgo.
+// It depends on interfaces it declares (Upscaler, MemoryBudget, JobStore,
+// Readiness) and on the budget and jobs packages for their types and
+// errors; it must not import server or an engine implementation
+// (engines/cpu, engines/vulkan).
 package api

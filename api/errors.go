@@ -10,11 +10,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/models"
-	"github.com/upscaled/upscaled/server/budget"
-	"github.com/upscaled/upscaled/server/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 

@@ -16,8 +16,8 @@ import (
 
 	"github.com/upscaled/upscaled/engines"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/internal/hostile"
-	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/upscale"
 )
 

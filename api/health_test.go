@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/budget"
 )
 
 func newTestBudget() *budget.Budget { return budget.New(1<<30, 4, time.Second) }

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/internal/testenv"
-	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/upscale"
 )
 

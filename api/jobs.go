@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,7 +15,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // JobsConfig configures the jobs routes.
@@ -27,16 +28,30 @@ type JobsConfig struct {
 	UploadIdle time.Duration
 }
 
-// jobsAPI serves /v1/jobs over a jobs.Manager.
+// JobStore is what the /v1/jobs routes need of the job manager
+// (*jobs.Manager): accepting uploads, reading, listing, cancelling jobs and
+// their results, and following their events.
+type JobStore interface {
+	Begin(ctx context.Context, owner, idemKey string) (*jobs.Upload, error)
+	Cancel(ctx context.Context, owner, id string) error
+	Config() jobs.Config
+	Get(ctx context.Context, owner, id string) (jobs.Job, error)
+	List(ctx context.Context, owner string, limit int, cursor string) ([]jobs.Job, string, error)
+	Result(ctx context.Context, owner, id string, n int) (*os.File, jobs.Item, error)
+	Archive(ctx context.Context, owner, id string) (jobs.Job, func(n int) (*os.File, error), error)
+	Subscribe(ctx context.Context, owner, id string) (jobs.Job, *jobs.Subscription, error)
+}
+
+// jobsAPI serves /v1/jobs over a JobStore.
 type jobsAPI struct {
 	s         *Server
-	m         *jobs.Manager
+	m         JobStore
 	heartbeat time.Duration
 	idle      time.Duration
 }
 
 // JobRoutes mounts the jobs API (Deps.Routes) behind the /v1 authentication.
-func JobRoutes(m *jobs.Manager, cfg JobsConfig) Mount {
+func JobRoutes(m JobStore, cfg JobsConfig) Mount {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = 15 * time.Second
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // archive serves GET /v1/jobs/{id}/archive.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // JobDoc is a job as the API shows it.

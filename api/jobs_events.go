@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // JobProgressEvent is the data of a "progress" event: a tile of a running

@@ -20,11 +20,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testenv"
-	"github.com/upscaled/upscaled/server/budget"
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 

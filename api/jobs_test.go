@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/internal/testpipe"
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 

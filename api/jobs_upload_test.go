@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // trickle is a job upload that sends its image a byte at a time until the

@@ -18,7 +18,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -55,7 +54,7 @@ type Mount func(s *Server, r chi.Router)
 // Deps are the components the handlers use.
 type Deps struct {
 	Upscaler Upscaler
-	Budget   *budget.Budget
+	Budget   MemoryBudget
 	Ready    Readiness
 	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
@@ -72,11 +71,18 @@ type Deps struct {
 	EngineFailed func(error)
 }
 
+// MemoryBudget is the host-memory budget requests reserve from
+// (*budget.Budget): Acquire waits in its queue or fails with a
+// budget.BusyError or budget.TooLargeError.
+type MemoryBudget interface {
+	Acquire(ctx context.Context, bytes int64) (release func(), err error)
+}
+
 // Server is the HTTP handler tree. Create it with New.
 type Server struct {
 	cfg     Config
 	up      Upscaler
-	budget  *budget.Budget
+	budget  MemoryBudget
 	ready   Readiness
 	log     *slog.Logger
 	metrics *Metrics

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/upscale"
 )
 

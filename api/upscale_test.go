@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/internal/testenv"
 	"github.com/upscaled/upscaled/internal/testpipe"
-	"github.com/upscaled/upscaled/server/budget"
 )
 
 // tinyPNG is a w×h RGB gradient.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines/sched"
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // Config is everything `upscaled serve` can be told. cmd fills it from

@@ -1,6 +1,6 @@
 // Package server is the upscaled process: configuration (Config, with
 // defaults and validation), the engine and pipeline, the memory budget
-// (server/budget), the jobs manager (server/jobs), Prometheus collectors,
+// (package budget), the jobs manager (package jobs), Prometheus collectors,
 // the readiness self-test, the HTTP listener and graceful shutdown. It wires
 // the api package.
 //

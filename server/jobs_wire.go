@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/server/budget"
-	"github.com/upscaled/upscaled/server/jobs"
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // jobsService is the batch-job manager of a Server: its workers share the

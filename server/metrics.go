@@ -4,8 +4,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
-	"github.com/upscaled/upscaled/server/budget"
 )
 
 // registerCollectors adds the process, Go runtime, memory budget and device

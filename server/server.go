@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
-	"github.com/upscaled/upscaled/server/budget"
 	"github.com/upscaled/upscaled/upscale"
 )
 

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/server/budget"
+	"github.com/upscaled/upscaled/budget"
 )
 
 // TestGateYieldsToSynchronousRequests checks the documented policy with the
