@@ -86,7 +86,7 @@ fuzz:
 # Load on loopback against the real binary; stops by itself (SOAK_DURATION, default 10m).
 SOAK_DURATION ?= 10m
 soak: build
-	$(GO) run ./internal/soak/cmd --bin $(BIN) --duration $(SOAK_DURATION)
+	$(GO) run ./internal/testing/soak/cmd --bin $(BIN) --duration $(SOAK_DURATION)
 
 # Per-kernel and pipeline benchmarks (pixels/s, GFLOPS); GPU figures come from
 # `upscaled bench` on the GPU machine.

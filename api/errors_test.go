@@ -17,7 +17,7 @@ import (
 	"github.com/upscaled/upscaled/engines"
 
 	"github.com/upscaled/upscaled/budget"
-	"github.com/upscaled/upscaled/internal/hostile"
+	"github.com/upscaled/upscaled/internal/testing/hostile"
 	"github.com/upscaled/upscaled/upscale"
 )
 

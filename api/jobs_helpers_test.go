@@ -23,7 +23,7 @@ import (
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )

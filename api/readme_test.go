@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // layerSlugs are the problem types the API layer raises itself

@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/budget"
-	"github.com/upscaled/upscaled/internal/testenv"
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 )
 
 // tinyPNG is a w×h RGB gradient.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // benchPage is the colour test page enlarged 2x (nearest) to 2000×2800,

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/chai2010/webp"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // estimateInputs are files of every decoder path, a few hundred pixels wide

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // readPNM parses a binary PGM (P5) or PPM (P6) with maxval 255, as djpeg writes.

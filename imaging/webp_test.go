@@ -7,7 +7,7 @@ import (
 
 	"github.com/chai2010/webp"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // TestWebPOptions: effort, lossless and alpha reach libwebp: higher effort

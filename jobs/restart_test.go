@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/liveserver"
-	"github.com/upscaled/upscaled/internal/testenv"
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/upscale"
 )
 

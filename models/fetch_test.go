@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // noTempFiles fails when a .fetch-* temporary is left anywhere under dir.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // TestCatalogModelsLoad parses, loads, validates every catalog model and checks

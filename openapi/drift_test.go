@@ -11,7 +11,7 @@ import (
 
 	"github.com/swaggo/swag/gen"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/openapi"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/upscaled/upscaled/api"
 	_ "github.com/upscaled/upscaled/engines/cpu" // the engine the test server runs on
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/openapi"
 	"github.com/upscaled/upscaled/server"
 )

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	_ "github.com/upscaled/upscaled/engines/vulkan" // the engine under test
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // On the Vulkan engine (lavapipe here) /metrics tells the device memory the

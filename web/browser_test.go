@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/liveserver"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // jobMaxBytes is the test server's job upload limit: the two small images

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/models"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 func TestUpscaleCommand(t *testing.T) {

@@ -2,7 +2,7 @@
 
 package main
 
-// Test hook, linked only with `go build -tags faulthooks` (internal/e2e does):
+// Test hook, linked only with `go build -tags faulthooks` (internal/testing/e2e does):
 // the CPU engine fails while the file named by UPSCALED_TEST_FAULT_FILE
 // exists. Normal builds never contain it.
-import _ "github.com/upscaled/upscaled/internal/faultengine"
+import _ "github.com/upscaled/upscaled/internal/testing/faultengine"

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/hostile"
-	"github.com/upscaled/upscaled/internal/liveserver"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/hostile"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 func multipartImage(t *testing.T, name string, data []byte, fields ...string) (*bytes.Buffer, string) {

@@ -24,8 +24,8 @@ import (
 
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/internal/liveserver"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/server"
 	"github.com/upscaled/upscaled/upscale"

@@ -6,5 +6,5 @@
 // outputs.
 //
 // It is imported by engine tests only; it may import engines, engines/cpu,
-// models and internal/testenv.
+// models and internal/testing/testenv.
 package enginetest

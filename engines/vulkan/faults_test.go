@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/upscaled/upscaled/engines"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/models"
 )
 

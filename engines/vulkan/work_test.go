@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/internal/testenv"
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/tiling"
 	"github.com/upscaled/upscaled/upscale"
 )

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/upscaled/upscaled/internal/liveserver"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // summary mirrors the driver's JSON report (testdata/clientmod/driver).

@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/soak"
+	"github.com/upscaled/upscaled/internal/testing/soak"
 )
 
 func main() {

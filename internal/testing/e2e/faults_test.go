@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 )
 
 // waitStatus polls path until it answers want, failing after timeout.

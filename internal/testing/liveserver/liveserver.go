@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // readyTimeout bounds the start-up self-test of a freshly started server.

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testpipe"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	_ "modernc.org/sqlite"
 )
 

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // TestSoakShort is the short soak of make test: the real binary, 8 clients

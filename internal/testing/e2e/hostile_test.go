@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/hostile"
+	"github.com/upscaled/upscaled/internal/testing/hostile"
 )
 
 // hostileBudget is the server's memory budget in the hostile-input tests;

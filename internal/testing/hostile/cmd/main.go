@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/upscaled/upscaled/internal/hostile"
+	"github.com/upscaled/upscaled/internal/testing/hostile"
 )
 
 func main() {

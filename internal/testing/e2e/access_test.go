@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/hostile"
+	"github.com/upscaled/upscaled/internal/testing/hostile"
 )
 
 const (

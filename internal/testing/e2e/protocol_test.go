@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // TestSecondServer: a second `upscaled serve` on a data directory in use

@@ -17,9 +17,9 @@ var layer = map[string]int{
 	"engines": 1, "tiling": 1, "imaging": 1,
 	"engines/cpu": 2, "engines/vulkan": 2, "engines/sched": 2,
 	"upscale": 3,
-	"budget": 4, "jobs": 4,
-	"api": 5,
-	"server": 6,
+	"budget":  4, "jobs": 4,
+	"api":          5,
+	"server":       6,
 	"cmd/upscaled": 7,
 }
 
