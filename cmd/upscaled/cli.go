@@ -174,7 +174,7 @@ func (f *flagSet) parse(args []string) ([]string, error) {
 			f.printHelp(f.a.stdout)
 			return nil, flag.ErrHelp
 		} else if err != nil {
-			return nil, &usageError{err: err, synopsis: f.synopsisLines(), command: f.command}
+			return nil, &usageError{err: dashes(err), synopsis: f.synopsisLines(), command: f.command}
 		}
 		if f.envErr != nil {
 			return nil, f.envErr
@@ -202,6 +202,38 @@ func (f *flagSet) noArgs(args []string) error {
 		return f.usageErr("unexpected argument %q", pos[0])
 	}
 	return nil
+}
+
+// dashes spells the flag package's errors with the flags as --help shows
+// them: "unknown flag --colour" rather than "flag provided but not
+// defined: -colour".
+func dashes(err error) error {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return errors.New("unknown flag -" + dash(name))
+	}
+	if strings.HasPrefix(msg, "invalid ") || strings.HasPrefix(msg, "flag needs an argument: ") || strings.HasPrefix(msg, "bad flag syntax") {
+		for _, sep := range []string{"flag -", ": -"} {
+			if i := strings.Index(msg, sep); i >= 0 {
+				rest := msg[i+len(sep):]
+				name, tail, _ := strings.Cut(rest, ":")
+				if tail != "" {
+					tail = ":" + tail
+				}
+				return errors.New(msg[:i] + strings.TrimSuffix(sep, "-") + "-" + dash(name) + tail)
+			}
+		}
+	}
+	return err
+}
+
+// dash is "-x" for a one-letter flag, "--name" for a longer one (name
+// without its first dash).
+func dash(name string) string {
+	if len(strings.TrimPrefix(name, "-")) == 1 {
+		return strings.TrimPrefix(name, "-")
+	}
+	return "-" + strings.TrimPrefix(name, "-")
 }
 
 func (f *flagSet) synopsisLines() []string {

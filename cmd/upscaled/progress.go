@@ -163,7 +163,7 @@ func (p *progress) status() string {
 		return s
 	}
 	rate := doneMP / elapsed
-	s += fmt.Sprintf(", %.2f MP/s", rate)
+	s += fmt.Sprintf(", %.3g MP/s", rate)
 	if left := p.totalMP - doneMP; left > 0 && p.done < p.pages {
 		s += ", ETA " + (time.Duration(left / rate * float64(time.Second))).Round(time.Second).String()
 	}
