@@ -207,7 +207,7 @@ func planPages(f *flagSet, pos []string, output string, format *string) (pages [
 	case len(pos) == 2:
 		ins, output = pos[:1], pos[1]
 		single = !isDir(pos[0]) && !hasGlob(pos[0])
-		if isDir(output) {
+		if isDir(output) || strings.HasSuffix(output, "/") { // upscale a.png out/
 			toDir = output
 		} else if !single {
 			return nil, "", f.usageErr("%s is several images: write them with -o DIR", pos[0])
