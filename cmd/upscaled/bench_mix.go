@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -164,14 +163,15 @@ type sharedFlags struct {
 	idleRuns      *int
 }
 
-func sharedEngineFlags(fs *flag.FlagSet) *sharedFlags {
+func sharedEngineFlags(fs *flagSet) *sharedFlags {
 	return &sharedFlags{
-		devices:       fs.String("devices", envOr("UPSCALED_DEVICES", "all"), "Vulkan devices of the shared engine: all (every usable GPU, else the best engine) or indexes such as 0,1"),
-		inFlight:      fs.Int("inflight", sched.DefaultConfig().InFlight, "passes in flight per device"),
-		mix:           fs.Bool("mix", false, "mixed load: panels between the pages; reports panel p99 latency under load against an idle engine (use --streams 16)"),
-		panels:        fs.String("panels", "mid-color-300x200.png", "glob of the --mix panels inside --dir"),
-		panelsPerPage: fs.Int("panels-per-page", 4, "--mix: panels queued after each page"),
-		idleRuns:      fs.Int("idle-runs", 10, "--mix: panels run one at a time on the idle engine"),
+		devices: fs.String("devices", "", "all|N,…", "UPSCALED_DEVICES", "all",
+			"Vulkan devices of the shared engine: all (every usable GPU, else the best engine) or indexes such as 0,1"),
+		inFlight:      fs.Int("inflight", "N", "UPSCALED_INFLIGHT", sched.DefaultConfig().InFlight, "", "tile passes in flight per device"),
+		mix:           fs.Bool("mix", "", "mixed load: panels between the pages; reports panel p99 latency under load against an idle engine (use --streams 16)"),
+		panels:        fs.String("panels", "", "GLOB", "", "mid-color-300x200.png", "the --mix panels inside --dir"),
+		panelsPerPage: fs.Int("panels-per-page", "N", "", 4, "", "--mix: panels queued after each page"),
+		idleRuns:      fs.Int("idle-runs", "N", "", 10, "", "--mix: panels run one at a time on the idle engine"),
 	}
 }
 

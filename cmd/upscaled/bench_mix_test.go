@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -17,9 +16,10 @@ import (
 // and every page, on the shared engine over the Go executor.
 func TestRunMix(t *testing.T) {
 	ctx := context.Background()
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	a, _, _ := testApp("")
+	fs := newFlagSet(a, "bench", "")
 	eng := engineFlags(fs)
-	if err := fs.Parse([]string{"--engine", "cpu"}); err != nil {
+	if _, err := fs.parse([]string{"--engine", "cpu"}); err != nil {
 		t.Fatal(err)
 	}
 	engine, err := openShared(ctx, eng, "all", 2)
@@ -67,9 +67,10 @@ func TestOpenSharedFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+			a, _, _ := testApp("")
+			fs := newFlagSet(a, "bench", "")
 			eng := engineFlags(fs)
-			if err := fs.Parse(tt.args); err != nil {
+			if _, err := fs.parse(tt.args); err != nil {
 				t.Fatal(err)
 			}
 			e, err := openShared(context.Background(), eng, tt.devices, 2)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -32,23 +31,23 @@ type benchInput struct {
 	hdr  imaging.Header
 }
 
-func runBench(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	dir := fs.String("dir", "testdata/testimages", "directory of input images")
-	match := fs.String("match", "page-*", "glob of inputs inside --dir")
-	minPages := fs.Int("pages", 16, "repeat the inputs until at least this many pages")
-	streams := fs.Int("streams", 4, "concurrent streams")
-	model := fs.String("model", models.DefaultModel, "model id")
-	format := fs.String("format", "jpeg", "output format: jpeg, png or webp")
-	quality := fs.Int("quality", 90, "quality for lossy output")
-	tile := fs.Int("tile", 0, "tile size in input pixels (0 = auto)")
-	effort := fs.Int("effort", -1, "PNG/WebP encoder effort 0..6 (-1 = the format's default)")
+func runBench(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "bench", "Measures throughput and latency on a set of pages, optionally against the reference tool.")
+	dir := fs.String("dir", "", "DIR", "", "testdata/testimages", "directory of input images")
+	match := fs.String("match", "", "GLOB", "", "page-*", "inputs inside --dir")
+	minPages := fs.Int("pages", "N", "", 16, "", "repeat the inputs until at least this many pages")
+	streams := fs.Int("streams", "N", "", 4, "", "concurrent streams")
+	model := fs.String("model", "", "ID", "", models.DefaultModel, "model id (upscaled models list)")
+	format := fs.String("format", "", "FORMAT", "", "jpeg", "output format: jpeg, png or webp")
+	quality := fs.Int("quality", "N", "", 90, "", "quality 1..100 for lossy output")
+	tile := fs.Int("tile", "N", "", 0, "0 (from the memory budget)", "tile side in input pixels")
+	effort := fs.Int("effort", "N", "", -1, "-1 (the format's default)", fmt.Sprintf("PNG/WebP encoder effort 0..%d", imaging.MaxEffort))
 	eng := engineFlags(fs)
-	modelsDir := fs.String("models-dir", envOr("UPSCALED_MODELS_DIR", "models"), "models directory")
-	reference := fs.String("compare-reference", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
+	modelsDir := fs.String("models-dir", "", "DIR", "UPSCALED_MODELS_DIR", "models", "installed models (upscaled models fetch)")
+	reference := fs.String("compare-reference", "", "DIR", "", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
 	shared := sharedEngineFlags(fs)
-	cpuProfile := fs.String("cpuprofile", "", "write a Go CPU profile of the measured pages to this file")
-	if err := fs.Parse(args); err != nil {
+	cpuProfile := fs.String("cpuprofile", "", "FILE", "", "", "write a Go CPU profile of the measured pages to this file")
+	if err := fs.noArgs(args); err != nil {
 		return err
 	}
 	inputs, err := loadBenchInputs(filepath.Join(*dir, *match), *minPages)
@@ -239,11 +238,4 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
-}
-
-func envOr(key, def string) string {
-	if v := os.Getenv(key); v != "" {
-		return v
-	}
-	return def
 }

@@ -3,10 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/upscaled/upscaled/engines"
@@ -18,18 +15,16 @@ func init() {
 	register("devices", "list compute devices (Vulkan GPUs, CPU) and what they support", runDevices)
 }
 
-func runDevices(_ context.Context, args []string) error { return listDevices(os.Stdout, args) }
+func runDevices(_ context.Context, a *app, args []string) error { return listDevices(a, args) }
 
-// listDevices prints every device of every engine to out.
-func listDevices(out io.Writer, args []string) error {
-	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON instead of a table")
-	if err := fs.Parse(args); err != nil {
+// listDevices prints every device of every engine to stdout.
+func listDevices(a *app, args []string) error {
+	fs := newFlagSet(a, "devices", "Lists the compute devices (Vulkan GPUs, the CPU) and what they support.")
+	asJSON := fs.Bool("json", "", "print JSON instead of a table")
+	if err := fs.noArgs(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("devices: unexpected argument %q", fs.Arg(0))
-	}
+	out := a.stdout
 	ds, err := engines.ListDevices()
 	if *asJSON {
 		enc := json.NewEncoder(out)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -11,8 +10,8 @@ import (
 
 func TestDevicesCommand(t *testing.T) {
 	t.Run("json", func(t *testing.T) {
-		var out bytes.Buffer
-		if err := listDevices(&out, []string{"--json"}); err != nil {
+		a, out, _ := testApp("")
+		if err := listDevices(a, []string{"--json"}); err != nil {
 			t.Fatal(err)
 		}
 		var ds []engines.DeviceInfo
@@ -29,8 +28,8 @@ func TestDevicesCommand(t *testing.T) {
 		}
 	})
 	t.Run("table", func(t *testing.T) {
-		var out bytes.Buffer
-		if err := listDevices(&out, nil); err != nil {
+		a, out, _ := testApp("")
+		if err := listDevices(a, nil); err != nil {
 			t.Fatal(err)
 		}
 		for _, col := range []string{"MEMORY BUDGET", "FP16 STORAGE", "COOP MATRIX", "QUEUES", "vulkan", "cpu"} {
@@ -40,7 +39,8 @@ func TestDevicesCommand(t *testing.T) {
 		}
 	})
 	t.Run("bad-argument", func(t *testing.T) {
-		if err := listDevices(&bytes.Buffer{}, []string{"extra"}); err == nil {
+		a, _, _ := testApp("")
+		if err := listDevices(a, []string{"extra"}); exitCode(a, err) != exitUsage {
 			t.Error("extra argument accepted")
 		}
 	})

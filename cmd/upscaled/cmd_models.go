@@ -2,69 +2,61 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/upscaled/upscaled/models"
 )
 
 func init() {
-	register("models", "list the model catalog or fetch model files (models list|fetch [--dir D] [ID…])", func(ctx context.Context, args []string) error {
-		return runModels(ctx, args, os.Stdout)
-	})
+	register("models", "list the model catalog or fetch model files (models list|fetch [--dir DIR] [ID…])", runModels)
 }
 
-// modelsDirDefault is $UPSCALED_MODELS_DIR, else ./models.
-func modelsDirDefault() string {
-	if d := os.Getenv("UPSCALED_MODELS_DIR"); d != "" {
-		return d
-	}
-	return "models"
-}
-
-func runModels(ctx context.Context, args []string, out io.Writer) error {
+func runModels(ctx context.Context, a *app, args []string) error {
+	top := newFlagSet(a, "models", "Lists the model catalog (list) or fetches, verifies and installs model files (fetch).",
+		"list [--dir DIR]", "fetch [--dir DIR] [ID…]")
+	modelsDirFlag(top)
 	if len(args) == 0 {
-		return errors.New("models: want a subcommand: list or fetch")
+		return top.usageErr("want a subcommand: list or fetch")
 	}
-	fs := flag.NewFlagSet("models "+args[0], flag.ContinueOnError)
-	dir := fs.String("dir", modelsDirDefault(), "models directory (default $UPSCALED_MODELS_DIR or ./models)")
-	var ids []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		ids = append(ids, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
+	var f *flagSet
 	switch args[0] {
+	case "-h", "-help", "--help":
+		return top.noArgs(args)
 	case "list":
+		f = newFlagSet(a, "models list", "Lists the model catalog and which models are installed in --dir.", "[flags]")
+	case "fetch":
+		f = newFlagSet(a, "models fetch", "Fetches model files, checks them against their pinned SHA-256 and installs them\n"+
+			"in --dir: the models named by ID, or all of them.", "[flags] [ID…]")
+	default:
+		return top.usageErr("unknown subcommand %q (want list or fetch)", args[0])
+	}
+	dir := modelsDirFlag(f)
+	ids, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	out := a.stdout
+	if args[0] == "list" {
 		if len(ids) > 0 {
-			return fmt.Errorf("models list takes no arguments, got %q", ids)
+			return f.usageErr("models list takes no arguments, got %q", ids)
 		}
 		return listModels(*dir, out)
-	case "fetch":
-		n := len(ids)
-		if n == 0 {
-			n = len(models.All())
-		}
-		err := models.Fetch(ctx, *dir, ids, func(s string) { fmt.Fprintln(out, s) })
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%d model(s) installed and verified in %s\n", n, *dir)
-		return nil
 	}
-	return fmt.Errorf("models: unknown subcommand %q (want list or fetch)", args[0])
+	n := len(ids)
+	if n == 0 {
+		n = len(models.All())
+	}
+	if err := models.Fetch(ctx, *dir, ids, func(s string) { fmt.Fprintln(out, s) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d model(s) installed and verified in %s\n", n, *dir)
+	return nil
+}
+
+func modelsDirFlag(f *flagSet) *string {
+	return f.String("dir", "", "DIR", "UPSCALED_MODELS_DIR", "models", "models directory")
 }
 
 func listModels(dir string, out io.Writer) error {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -21,8 +20,8 @@ func TestModelsList(t *testing.T) {
 		{"empty dir", t.TempDir(), "no"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var out bytes.Buffer
-			if err := runModels(context.Background(), []string{"list", "--dir", c.dir}, &out); err != nil {
+			a, out, _ := testApp("")
+			if err := runModels(context.Background(), a, []string{"list", "--dir", c.dir}); err != nil {
 				t.Fatal(err)
 			}
 			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -57,9 +56,9 @@ func TestModelsFetchInstalled(t *testing.T) {
 		os.WriteFile(models.FilePath(dir, f), b, 0o644)
 	}
 	t.Setenv("PATH", "")
-	var out bytes.Buffer
+	a, out, _ := testApp("")
 	// Flags after the id are accepted too.
-	if err := runModels(context.Background(), []string{"fetch", info.ID, "--dir", dir}, &out); err != nil {
+	if err := runModels(context.Background(), a, []string{"fetch", info.ID, "--dir", dir}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "1 model(s) installed and verified in "+dir) {
@@ -78,7 +77,8 @@ func TestModelsErrors(t *testing.T) {
 		{[]string{"list", "extra"}, "takes no arguments", nil},
 		{[]string{"fetch", "--dir", "x", "no-such-model"}, `"no-such-model"`, models.ErrUnknownModel},
 	} {
-		err := runModels(context.Background(), c.args, &bytes.Buffer{})
+		a, _, _ := testApp("")
+		err := runModels(context.Background(), a, c.args)
 		if err == nil || !strings.Contains(err.Error(), c.want) || (c.is != nil && !errors.Is(err, c.is)) {
 			t.Errorf("%q: got %v, want %q", c.args, err, c.want)
 		}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -165,45 +164,30 @@ func loadServeConfig(args []string, getenv func(string) string, usageOut io.Writ
 			}
 		}
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(usageOut)
 	defaults := server.DefaultConfig()
-	fs.Usage = func() { serveUsage(usageOut, opts, defaults) }
+	f := newFlagSet(&app{stdout: usageOut, stderr: usageOut, getenv: getenv}, "serve", "Runs the HTTP API and the upload page.")
+	f.note("Every flag has an UPSCALED_* variable; a flag overrides its variable.\n" +
+		"Sizes take units (64MiB, 2GiB); durations take units (30s, 2m) or plain seconds.")
 	for _, o := range opts {
-		fs.Func(o.flag, o.help, func(v string) error {
+		f.Func(o.flag, o.arg, o.env, o.show(defaults), o.help, func(v string) error {
 			if err := o.set(&cfg, v); err != nil {
 				return fmt.Errorf("--%s=%s: %w", o.flag, v, err)
 			}
 			return nil
 		})
 	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, err
-	}
-	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("serve: unexpected argument %q (see upscaled serve --help)", fs.Arg(0))
-	}
-	return cfg, nil
+	return cfg, f.noArgs(args)
 }
 
-func serveUsage(w io.Writer, opts []serveOption, defaults server.Config) {
-	fmt.Fprintln(w, "usage: upscaled serve [flags]\n\nRuns the HTTP API. Every flag has an UPSCALED_* variable; a flag overrides its variable.")
-	fmt.Fprintln(w, "Sizes take units (64MiB, 2GiB); durations take units (30s, 2m) or plain seconds.")
-	fmt.Fprintln(w)
-	for _, o := range opts {
-		fmt.Fprintf(w, "  --%s %s\n      %s\n      env %s, default %s\n", o.flag, o.arg, o.help, o.env, o.show(defaults))
-	}
-}
-
-func runServe(ctx context.Context, args []string) error {
-	cfg, err := loadServeConfig(args, os.Getenv, os.Stderr)
+func runServe(ctx context.Context, a *app, args []string) error {
+	cfg, err := loadServeConfig(args, a.getenv, a.stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	log, err := server.NewLogger(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	log, err := server.NewLogger(a.stderr, cfg.LogLevel, cfg.LogFormat)
 	if err != nil {
 		return fmt.Errorf("UPSCALED_LOG_LEVEL: %w", err)
 	}

@@ -39,7 +39,8 @@ func TestUpscaleCommand(t *testing.T) {
 				}
 				args = append(args, a)
 			}
-			err := runUpscale(context.Background(), args)
+			a, _, _ := testApp("")
+			err := runUpscale(context.Background(), a, args)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err %v, want one mentioning %q", err, tt.wantErr)

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
@@ -15,12 +16,12 @@ import (
 // registers itself in init.
 type command struct {
 	summary string
-	run     func(ctx context.Context, args []string) error
+	run     func(ctx context.Context, a *app, args []string) error
 }
 
 var commands = map[string]command{}
 
-func register(name, summary string, run func(ctx context.Context, args []string) error) {
+func register(name, summary string, run func(ctx context.Context, a *app, args []string) error) {
 	commands[name] = command{summary: summary, run: run}
 }
 
@@ -28,40 +29,67 @@ func register(name, summary string, run func(ctx context.Context, args []string)
 var version = "dev"
 
 func init() {
-	register("version", "print the version", func(context.Context, []string) error {
-		fmt.Println("upscaled", version)
+	register("version", "print the version", func(_ context.Context, a *app, args []string) error {
+		f := newFlagSet(a, "version", "Prints the version of this build.")
+		if err := f.noArgs(args); err != nil {
+			return err
+		}
+		fmt.Fprintln(a.stdout, "upscaled", version)
 		return nil
 	})
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: upscaled COMMAND [flags]\n\ncommands:")
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: upscaled COMMAND [flags] ARGS")
+	fmt.Fprintln(w, "\nUpscales manga and comic pages with Real-CUGAN and Real-ESRGAN models, from the")
+	fmt.Fprintln(w, "command line (upscale) or as an HTTP service (serve).")
+	fmt.Fprintln(w, "\nCommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-10s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(os.Stderr, "\nrun 'upscaled COMMAND --help' for a command's flags")
+	fmt.Fprintf(w, "  %-10s %s\n", "help", "show a command's help: upscaled help COMMAND")
+	fmt.Fprintln(w, "\nRun 'upscaled COMMAND --help' for a command's flags. Flags go before, between or")
+	fmt.Fprintln(w, "after the arguments; -- ends them. Sizes take units (512MiB, 2GiB) or plain bytes.")
+	fmt.Fprintln(w, "\nExit status: 0 success, 1 failure (e.g. an image could not be upscaled),")
+	fmt.Fprintln(w, "2 usage error (unknown command or flag, wrong arguments).")
+}
+
+// run is the whole program short of the process: it returns the exit status.
+func run(ctx context.Context, a *app, args []string) int {
+	if len(args) == 0 {
+		usage(a.stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "-h", "-help", "--help":
+		usage(a.stdout)
+		return exitOK
+	case "help":
+		if len(rest) == 0 {
+			usage(a.stdout)
+			return exitOK
+		}
+		// upscaled help CMD [SUB]: CMD [SUB] --help
+		name, rest = rest[0], append(rest[1:len(rest):len(rest)], "--help")
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(a.stderr, "upscaled: unknown command %q\n\n", name)
+		usage(a.stderr)
+		return exitUsage
+	}
+	return exitCode(a, cmd.run(ctx, a, rest))
 }
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
-		usage()
-		os.Exit(2)
-	}
-	cmd, ok := commands[os.Args[1]]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "upscaled: unknown command %q\n\n", os.Args[1])
-		usage()
-		os.Exit(2)
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := cmd.run(ctx, os.Args[2:]); err != nil {
-		fmt.Fprintln(os.Stderr, "upscaled:", err)
-		os.Exit(1)
-	}
+	code := run(ctx, osApp(), os.Args[1:])
+	stop()
+	os.Exit(code)
 }
