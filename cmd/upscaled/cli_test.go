@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/upscaled/upscaled/imaging"
-	"github.com/upscaled/upscaled/internal/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // testApp is an app on buffers, with no UPSCALED_* variables set.
