@@ -28,7 +28,9 @@ models: deps
 run: deps models build
 	$(BIN) serve
 
+# go.mod and go.sum must be tidy (go mod tidy -diff prints what tidy would change).
 vet:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 
@@ -45,8 +47,10 @@ web-test-deps: deps-test
 test: web-test-deps
 
 # OpenAPI spec from the swag annotations (api/, web/, openapi/): writes
-# openapi/swagger.json and .yaml (committed, embedded; a test checks they are
-# current). Installs the swag CLI at the pinned version when missing.
+# openapi/swagger.json and .yaml (Swagger 2.0), then openapi/openapi.json and
+# .yaml (OpenAPI 3.0, converted with kin-openapi by openapi/cmd/openapi3);
+# committed, embedded, and a test checks they are current. Installs the swag
+# CLI at the pinned version when missing.
 SWAG_VERSION := v1.16.6
 SWAG := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/swag
 generate: openapi-spec
@@ -54,6 +58,7 @@ openapi-spec:
 	@if ! $(GO) version -m "$(SWAG)" 2>/dev/null | grep -Eq "mod\s+github.com/swaggo/swag\s+$(SWAG_VERSION)\s"; then \
 		echo "installing swag $(SWAG_VERSION)"; $(GO) install github.com/swaggo/swag/cmd/swag@$(SWAG_VERSION); fi
 	"$(SWAG)" init --quiet --generalInfo info.go --dir openapi,api,web --parseFuncBody --requiredByDefault --outputTypes json,yaml --output openapi
+	$(GO) run ./openapi/cmd/openapi3 openapi
 
 # Vulkan compute shaders: GLSL in engines/vulkan/shaders/*.comp compiled to
 # committed SPIR-V (an fp16-storage and an fp32-storage variant of each) by

@@ -10,7 +10,8 @@ import (
 )
 
 // mountDocs adds the browser upload page (GET /, /assets/{name}), the
-// OpenAPI spec (GET /openapi.json, /openapi.yaml) and the documentation page
+// OpenAPI specs (GET /openapi.json, /openapi.yaml: OpenAPI 3.0; /swagger.json,
+// /swagger.yaml: Swagger 2.0) and the documentation page
 // (GET /docs, /docs/{name}). They need no API key: the page asks for one and
 // sends it on its /v1 calls.
 func mountDocs(r chi.Router, notFound http.HandlerFunc) {

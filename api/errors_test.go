@@ -267,7 +267,7 @@ func TestProtocolConsistency(t *testing.T) {
 			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, got, tt.allow)
 		}
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/", "/openapi.json", "/v1/models"} {
+	for _, path := range []string{"/healthz", "/readyz", "/metrics", "/", "/openapi.json", "/swagger.json", "/v1/models"} {
 		if resp := do("HEAD", path); resp.StatusCode != http.StatusOK {
 			t.Errorf("HEAD %s: %d, want 200", path, resp.StatusCode)
 		}

@@ -21,7 +21,7 @@ var docsTypes = map[string]string{
 // Docs serves the interactive documentation page.
 //
 //	@Summary		Interactive API documentation
-//	@Description	A page that renders /openapi.json: every operation with its parameters, request and response bodies, the schemas, and a form to try each operation against this server. Self-contained (no request to another host).
+//	@Description	A page that renders /swagger.json (the Swagger 2.0 form of /openapi.json): every operation with its parameters, request and response bodies, the schemas, and a form to try each operation against this server. Self-contained (no request to another host).
 //	@Tags			docs
 //	@Produce		html
 //	@Success		200	{string}	string	"the HTML page"

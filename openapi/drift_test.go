@@ -13,6 +13,7 @@ import (
 
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/openapi"
+	"github.com/upscaled/upscaled/openapi/internal/oas3"
 )
 
 // swagConfig mirrors `swag init` as the Makefile's generate target runs it
@@ -49,8 +50,8 @@ func TestSpecIsCurrent(t *testing.T) {
 		name     string
 		embedded []byte
 	}{
-		{"swagger.json", openapi.JSON},
-		{"swagger.yaml", openapi.YAML},
+		{"swagger.json", openapi.SwaggerJSON},
+		{"swagger.yaml", openapi.SwaggerYAML},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			fresh, err := os.ReadFile(filepath.Join(out, f.name))
@@ -63,6 +64,41 @@ func TestSpecIsCurrent(t *testing.T) {
 			}
 			if !bytes.Equal(fresh, committed) {
 				t.Errorf("openapi/%s is stale (annotations changed): run `make generate` and commit it\n%s", f.name, firstDiff(committed, fresh))
+			}
+			if !bytes.Equal(committed, f.embedded) {
+				t.Errorf("the embedded %s differs from openapi/%s", f.name, f.name)
+			}
+		})
+	}
+}
+
+// TestOpenAPI3IsCurrent converts the committed swagger.json to OpenAPI 3 as
+// `make generate` does (openapi/cmd/openapi3) and fails when the committed
+// (and embedded) openapi.json or openapi.yaml differs: run `make generate`.
+func TestOpenAPI3IsCurrent(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	swagger, err := os.ReadFile(filepath.Join(root, "openapi", "swagger.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	freshJSON, freshYAML, err := oas3.Convert(swagger)
+	if err != nil {
+		t.Fatalf("convert swagger.json: %v", err)
+	}
+	for _, f := range []struct {
+		name            string
+		fresh, embedded []byte
+	}{
+		{"openapi.json", freshJSON, openapi.JSON},
+		{"openapi.yaml", freshYAML, openapi.YAML},
+	} {
+		t.Run(f.name, func(t *testing.T) {
+			committed, err := os.ReadFile(filepath.Join(root, "openapi", f.name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(f.fresh, committed) {
+				t.Errorf("openapi/%s is stale (swagger.json or the converter changed): run `make generate` and commit it\n%s", f.name, firstDiff(committed, f.fresh))
 			}
 			if !bytes.Equal(committed, f.embedded) {
 				t.Errorf("the embedded %s differs from openapi/%s", f.name, f.name)

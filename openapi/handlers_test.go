@@ -25,19 +25,36 @@ func TestHandlers(t *testing.T) {
 	}{
 		{"/openapi.json", 200, "application/json", func(t *testing.T, b []byte) {
 			var doc struct {
+				OpenAPI string         `json:"openapi"`
+				Paths   map[string]any `json:"paths"`
+			}
+			if err := json.Unmarshal(b, &doc); err != nil || !strings.HasPrefix(doc.OpenAPI, "3.") || len(doc.Paths) == 0 {
+				t.Errorf("not an OpenAPI 3 document with paths (openapi %q): %v", doc.OpenAPI, err)
+			}
+			if !bytes.Equal(b, openapi.JSON) {
+				t.Error("served JSON differs from the embedded openapi.json")
+			}
+		}},
+		{"/openapi.yaml", 200, "application/yaml", func(t *testing.T, b []byte) {
+			if !bytes.Equal(b, openapi.YAML) || !bytes.Contains(b, []byte("\nopenapi: 3.")) {
+				t.Errorf("not the OpenAPI 3 YAML: %.80s", b)
+			}
+		}},
+		{"/swagger.json", 200, "application/json", func(t *testing.T, b []byte) {
+			var doc struct {
 				Swagger string         `json:"swagger"`
 				Paths   map[string]any `json:"paths"`
 			}
 			if err := json.Unmarshal(b, &doc); err != nil || doc.Swagger != "2.0" || len(doc.Paths) == 0 {
 				t.Errorf("not a Swagger 2.0 document with paths: %v", err)
 			}
-			if !bytes.Equal(b, openapi.JSON) {
-				t.Error("served JSON differs from the embedded spec")
+			if !bytes.Equal(b, openapi.SwaggerJSON) {
+				t.Error("served JSON differs from the embedded swagger.json")
 			}
 		}},
-		{"/openapi.yaml", 200, "application/yaml", func(t *testing.T, b []byte) {
-			if !bytes.HasPrefix(b, []byte("basePath:")) && !bytes.Contains(b, []byte("swagger: \"2.0\"")) {
-				t.Errorf("not the YAML spec: %.80s", b)
+		{"/swagger.yaml", 200, "application/yaml", func(t *testing.T, b []byte) {
+			if !bytes.Equal(b, openapi.SwaggerYAML) || !bytes.Contains(b, []byte("swagger: \"2.0\"")) {
+				t.Errorf("not the Swagger 2.0 YAML: %.80s", b)
 			}
 		}},
 		{"/docs", 200, "text/html; charset=utf-8", func(t *testing.T, b []byte) {
@@ -46,8 +63,8 @@ func TestHandlers(t *testing.T) {
 			}
 		}},
 		{"/docs/docs.js", 200, "text/javascript; charset=utf-8", func(t *testing.T, b []byte) {
-			if !bytes.Contains(b, []byte("/openapi.json")) {
-				t.Error("the docs script does not read /openapi.json")
+			if !bytes.Contains(b, []byte("fetch('/swagger.json')")) {
+				t.Error("the docs script does not read /swagger.json (the Swagger 2.0 document it renders)")
 			}
 		}},
 		{"/docs/docs.css", 200, "text/css; charset=utf-8", nil},

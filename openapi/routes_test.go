@@ -47,7 +47,7 @@ func TestRoutesMatchSpec(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chi.Walk: %v", err)
 	}
-	documented := specOperations(t, openapi.JSON)
+	documented := specOperations(t, openapi.SwaggerJSON)
 
 	for _, op := range served {
 		if !slices.Contains(documented, op) {

@@ -41,14 +41,16 @@ func TestGeneratedClient(t *testing.T) {
 	if err := os.CopyFS(mod, os.DirFS("testdata/clientmod")); err != nil {
 		t.Fatal(err)
 	}
+	// The OpenAPI 3 document as the server serves it: the generator takes
+	// it as it is.
 	spec := fetch(t, srv.URL+"/openapi.json")
-	if err := os.WriteFile(filepath.Join(mod, "swagger.json"), spec, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(mod, "openapi.json"), spec, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Join(mod, "client"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	goCmd(t, mod, "run", "./gen", "swagger.json", "client/client.gen.go")
+	goCmd(t, mod, "run", "./gen", "openapi.json", "client/client.gen.go")
 	goCmd(t, mod, "build", "-o", "driver.bin", "./driver")
 
 	imgs := []string{testenv.TestImage(t, "small-color-48x48.png"), testenv.TestImage(t, "small-gray-64x64.png")}

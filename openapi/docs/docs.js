@@ -1,4 +1,4 @@
-// Renders the Swagger 2.0 document at /openapi.json: operations grouped by
+// Renders the Swagger 2.0 document at /swagger.json: operations grouped by
 // tag with their parameters and responses, the schemas, and a "Try it" form
 // per operation that sends the request to this server with fetch.
 'use strict';
@@ -250,12 +250,12 @@ async function init() {
     else localStorage.removeItem(KEY_STORE);
   });
   try {
-    const res = await fetch('/openapi.json');
+    const res = await fetch('/swagger.json');
     if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
     spec = await res.json();
     render();
   } catch (err) {
-    $('load-error').textContent = 'Could not load /openapi.json: ' + err.message;
+    $('load-error').textContent = 'Could not load /swagger.json: ' + err.message;
     $('load-error').hidden = false;
   }
 }

@@ -127,7 +127,7 @@ func syncUpscale(ctx context.Context, c *client.ClientWithResponses, images []st
 	if err != nil {
 		return err
 	}
-	res, err := c.UpscaleWithBodyWithResponse(ctx, ct, body)
+	res, err := c.UpscaleWithBodyWithResponse(ctx, &client.UpscaleParams{}, ct, body)
 	if err != nil {
 		return err
 	}
@@ -156,14 +156,15 @@ func syncUpscale(ctx context.Context, c *client.ClientWithResponses, images []st
 	return nil
 }
 
-// rawUpscale sends the image itself as the body (no form): default options,
-// WebP out.
+// rawUpscale sends the image itself as the body (no form) with an option as
+// a query parameter (lossless): default format, so lossless WebP out.
 func rawUpscale(ctx context.Context, c *client.ClientWithResponses, images []string, s *Summary) error {
 	in, err := os.ReadFile(images[0])
 	if err != nil {
 		return err
 	}
-	res, err := c.UpscaleWithBodyWithResponse(ctx, "image/png", bytes.NewReader(in))
+	lossless := true
+	res, err := c.UpscaleWithBodyWithResponse(ctx, &client.UpscaleParams{Lossless: &lossless}, "image/png", bytes.NewReader(in))
 	if err != nil {
 		return err
 	}
@@ -175,6 +176,9 @@ func rawUpscale(ctx context.Context, c *client.ClientWithResponses, images []str
 	}
 	if len(res.Body) < 12 || string(res.Body[:4]) != "RIFF" || string(res.Body[8:12]) != "WEBP" {
 		return fmt.Errorf("the body is not a WebP file")
+	}
+	if len(res.Body) < 16 || string(res.Body[12:16]) != "VP8L" {
+		return fmt.Errorf("the WebP is not lossless (chunk %q): the lossless query parameter was not applied", res.Body[12:16])
 	}
 	if res.Headers200 == nil || res.Headers200.XUpscaledOutputSize == nil {
 		return fmt.Errorf("X-Upscaled-Output-Size missing")
@@ -189,7 +193,7 @@ func badOption(ctx context.Context, c *client.ClientWithResponses, images []stri
 	if err != nil {
 		return err
 	}
-	res, err := c.UpscaleWithBodyWithResponse(ctx, ct, body)
+	res, err := c.UpscaleWithBodyWithResponse(ctx, &client.UpscaleParams{}, ct, body)
 	if err != nil {
 		return err
 	}
