@@ -131,22 +131,28 @@ func (b *Budget) Acquire(ctx context.Context, n int64) (release func(), err erro
 	case <-timer:
 		cause = &BusyError{Reason: fmt.Sprintf("waited %v for memory (queue timeout)", b.timeout), RetryAfter: b.retryAfter()}
 	}
+	b.giveUp(&b.waiters, elem)
+	return nil, cause
+}
+
+// giveUp takes a waiter that stopped waiting out of queue q, or hands its
+// bytes back when they were granted meanwhile.
+func (b *Budget) giveUp(q *list.List, elem *list.Element) {
+	w := elem.Value.(*waiter)
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	select {
 	case <-w.ready:
-		// Granted while giving up: hand the bytes back.
-		b.reserved -= n
+		b.reserved -= w.n
 		b.notifyLocked()
 	default:
-		isFront := b.waiters.Front() == elem
-		b.waiters.Remove(elem)
+		isFront := q.Front() == elem
+		q.Remove(elem)
 		if isFront {
 			// Waiters behind a large head may fit now.
 			b.notifyLocked()
 		}
 	}
-	b.mu.Unlock()
-	return nil, cause
 }
 
 // AcquireBackground reserves n bytes at low priority: at once when they
@@ -175,19 +181,7 @@ func (b *Budget) AcquireBackground(ctx context.Context, n int64) (release func()
 		return b.releaser(n), nil
 	case <-ctx.Done():
 	}
-	b.mu.Lock()
-	select {
-	case <-w.ready:
-		b.reserved -= n
-		b.notifyLocked()
-	default:
-		isFront := b.background.Front() == elem
-		b.background.Remove(elem)
-		if isFront {
-			b.notifyLocked()
-		}
-	}
-	b.mu.Unlock()
+	b.giveUp(&b.background, elem)
 	return nil, ctx.Err()
 }
 
