@@ -264,6 +264,23 @@ func TestUpscaleBatchFailure(t *testing.T) {
 	}
 }
 
+// A missing model would fail every page alike: the batch stops at the
+// first, saying once what to fetch.
+func TestUpscaleBatchModelMissing(t *testing.T) {
+	in, out := batchDir(t, 3), t.TempDir()
+	a, _, _ := testApp("")
+	code, _, stderr := runCLI(t, a, "upscale", "--engine", "cpu", "--models-dir", t.TempDir(), "-q", in, "-o", out)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr)
+	}
+	if n := strings.Count(stderr, "upscaled models fetch"); n != 1 {
+		t.Errorf("the missing model is reported %d times, want once:\n%s", n, stderr)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 0 {
+		t.Errorf("%d files written without a model", len(ents))
+	}
+}
+
 // TestUpscaleStdinStdout: - reads the image from stdin, -o - writes the
 // result to stdout, nothing else there; UPSCALED_ENGINE and
 // UPSCALED_MODELS_DIR stand for the flags.

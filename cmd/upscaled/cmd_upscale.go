@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -169,7 +170,8 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 		if err == nil {
 			continue
 		}
-		if len(pages) == 1 || ctx.Err() != nil {
+		// a missing model fails every page alike: say it once
+		if len(pages) == 1 || ctx.Err() != nil || errors.Is(err, models.ErrNotInstalled) {
 			prog.finish()
 			return fmt.Errorf("%s: %w", p.label(), err)
 		}
