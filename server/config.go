@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines/sched"
+	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/jobs"
 )
 
@@ -30,6 +31,9 @@ type Config struct {
 	// InFlight is the passes each device runs at once.
 	Devices  []int
 	InFlight int
+	// Vulkan is how the Vulkan engine uses each device it opens (queues,
+	// tensor-core kernel modes, profiling).
+	Vulkan vulkan.Config
 	// MemoryBudget is the host bytes all images in work may hold together.
 	MemoryBudget int64
 	// QueueMax requests may wait for memory; beyond it they get 503.
@@ -78,6 +82,7 @@ func DefaultConfig() Config {
 		Engine:          "auto",
 		Device:          -1,
 		InFlight:        sched.DefaultConfig().InFlight,
+		Vulkan:          vulkan.DefaultConfig(),
 		MemoryBudget:    DefaultMemoryBudget(),
 		QueueMax:        16,
 		QueueTimeout:    30 * time.Second,
@@ -147,6 +152,9 @@ func (c Config) Validate() error {
 		if err := (sched.Config{Devices: c.Devices, InFlight: 1}).Validate(); err != nil {
 			bad("UPSCALED_DEVICES", "%v", err)
 		}
+	}
+	if err := c.Vulkan.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("UPSCALED_VK_*: %w", err))
 	}
 	if c.MemoryBudget < minMemoryBudget {
 		bad("UPSCALED_MEMORY_BUDGET", "%d bytes: must be at least 16 MiB", c.MemoryBudget)

@@ -26,6 +26,7 @@ func openShared(ctx context.Context, eng *engineChoice, devices string, inFlight
 	}
 	cfg := sched.DefaultConfig()
 	cfg.InFlight = inFlight
+	cfg.Backends = backends(eng.vulkan)
 	list, err := sched.ParseDevices(devices)
 	if err != nil {
 		return nil, fmt.Errorf("--devices: %w", err)

@@ -147,8 +147,8 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if vulkan.Profiling() {
-		fmt.Println("\nGPU time per kernel and per layer (UPSCALED_VK_PROFILE=1; --streams 1 gives a clean split):")
+	if eng.vulkan.Profile {
+		fmt.Println("\nGPU time per kernel and per layer (--vk-profile=1 or UPSCALED_VK_PROFILE=1; --streams 1 gives a clean split):")
 		return vulkan.WriteProfile(os.Stdout, 15)
 	}
 	return nil

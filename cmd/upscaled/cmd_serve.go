@@ -31,7 +31,7 @@ type serveOption struct {
 }
 
 func serveOptions() []serveOption {
-	return []serveOption{
+	opts := []serveOption{
 		{"addr", "UPSCALED_ADDR", "HOST:PORT", "listen address",
 			func(c *server.Config, v string) error { c.Addr = v; return nil },
 			func(c server.Config) string { return c.Addr }},
@@ -150,6 +150,7 @@ func serveOptions() []serveOption {
 			},
 			func(c server.Config) string { return strconv.FormatFloat(c.Jobs.BudgetShare, 'g', -1, 64) }},
 	}
+	return insertAfter(opts, "inflight", vulkanServeOptions()...)
 }
 
 // loadServeConfig applies, over the defaults, the UPSCALED_* variables of

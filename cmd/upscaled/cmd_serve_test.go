@@ -119,7 +119,7 @@ func TestREADMEConfigTable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	row := regexp.MustCompile("(?m)^\\| `(UPSCALED_[A-Z_]+)` \\| `--([a-z-]+)` \\| ([^|]+) \\|")
+	row := regexp.MustCompile("(?m)^\\| `(UPSCALED_[A-Z0-9_]+)` \\| `--([a-z0-9-]+)` \\| ([^|]+) \\|")
 	rows := map[string][2]string{}
 	for _, m := range row.FindAllStringSubmatch(string(readme), -1) {
 		rows[m[1]] = [2]string{m[2], strings.Trim(strings.TrimSpace(m[3]), "`")}

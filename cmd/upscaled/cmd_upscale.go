@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/engines/sched"
+	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
@@ -28,10 +30,11 @@ func init() {
 // memory and reports no budget of its own (the CPU engine).
 const hostTileBudget = 1 << 30
 
-// engineChoice holds the --engine and --device flags.
+// engineChoice holds the --engine, --device and --vk-* flags.
 type engineChoice struct {
 	name   *string
 	device *int
+	vulkan *vulkan.Config
 }
 
 func engineFlags(f *flagSet) *engineChoice {
@@ -39,14 +42,27 @@ func engineFlags(f *flagSet) *engineChoice {
 		name: f.String("engine", "", "NAME", "UPSCALED_ENGINE", "auto",
 			"auto (best GPU, else the Go executor, else Mesa's CPU Vulkan device), vulkan or cpu"),
 		device: f.Int("device", "N", "UPSCALED_DEVICE", -1, "automatic", "Vulkan device index (upscaled devices); -1: automatic"),
+		vulkan: vulkanFlags(f),
 	}
 }
 
+// open opens the engine as serve does (sched.Open): the --device, else
+// every usable GPU, else the single best engine.
 func (e *engineChoice) open(ctx context.Context) (engines.Engine, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return engines.Select(strings.ToLower(*e.name), *e.device)
+	cfg := sched.DefaultConfig()
+	cfg.Backends = backends(e.vulkan)
+	name := strings.ToLower(*e.name)
+	if *e.device >= 0 && name != "cpu" {
+		cfg.Devices = []int{*e.device}
+	}
+	eng, err := sched.Open(name, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return eng, nil
 }
 
 // imageExts are the inputs a directory argument contributes.

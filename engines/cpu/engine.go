@@ -52,6 +52,6 @@ func init() {
 				Type: "cpu", API: "go",
 			}}, nil
 		},
-		Open: func(int) (engines.Engine, error) { return New(), nil },
+		Open: func(int, engines.BackendConfig) (engines.Engine, error) { return New(), nil },
 	})
 }

@@ -7,13 +7,17 @@ import (
 )
 
 func TestRegisteredBackend(t *testing.T) {
-	e, err := engines.Select("cpu", -1)
+	cpu, ok := engines.LookupBackend("cpu")
+	if !ok {
+		t.Fatal("the cpu backend is not registered")
+	}
+	e, err := cpu.Open(0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer e.Close()
 	if e.Name() != "cpu" || e.MemoryBudget() != 0 {
-		t.Fatalf("selected %q with budget %d, want the cpu engine with no budget", e.Name(), e.MemoryBudget())
+		t.Fatalf("opened %q with budget %d, want the cpu engine with no budget", e.Name(), e.MemoryBudget())
 	}
 	ds, _ := engines.ListDevices() // Vulkan may be absent; the cpu device must be listed
 	found := false

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/upscaled/upscaled/engines"
 )
 
 // ErrConfig: a Config setting is out of range.
@@ -14,15 +16,28 @@ var ErrConfig = errors.New("invalid scheduler configuration")
 // add memory, not overlap.
 const MaxInFlight = 16
 
-// Config says which devices the shared engine runs on and how deep each
-// device's pipeline is.
+// Config says which devices the shared engine runs on, how deep each
+// device's pipeline is, and how each backend opens its devices.
 type Config struct {
 	// Devices are the Vulkan device indexes to use. Empty: every usable
 	// discrete or integrated GPU, and when there is none, the single engine
-	// engines.Select picks (the Vulkan CPU device or the Go executor).
+	// Open picks (a virtual GPU, the Go executor or the Vulkan CPU device).
 	Devices []int
 	// InFlight is the passes each device runs at once (1..MaxInFlight).
 	InFlight int
+	// Backends are the backends' settings (a vulkan.Config), at most one
+	// per backend; a backend without one opens with its defaults.
+	Backends []engines.BackendConfig
+}
+
+// backend is the settings cfg has for backend name, or nil.
+func (c Config) backend(name string) engines.BackendConfig {
+	for _, b := range c.Backends {
+		if b != nil && b.Backend() == name {
+			return b
+		}
+	}
+	return nil
 }
 
 // DefaultConfig is every usable GPU, two passes in flight per device.
@@ -43,6 +58,19 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%w: device %d listed twice", ErrConfig, d))
 		}
 		seen[d] = true
+	}
+	backends := map[string]bool{}
+	for _, b := range c.Backends {
+		if b == nil {
+			continue
+		}
+		if backends[b.Backend()] {
+			errs = append(errs, fmt.Errorf("%w: %s settings given twice", ErrConfig, b.Backend()))
+		}
+		backends[b.Backend()] = true
+		if err := b.Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.Backend(), err))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -34,6 +34,13 @@
 // submission: the engines expose no batch API, so each pass is submitted
 // on its own; InFlight passes overlap instead.
 //
+// Open (open.go) is how every command opens an engine: the Go executor,
+// the Vulkan devices named, every usable GPU, or the single best engine,
+// always behind the scheduler. It lives here rather than in engines because
+// it builds a scheduler and engines cannot import sched; it reaches the
+// backends through the engines registry and hands each its own settings
+// (Config.Backends, e.g. a vulkan.Config) unread.
+//
 // It imports engines only; it must not import a backend, imaging, tiling,
 // upscale or net/http.
 package sched

@@ -41,7 +41,7 @@ func lavapipe(t testing.TB) engines.Engine {
 	}
 	for _, d := range ds {
 		if d.Type == vulkan.TypeCPU && d.Usable() == nil {
-			e, err := vulkan.New(d.Index)
+			e, err := vulkan.New(d.Index, vulkan.DefaultConfig())
 			if err != nil {
 				t.Fatal(err)
 			}

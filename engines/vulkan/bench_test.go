@@ -64,7 +64,7 @@ func benchPass(b *testing.B, m engines.Model, h, w int) {
 	sec := time.Since(start).Seconds() / float64(b.N)
 	b.ReportMetric(flops/sec/1e9, "GFLOPS")
 	b.ReportMetric(float64(h*w)/sec, "pixels/s")
-	if Profiling() { // UPSCALED_VK_PROFILE=1: GPU time and GFLOPS per kernel (run one benchmark per process)
+	if e.Config().Profile { // UPSCALED_VK_PROFILE=1: GPU time and GFLOPS per kernel (run one benchmark per process)
 		var sb strings.Builder
 		if err := WriteProfile(&sb, 12); err == nil {
 			b.Log("\n" + sb.String())

@@ -64,7 +64,7 @@ func (pl *planner) planConv(i int) error {
 		if !coopEligible(c) {
 			mode = coopConv2x2S2
 		}
-		pl.add(i, coopShader(), coopSpec(act, a, b, nb, mode), append(push, 0, 0),
+		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, nb, mode), append(push, 0, 0),
 			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTileH(mode) - 1) / coopTileH(mode), ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
@@ -104,7 +104,7 @@ func (pl *planner) planDeconv(i int) error {
 		// tensor cores: N = 4 taps × 16 channels per workgroup; the push
 		// constants as the convolution's, cuts in place of pads, pad value 0
 		binds[2] = pl.wref(parts[2])
-		pl.add(i, coopShader(), coopSpec(act, a, b, 4, coopDeconv2x2S2), append(push, 0, 0, 0),
+		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, 4, coopDeconv2x2S2), append(push, 0, 0, 0),
 			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
 		return nil
 	}
@@ -113,7 +113,7 @@ func (pl *planner) planDeconv(i int) error {
 		// (W+1)×(H+1) pixels whose 4 channel groups are the output parities
 		binds[2] = pl.wref(parts[2])
 		cp := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), 1, 1, o.C, 0, cutL, cutT)
-		pl.add(i, coopShader(), coopSpec(act, a, b, 1, coopDeconv4x4S2), cp,
+		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, 1, coopDeconv4x4S2), cp,
 			[3]int{(s.W + coopTile) / coopTile, (s.H + coopTile) / coopTile, 1}, binds, 1)
 		return nil
 	}

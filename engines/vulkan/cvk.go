@@ -106,17 +106,24 @@ func cDeviceInfo(i int) (Device, error) {
 // cctx is one device context (C handle).
 type cctx struct{ p *C.upx_ctx }
 
-func cCtxCreate(i int, coop bool, maxQueues int) (cctx, error) {
+// cCtxCreate creates a context on device i with up to cfg.Queues compute
+// queues, the cooperative-matrix extension when coop (and the KHR one too
+// with cfg.CoopKHR), pipeline statistics with cfg.PipeStats.
+func cCtxCreate(i int, coop bool, cfg Config) (cctx, error) {
 	var m msgBuf
 	var p *C.upx_ctx
 	cm := C.int(0)
 	if coop {
 		cm = 1
-		if coopKHR {
+		if cfg.CoopKHR {
 			cm = 2 // the KHR extension too
 		}
 	}
-	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(maxQueues), &p, m.ptr())); err != nil {
+	ps := C.int(0)
+	if cfg.PipeStats {
+		ps = 1
+	}
+	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(cfg.Queues), ps, &p, m.ptr())); err != nil {
 		return cctx{}, err
 	}
 	return cctx{p}, nil

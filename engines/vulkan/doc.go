@@ -25,7 +25,7 @@
 // A pass submits segments up to the next pooling layer whose means it does
 // not know, reads back only the per-channel sums, and resumes after Supply
 // in the same arena. Each pass submits to a compute queue of its own (the
-// least used of up to UPSCALED_VK_QUEUES, default 8, each with its own
+// least used of up to Config.Queues, default 8, each with its own
 // timeline semaphore), so concurrent passes do not wait behind each other's
 // submitted segments. Only 8- or 16-bit pixels cross the bus: pre- and
 // post-processing (÷255, ×255, round, clamp, nearest residual) are shaders.
@@ -33,17 +33,23 @@
 // Kernels: 3×3 stride-1 convolutions use a shared-memory tiled implicit GEMM
 // (conv3x3), or on devices with NV cooperative matrices (16×16×16 fp16) a
 // tensor-core kernel (conv3x3_coopmat) after a self-check against the tiled
-// one at engine start (UPSCALED_VK_COOPMAT=0 disables it); other
+// one at engine start (Config.CoopMat off disables it); other
 // convolutions use the direct kernel. The tensor-core kernel (coop.go,
 // shaders/conv3x3_coopmat.glsl) also runs 2×2 stride-2 convolutions and
-// deconvolutions (modes 2, 1; UPSCALED_VK_COOP_STRIDED=0 turns them off) and
-// 4×4 stride-2 deconvolutions to ≤ 4 channels (mode 3;
-// UPSCALED_VK_COOP_DECONV4=0), all covered by the start-up self-check;
-// UPSCALED_VK_COOP_RPS=2|4 sets its rows per
-// subgroup, UPSCALED_VK_COOP_KHR=1 runs it through VK_KHR_cooperative_matrix,
-// UPSCALED_VK_PIPESTATS=1 prints the driver's per-pipeline statistics.
+// deconvolutions (modes 2, 1; Config.CoopStrided) and 4×4 stride-2
+// deconvolutions to ≤ 4 channels (mode 3; Config.CoopDeconv4), all covered
+// by the start-up self-check; Config.CoopRPS sets its rows per subgroup,
+// Config.CoopKHR runs it through VK_KHR_cooperative_matrix, Config.PipeStats
+// prints the driver's per-pipeline statistics.
 //
-// Profiling: with UPSCALED_VK_PROFILE=1 command buffers carry a timestamp
+// Configuration: New takes a Config (config.go; DefaultConfig, Validate).
+// The engine reads no environment variable: cmd/upscaled fills the Config
+// from the UPSCALED_VK_* variables and --vk-* flags, and engines/sched.Open
+// hands it to the registered backend as an engines.BackendConfig. The
+// package's test binary reads the same variables itself (testConfig) for
+// scripts/gpu-kernel.sh.
+//
+// Profiling: with Config.Profile command buffers carry a timestamp
 // after each dispatch and finished segments add their dispatch times up per
 // kernel and per layer (WriteProfile, printed by `upscaled bench`).
 //

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -19,21 +17,25 @@ import (
 // weights).
 type Engine struct {
 	dev Device
+	cfg Config
 	// coop: 3×3 convolutions use the cooperative-matrix kernel (device
-	// support, not disabled by UPSCALED_VK_COOPMAT=0, self-check passed).
+	// support, Config.CoopMat, self-check passed).
 	coop atomic.Bool
 
-	mem    *memCounter // bytes of every buffer the engine holds
-	work   *workCounter
-	queues int // compute queues to create at most (UPSCALED_VK_QUEUES)
+	mem  *memCounter // bytes of every buffer the engine holds
+	work *workCounter
 
 	mu     sync.Mutex
 	st     *devState
 	closed bool
 }
 
-// New opens the engine on Vulkan device index (see Devices).
-func New(index int) (*Engine, error) {
+// New opens the engine on Vulkan device index (see Devices) as cfg says;
+// the caller must Close it.
+func New(index int, cfg Config) (*Engine, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	ds, err := Devices()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", engines.ErrUnavailable, err)
@@ -45,17 +47,13 @@ func New(index int) (*Engine, error) {
 	if err := d.Usable(); err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d: %w", engines.ErrUnavailable, index, err)
 	}
-	queues, err := queueLimit()
-	if err != nil {
-		return nil, err
-	}
-	coop := d.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0"
+	coop := d.CoopMatrixUsable() && cfg.CoopMat
 	mem := &memCounter{}
-	st, err := newDevState(d, coop, queues, mem)
+	st, err := newDevState(d, coop, cfg, mem)
 	if err != nil {
 		return nil, fmt.Errorf("%w: Vulkan device %d (%s): %w", engines.ErrUnavailable, index, d.Name, err)
 	}
-	e := &Engine{dev: d, st: st, mem: mem, work: &workCounter{}, queues: queues}
+	e := &Engine{dev: d, cfg: cfg, st: st, mem: mem, work: &workCounter{}}
 	if coop {
 		e.coop.Store(true)
 		if err := e.checkCoop(); err != nil {
@@ -66,24 +64,6 @@ func New(index int) (*Engine, error) {
 	return e, nil
 }
 
-// maxQueues is the default and largest UPSCALED_VK_QUEUES (UPX_MAX_QUEUES).
-const maxQueues = 8
-
-// queueLimit reads UPSCALED_VK_QUEUES: how many of the device's compute
-// queues the engine spreads concurrent passes over (1–8, default 8, fewer
-// where the device has fewer).
-func queueLimit() (int, error) {
-	v := os.Getenv("UPSCALED_VK_QUEUES")
-	if v == "" {
-		return maxQueues, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxQueues {
-		return 0, fmt.Errorf("UPSCALED_VK_QUEUES=%q: want a whole number of compute queues from 1 to %d", v, maxQueues)
-	}
-	return n, nil
-}
-
 // forceTiledConv keeps programs off the cooperative-matrix kernel
 // (benchmarks compare the kernels with it).
 var forceTiledConv = false
@@ -91,6 +71,9 @@ var forceTiledConv = false
 // CoopMatrix reports whether 3×3 convolutions run on the cooperative-matrix
 // kernel.
 func (e *Engine) CoopMatrix() bool { return e.coop.Load() }
+
+// Config is the configuration the engine was opened with.
+func (e *Engine) Config() Config { return e.cfg }
 
 // Device describes the engine's device.
 func (e *Engine) Device() Device { return e.dev }
@@ -110,7 +93,7 @@ func (e *Engine) state() (*devState, error) {
 		e.st = nil
 	}
 	if e.st == nil {
-		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && os.Getenv("UPSCALED_VK_COOPMAT") != "0", e.queues, e.mem)
+		st, err := newDevState(e.dev, e.dev.CoopMatrixUsable() && e.cfg.CoopMat, e.cfg, e.mem)
 		if err != nil {
 			return nil, fmt.Errorf("vulkan: recreating device %d after loss: %w", e.dev.Index, err)
 		}

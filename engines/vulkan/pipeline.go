@@ -6,10 +6,6 @@ import (
 	"strings"
 )
 
-// pipeStats (UPSCALED_VK_PIPESTATS=1) prints every pipeline created with the
-// driver's statistics (registers, spills, shared memory) to stderr.
-var pipeStats = os.Getenv("UPSCALED_VK_PIPESTATS") == "1"
-
 // pipeline returns the cached pipeline for shader name with spec constants.
 func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (uintptr, error) {
 	var key strings.Builder
@@ -25,7 +21,7 @@ func (s *devState) pipeline(name string, nbind, pushWords int, spec []uint32) (u
 	if h, ok := s.pipes[key.String()]; ok {
 		return h, nil
 	}
-	if pipeStats {
+	if s.cfg.PipeStats {
 		fmt.Fprintf(os.Stderr, "vulkan pipeline %s spec %v\n", name, spec) // the C layer prints its statistics next
 	}
 	code, err := shaderCode(name, s.fp16)
@@ -46,7 +42,7 @@ func (s *devState) record(ds []dispatchRec) (uintptr, error) {
 	if s.gone {
 		return 0, resultError(vkErrorDeviceLost, "device context destroyed")
 	}
-	h, err := s.ctx.cmdRecord(ds, profiling && s.dev.TimestampPeriod > 0)
+	h, err := s.ctx.cmdRecord(ds, s.cfg.Profile && s.dev.TimestampPeriod > 0)
 	if err != nil {
 		return 0, err
 	}

@@ -4,22 +4,17 @@ import (
 	"cmp"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"text/tabwriter"
 )
 
-// profiling (UPSCALED_VK_PROFILE=1) records command buffers with a GPU
-// timestamp after every dispatch and adds each finished segment's dispatch
-// times up, process-wide, per kernel and per layer (WriteProfile). A
-// dispatch's time runs from the previous timestamp to its own, so passes
-// running at once on other queues inflate it: profile one pass at a time
-// (`upscaled bench --streams 1`).
-var profiling = os.Getenv("UPSCALED_VK_PROFILE") == "1"
-
-// Profiling reports whether UPSCALED_VK_PROFILE=1 turned profiling on.
-func Profiling() bool { return profiling }
+// Profiling: an engine opened with Config.Profile records command buffers
+// with a GPU timestamp after every dispatch and adds each finished
+// segment's dispatch times up, process-wide, per kernel and per layer
+// (WriteProfile). A dispatch's time runs from the previous timestamp to its
+// own, so passes running at once on other queues inflate it: profile one
+// pass at a time (`upscaled bench --streams 1`).
 
 type profStat struct {
 	calls int
@@ -52,7 +47,7 @@ func profAdd(m map[string]*profStat, key string, ns, flops float64) map[string]*
 // [from, to) (one command buffer each).
 func (ps *pass) profileSegments(from, to int) {
 	period := ps.st.dev.TimestampPeriod
-	if !profiling || period <= 0 {
+	if !ps.st.cfg.Profile || period <= 0 {
 		return
 	}
 	l := ps.dp.l
@@ -86,7 +81,7 @@ func (ps *pass) profileSegments(from, to int) {
 }
 
 // WriteProfile prints the GPU time per kernel and the top layers since the
-// process started (nothing unless profiling is on).
+// process started (nothing unless an engine was opened with Config.Profile).
 func WriteProfile(w io.Writer, topLayers int) error {
 	prof.mu.Lock()
 	defer prof.mu.Unlock()

@@ -8,20 +8,36 @@ import (
 	"github.com/upscaled/upscaled/engines"
 )
 
-// With profiling on, every dispatch of a pass is timed on the device and
-// attributed to its kernel and layer, with the convolutions' arithmetic.
+// With Config.Profile, every dispatch of a pass is timed on the device and
+// attributed to its kernel and layer, with the convolutions' arithmetic;
+// without it nothing is collected.
 func TestProfile(t *testing.T) {
-	profiling = true
-	defer func() { profiling = false }()
+	ctx := context.Background()
+	m := loadNet(t, "realesrgan-animevideov3-x2")
+	ResetProfile()
+	off := DefaultConfig()
+	off.Profile = false
+	quiet := openTestEngineWith(t, off)
+	qprog, err := quiet.Load(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engines.Run(ctx, qprog, grayTile(24, 20)); err != nil {
+		t.Fatal(err)
+	}
+	qprog.Close()
 	prof.mu.Lock()
-	prof.kernels, prof.layers = nil, nil
+	collected := len(prof.kernels) + len(prof.layers)
 	prof.mu.Unlock()
-	e := openTestEngine(t)
+	if collected != 0 {
+		t.Fatalf("an engine opened without Config.Profile collected %d profile entries", collected)
+	}
+	on := DefaultConfig()
+	on.Profile = true
+	e := openTestEngineWith(t, on)
 	if e.Device().TimestampPeriod <= 0 {
 		t.Fatalf("%s has no timestamps on its compute queues", e.Device().Name)
 	}
-	ctx := context.Background()
-	m := loadNet(t, "realesrgan-animevideov3-x2")
 	prog, err := e.Load(ctx, m)
 	if err != nil {
 		t.Fatal(err)

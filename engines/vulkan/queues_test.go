@@ -2,6 +2,7 @@ package vulkan
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -9,25 +10,6 @@ import (
 
 	"github.com/upscaled/upscaled/engines"
 )
-
-func TestQueueLimit(t *testing.T) {
-	for _, c := range []struct {
-		env  string
-		want int
-	}{{"", 8}, {"1", 1}, {"3", 3}, {"8", 8}, {"0", 0}, {"9", 0}, {"-1", 0}, {"two", 0}} {
-		t.Setenv("UPSCALED_VK_QUEUES", c.env)
-		got, err := queueLimit()
-		if c.want == 0 {
-			if err == nil || !strings.Contains(err.Error(), "from 1 to 8") {
-				t.Errorf("UPSCALED_VK_QUEUES=%q: %d, %v; want an error naming the range", c.env, got, err)
-			}
-			continue
-		}
-		if err != nil || got != c.want {
-			t.Errorf("UPSCALED_VK_QUEUES=%q: %d, %v; want %d", c.env, got, err, c.want)
-		}
-	}
-}
 
 // Concurrent passes each get a queue of their own while there are enough,
 // then share the least used one.
@@ -46,17 +28,19 @@ func TestTakeQueueSpreadsPasses(t *testing.T) {
 	}
 }
 
-// The engine creates min(UPSCALED_VK_QUEUES, the family's queues) queues,
+// The engine creates min(Config.Queues, the family's queues) queues,
 // refuses a bad setting, and concurrent passes over them give the same
 // results as one after another.
 func TestEngineQueues(t *testing.T) {
 	d := openTestEngine(t).Device()
-	t.Setenv("UPSCALED_VK_QUEUES", "0")
-	if _, err := New(d.Index); err == nil || !strings.Contains(err.Error(), "UPSCALED_VK_QUEUES") {
-		t.Fatalf("New with UPSCALED_VK_QUEUES=0: %v, want an error naming the setting", err)
+	bad := DefaultConfig()
+	bad.Queues = 0
+	if _, err := New(d.Index, bad); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "0 compute queues (want 1 to 8)") {
+		t.Fatalf("New with 0 queues: %v, want ErrConfig naming the range", err)
 	}
-	t.Setenv("UPSCALED_VK_QUEUES", "2")
-	e, err := New(d.Index)
+	cfg := DefaultConfig()
+	cfg.Queues = 2
+	e, err := New(d.Index, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,16 @@ func init() {
 	engines.RegisterBackend(engines.Backend{
 		Name:    "vulkan",
 		Devices: deviceInfos,
-		Open: func(index int) (engines.Engine, error) {
-			e, err := New(index)
+		Open: func(index int, c engines.BackendConfig) (engines.Engine, error) {
+			cfg := DefaultConfig()
+			if c != nil {
+				vc, ok := c.(Config)
+				if !ok {
+					return nil, fmt.Errorf("%w: the vulkan backend was given %T settings", ErrConfig, c)
+				}
+				cfg = vc
+			}
+			e, err := New(index, cfg)
 			if err != nil {
 				return nil, err
 			}

@@ -12,6 +12,7 @@ import (
 type devState struct {
 	ctx   cctx
 	dev   Device
+	cfg   Config
 	fp16  bool  // activations and conv weights in fp16 storage
 	align int64 // binding offset alignment
 
@@ -29,13 +30,15 @@ type devState struct {
 	plans map[*devPlan]struct{}
 }
 
-func newDevState(d Device, coop bool, maxQueues int, mem *memCounter) (*devState, error) {
-	ctx, err := cCtxCreate(d.Index, coop, maxQueues)
+// newDevState creates a device context on d: with the cooperative-matrix
+// extension when coop, the rest as cfg says.
+func newDevState(d Device, coop bool, cfg Config, mem *memCounter) (*devState, error) {
+	ctx, err := cCtxCreate(d.Index, coop, cfg)
 	if err != nil {
 		return nil, err
 	}
 	return &devState{
-		ctx: ctx, dev: d, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
+		ctx: ctx, dev: d, cfg: cfg, fp16: d.Storage16, align: max(256, d.StorageAlign), refs: 1,
 		mem: mem, bufs: map[uintptr]int64{}, cmds: map[uintptr]struct{}{}, pipes: map[string]uintptr{},
 		busy: make([]int, ctx.queues()), plans: map[*devPlan]struct{}{},
 	}, nil

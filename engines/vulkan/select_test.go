@@ -7,9 +7,11 @@ import (
 
 	"github.com/upscaled/upscaled/engines"
 	_ "github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/engines/sched"
 )
 
-func TestSelect(t *testing.T) {
+// TestOpen: the choices of sched.Open on the Vulkan backend.
+func TestOpen(t *testing.T) {
 	// auto takes a GPU when there is one, else the Go executor (before the
 	// Vulkan CPU device)
 	ds, err := Devices()
@@ -37,10 +39,14 @@ func TestSelect(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.engine, func(t *testing.T) {
-			e, err := engines.Select(c.engine, c.device)
+			cfg := sched.DefaultConfig()
+			if c.device >= 0 {
+				cfg.Devices = []int{c.device}
+			}
+			e, err := sched.Open(c.engine, cfg)
 			if c.wantErr {
 				if !errors.Is(err, engines.ErrUnavailable) {
-					t.Fatalf("Select(%q, %d) = %v, want ErrUnavailable", c.engine, c.device, err)
+					t.Fatalf("Open(%q, device %d) = %v, want ErrUnavailable", c.engine, c.device, err)
 				}
 				t.Log(err)
 				return
@@ -50,7 +56,7 @@ func TestSelect(t *testing.T) {
 			}
 			defer e.Close()
 			if !strings.HasPrefix(e.Name(), c.prefix) {
-				t.Errorf("Select(%q, %d) chose %q, want %s…", c.engine, c.device, e.Name(), c.prefix)
+				t.Errorf("Open(%q, device %d) chose %q, want %s…", c.engine, c.device, e.Name(), c.prefix)
 			}
 		})
 	}

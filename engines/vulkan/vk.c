@@ -381,11 +381,11 @@ struct upx_ctx {
 	VkPhysicalDeviceMemoryProperties mp;
 	uint32_t heap;
 	int has_budget;
-	int pipestats; // UPSCALED_VK_PIPESTATS=1 and the device reports pipeline statistics
+	int pipestats; // asked for (pipestats argument) and the device reports pipeline statistics
 	pthread_mutex_t mu; // guards the queues, cmdpool and next_value
 };
 
-int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, char *msg) {
+int upx_ctx_create(int index, int coopmat, uint32_t max_queues, int pipestats, upx_ctx **out, char *msg) {
 	upx_device_info info;
 	VkResult r = upx_device_info_get(index, &info, msg);
 	if (r != VK_SUCCESS) return r;
@@ -437,10 +437,9 @@ int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, c
 	VkPhysicalDevice16BitStorageFeatures s16 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
 	                                            .pNext = &f12,
 	                                            .storageBuffer16BitAccess = info.storage16 ? VK_TRUE : VK_FALSE};
-	// UPSCALED_VK_PIPESTATS=1: print each pipeline's compiler statistics
-	// (registers, spills, shared memory) to stderr, where the driver has them.
-	const char *ps = getenv("UPSCALED_VK_PIPESTATS");
-	c->pipestats = ps && strcmp(ps, "1") == 0 && has_device_ext(pd, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
+	// pipestats: print each pipeline's compiler statistics (registers,
+	// spills, shared memory) to stderr, where the driver has them.
+	c->pipestats = pipestats && has_device_ext(pd, VK_KHR_PIPELINE_EXECUTABLE_PROPERTIES_EXTENSION_NAME);
 	VkPhysicalDevicePipelineExecutablePropertiesFeaturesKHR pe = {
 	    .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PIPELINE_EXECUTABLE_PROPERTIES_FEATURES_KHR,
 	    .pNext = &s16,

@@ -69,7 +69,9 @@ int upx_device_info_get(int index, upx_device_info *out, char *msg);
 // coopmat != 0 enables VK_NV_cooperative_matrix (and the Vulkan memory
 // model it needs) when the device supports it. max_queues caps the compute
 // queues created (at least 1, at most UPX_MAX_QUEUES and what the family has).
-int upx_ctx_create(int index, int coopmat, uint32_t max_queues, upx_ctx **out, char *msg);
+// pipestats != 0 prints each pipeline's compiler statistics to stderr where
+// the driver has VK_KHR_pipeline_executable_properties.
+int upx_ctx_create(int index, int coopmat, uint32_t max_queues, int pipestats, upx_ctx **out, char *msg);
 uint32_t upx_ctx_queues(upx_ctx *c);
 void upx_ctx_destroy(upx_ctx *c);
 int upx_ctx_budget(upx_ctx *c, uint64_t *budget, uint64_t *usage, char *msg);

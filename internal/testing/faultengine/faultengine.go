@@ -21,7 +21,7 @@ func init() {
 		Devices: func() ([]engines.DeviceInfo, error) {
 			return []engines.DeviceInfo{{Backend: "cpu", Name: "Go fp32 executor with fault hook", Type: "cpu", API: "go"}}, nil
 		},
-		Open: func(int) (engines.Engine, error) { return Wrap(cpu.New(), path), nil },
+		Open: func(int, engines.BackendConfig) (engines.Engine, error) { return Wrap(cpu.New(), path), nil },
 	})
 }
 
