@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/timeline"
 	"github.com/upscaled/upscaled/tiling"
 )
 
@@ -105,7 +106,9 @@ func (r *runner) options(t tiling.Tile, k int) engines.PassOptions {
 }
 
 func (r *runner) start(ctx context.Context, t tiling.Tile, k int) (engines.Pass, error) {
+	endTile := timeline.Begin(ctx, "cut tile")
 	in := networkTile(r.src, t.Padded, k)
+	endTile()
 	return r.prog.prog.Start(ctx, in.tile(), r.options(t, k))
 }
 
@@ -281,6 +284,7 @@ func (r *runner) outputOne(ctx context.Context, t tiling.Tile, k int, dst sample
 	if st.Layer >= 0 {
 		return fmt.Errorf("model %s: tile %d paused at layer %d after every mean was known", r.prog.info.ID, t.Index, st.Layer)
 	}
+	defer timeline.Begin(ctx, "crop")()
 	out := untransform(fromTile(p.Output()), k)
 	cr, err := r.plan.CoreInOutput(t, out.W, out.H)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/timeline"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -47,6 +48,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	reference := fs.String("compare-reference", "", "DIR", "", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
 	shared := sharedEngineFlags(fs)
 	cpuProfile := fs.String("cpuprofile", "", "FILE", "", "", "write a Go CPU profile of the measured pages to this file")
+	traceFile := fs.String("trace", "", "FILE", "", "", "write a timeline of the measured pages (Chrome trace-event JSON, for Perfetto or chrome://tracing) and print what the streams did while the device idled")
 	if err := fs.noArgs(args); err != nil {
 		return err
 	}
@@ -87,14 +89,22 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	var rec *timeline.Recorder
+	if *traceFile != "" {
+		rec = timeline.New()
+	}
 	before := readBenchCounters(engine)
 	start := time.Now()
 	for i := 0; i < *streams; i++ {
 		wg.Add(1)
+		sctx := ctx
+		if rec != nil {
+			sctx = timeline.WithTrack(timeline.With(ctx, rec), fmt.Sprintf("stream %d", i+1))
+		}
 		go func() {
 			defer wg.Done()
 			for in := range work {
-				run, err := benchRun(ctx, pipe, in, opts)
+				run, err := benchRun(sctx, pipe, in, opts)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", in.name, err)
@@ -135,6 +145,11 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", peak>>20)
 	}
 	printWork(tw, tally, spent, wall, len(inputs))
+	if rec != nil {
+		if err := writeTrace(*traceFile, rec, tw); err != nil {
+			return err
+		}
+	}
 	if *reference != "" {
 		refWall, err := benchReference(ctx, *reference, info, inputs, *format)
 		if err != nil {
@@ -152,6 +167,21 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		return vulkan.WriteProfile(os.Stdout, 15)
 	}
 	return nil
+}
+
+// writeTrace writes the recorded timeline to path and its summary to w.
+func writeTrace(path string, rec *timeline.Recorder, w io.Writer) error {
+	spans := rec.Spans()
+	timeline.Summarize(spans).Print(w)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := timeline.WriteChrome(f, spans); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/timeline"
 )
 
 // ErrPassState: a Pass method was called out of order.
@@ -38,8 +39,10 @@ type pass struct {
 	queue    int
 	inflight uint64
 	// busy: a submission of this pass counts in the engine's busy time.
-	busy  bool
-	depth int
+	busy bool
+	// endDevice ends the in-flight submission's timeline span.
+	endDevice func()
+	depth     int
 	out   engines.Tile
 }
 
@@ -90,7 +93,9 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 		}
 		regions[s.layer] = r
 	}
+	end := timeline.Begin(ctx, "acquire")
 	inst, err := dp.acquire()
+	end()
 	if err != nil {
 		return fail(err)
 	}
@@ -110,6 +115,7 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 	}
 	// 16-bit samples go over as their in-memory (little-endian: x86-64,
 	// arm64) bytes, which the shaders unpack from 32-bit words.
+	defer timeline.Begin(ctx, "stage input")()
 	px := inst.in.bytes()
 	if t.Depth == 8 {
 		copy(px, t.Pix8)
@@ -166,6 +172,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			if !ps.busy {
 				ps.busy = true
 				ps.p.e.work.begin()
+				ps.endDevice = timeline.BeginDevice(ctx, fmt.Sprintf("%s segments %d-%d", ps.p.info.ID, from, ps.seg))
 			}
 		}
 		ps.p.e.work.addFLOPs(l.segmentFLOPs(from, ps.seg))
@@ -190,7 +197,9 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 		ps.pending = seg.pool
 		return engines.Stop{Layer: seg.pool, Sums: sums, Count: ps.counts[seg.pool]}, nil
 	}
+	end := timeline.Begin(ctx, "readback")
 	ps.finish()
+	end()
 	return engines.Stop{Layer: -1}, nil
 }
 
@@ -227,6 +236,7 @@ func (ps *pass) idle() {
 	if ps.busy {
 		ps.busy = false
 		ps.p.e.work.end()
+		ps.endDevice()
 	}
 }
 
