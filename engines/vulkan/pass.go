@@ -43,7 +43,7 @@ type pass struct {
 	// endDevice ends the in-flight submission's timeline span.
 	endDevice func()
 	depth     int
-	out   engines.Tile
+	out       engines.Tile
 }
 
 func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOptions) (engines.Pass, error) {
