@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -71,8 +72,10 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		opts.Effort = effort
 	}
 
-	// Warm up: load the model and plan the page size once (not profiled).
-	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
+	// Warm up (not measured, not profiled): load the model, plan the page
+	// size, and make the device memory for as many pages at once as the
+	// streams will run, as a server has after its first busy moment.
+	if err := benchWarmUp(ctx, pipe, inputs, opts, *streams); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	vulkan.ResetProfile()
@@ -182,6 +185,20 @@ func writeTrace(path string, rec *timeline.Recorder, w io.Writer) error {
 		return err
 	}
 	return f.Close()
+}
+
+// benchWarmUp runs one page alone, then one page on each stream at once.
+func benchWarmUp(ctx context.Context, pipe *upscale.Pipeline, inputs []benchInput, opts upscale.Options, streams int) error {
+	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
+		return err
+	}
+	errs := make([]error, streams)
+	var wg sync.WaitGroup
+	for i := range streams {
+		wg.Go(func() { _, errs[i] = benchOne(ctx, pipe, inputs[i%len(inputs)], opts) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {

@@ -244,15 +244,14 @@ func (ps *pass) finish() {
 	l := ps.dp.l
 	t := engines.Tile{W: l.outW, H: l.outH, C: 3, Depth: ps.depth}
 	n := l.outW * l.outH * 3
+	// The output is read where the device wrote it (host-cached mapped
+	// memory), not copied: valid until Close gives the instance back.
+	// 16-bit samples are in-memory little-endian words, as on the input side.
 	b := ps.inst.out.bytes()
 	if ps.depth == 8 {
-		t.Pix8 = make([]uint8, n)
-		copy(t.Pix8, b)
+		t.Pix8 = b[:n:n]
 	} else {
-		t.Pix16 = make([]uint16, n)
-		for i := range t.Pix16 {
-			t.Pix16[i] = binary.LittleEndian.Uint16(b[i*2:])
-		}
+		t.Pix16 = unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), n)
 	}
 	ps.out = t
 	ps.done = true
@@ -281,7 +280,13 @@ func (ps *pass) Supply(means []float32) error {
 }
 
 // Output is the result after Next returned Layer -1.
-func (ps *pass) Output() engines.Tile { return ps.out }
+// Output is empty once the pass is closed: its samples were the instance's.
+func (ps *pass) Output() engines.Tile {
+	if ps.closed {
+		return engines.Tile{}
+	}
+	return ps.out
+}
 
 // Close waits for in-flight work and returns the instance for reuse.
 func (ps *pass) Close() {
