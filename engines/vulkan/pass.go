@@ -189,11 +189,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 				slot = s
 			}
 		}
-		io := ps.inst.io.bytes()
-		sums := make([]float64, slot.C)
-		for c := range sums {
-			sums[c] = float64(math.Float32frombits(binary.LittleEndian.Uint32(io[slot.sums+int64(c*4):])))
-		}
+		sums := slot.readSums(ps.inst.io.bytes())
 		ps.pending = seg.pool
 		return engines.Stop{Layer: seg.pool, Sums: sums, Count: ps.counts[seg.pool]}, nil
 	}
