@@ -53,11 +53,11 @@ def job(url, folder, n):
         mp += w * h / 1e6
     print(f'job of {n} pages: {d["state"]}, {wall:.2f} s from POST to done (upload {up:.2f} s), {mp:.1f} input MP, {mp/wall:.2f} input MP/s', flush=True)
 
-def rss(url, path, pid, models):
+def rss(url, path, pid, models, formats='jpeg,png,webp'):
     """Peak resident memory of the server process over one page per model and format (VmHWM reset before each)."""
     data = open(path, 'rb').read()
     for model in models.split(','):
-        for fmt in ('jpeg', 'png', 'webp'):
+        for fmt in formats.split(','):
             with open(f'/proc/{pid}/clear_refs', 'w') as f:
                 f.write('5')
             body, ctype = multipart([('format', fmt), ('model', model)], [('image', os.path.basename(path), data)])
@@ -69,7 +69,7 @@ def rss(url, path, pid, models):
 if __name__ == '__main__':
     mode, url = sys.argv[1], sys.argv[2]
     if mode == 'rss':
-        rss(url, sys.argv[3], int(sys.argv[4]), sys.argv[5])
+        rss(url, sys.argv[3], int(sys.argv[4]), *sys.argv[5:7])
     elif mode == 'latency':
         latency(url, sys.argv[3], int(sys.argv[4]), *sys.argv[5:6])
     else:
