@@ -150,6 +150,7 @@ step() {
     # server; one page over HTTP per format.
     big=.gpu/real/real-00-2550x3263.jpg
     m=.gpu/models
+    if [[ -z ${CODECS_QUICK:-} ]]; then # CODECS_QUICK=1: memory and HTTP only
     echo "-- fidelity: our GPU output vs PyTorch fp32 of the libjpeg-decoded page (TF32 convolutions on, PyTorch's default, and off)"
     "$up" upscale --engine vulkan --model realcugan-up2x-conservative "$big" /tmp/cugan.png
     "$up" upscale --engine vulkan --model realesrgan-animevideov3-x2 "$big" /tmp/esrgan.png
@@ -160,6 +161,7 @@ step() {
     done
     echo "-- codecs per core (2000×2800 page)"
     (cd imaging && timeout 200 ../.gpu/bin/imaging.test -test.run '^$' -test.bench Codecs -test.cpu 1 -test.benchtime 5x 2>&1 | grep -E "^Benchmark")
+    fi
     cp -r .gpu/models-extra/real-cugan/up2x-* $m/real-cugan/ 2>/dev/null
     models=realcugan-up2x-conservative,realcugan-up2x-no-denoise,realesrgan-animevideov3-x2
     echo "-- CLI baseline: upscaled devices (the Vulkan driver loaded, no page)"

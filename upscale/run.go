@@ -75,10 +75,14 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 }
 
 // produceBands runs the plan's tiles band by band and encodes each finished
-// band while the engine works on the next one (two band buffers), so the
-// device is not idle while a band is encoded. Stages gets the time the
-// engine and the encoder took on this request's goroutines.
+// band while the engine works on the next one, so the device is not idle
+// while a band is encoded: straight from the pass's output when each band is
+// one tile (streamBands), else through two band buffers. Stages gets the
+// time the engine and the encoder took on this request's goroutines.
 func (p *Pipeline) produceBands(ctx context.Context, r *runner, in samples, depth int, enc *bandEncoder, st *Stages) error {
+	if r.plan.Cols == 1 && len(r.kinds) == 1 {
+		return p.streamBands(ctx, r, in, depth, enc, st)
+	}
 	tp := r.plan
 	scale := tp.Geometry.Scale
 	shaper := newBandShaper(in, scale, depth)
