@@ -17,6 +17,13 @@
 // Real-ESRGAN (same-padded convolutions) needs no statistics: its catalog
 // TileMargin covers the receptive field, and tiled output equals untiled.
 //
+// Output streams by bands (run.go, stream.go): when the plan's tiles are
+// full-width bands, each band is encoded straight from its pass's output
+// (the engine's memory, read in place), 64 rows at a time, while the next
+// band's pass runs on the device; other plans crop tiles into two band
+// buffers that alternate between the engine and the encoder. Either way no
+// whole output image is held unless the format needs it (WebP).
+//
 // Gray input runs as RGB with the value replicated and comes back as the
 // luma of the result (gray.go). 16-bit input runs at 16 bits through the
 // engine and is written as 16-bit PNG.

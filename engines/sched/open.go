@@ -150,11 +150,7 @@ func typeRank(t string) int {
 // bestVulkan opens the first usable Vulkan device in typeRank order;
 // withCPU also considers CPU devices.
 func bestVulkan(cfg Config, withCPU bool) (engines.Engine, error) {
-	vk, err := vulkanBackend()
-	if err != nil {
-		return nil, err
-	}
-	ds, err := vulkanDevices()
+	vk, ds, err := vulkanWithDevices()
 	if err != nil {
 		return nil, err
 	}
@@ -178,13 +174,19 @@ func bestVulkan(cfg Config, withCPU bool) (engines.Engine, error) {
 	return nil, fmt.Errorf("%w: no usable Vulkan device: %w", engines.ErrUnavailable, errors.Join(errs...))
 }
 
-// openVulkan opens Vulkan device index.
-func openVulkan(index int, cfg Config) (engines.Engine, error) {
+// vulkanWithDevices is the Vulkan backend and its devices.
+func vulkanWithDevices() (engines.Backend, []engines.DeviceInfo, error) {
 	vk, err := vulkanBackend()
 	if err != nil {
-		return nil, err
+		return engines.Backend{}, nil, err
 	}
 	ds, err := vulkanDevices()
+	return vk, ds, err
+}
+
+// openVulkan opens Vulkan device index.
+func openVulkan(index int, cfg Config) (engines.Engine, error) {
+	vk, ds, err := vulkanWithDevices()
 	if err != nil {
 		return nil, err
 	}
