@@ -14,7 +14,6 @@ import (
 
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -40,7 +39,7 @@ func open(t *testing.T, dir string) *jobs.Manager {
 	cfg.DataDir = dir
 	cfg.MinFreeDisk = 0
 	m, err := jobs.Open(context.Background(), cfg, jobs.Deps{
-		Pipeline: testPipeline(t), Header: imaging.DecodeConfig, Budget: budget.New(1<<30, 4, 0),
+		Pipeline: testPipeline(t), Budget: budget.New(1<<30, 4, 0),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

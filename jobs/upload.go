@@ -171,7 +171,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // Commit checks each item's header against opts (format, pixel limits,
-// model: Pipeline.Prepare), records the job (items that fail the check are
+// model: Pipeline.Plan), records the job (items that fail the check are
 // recorded failed with the reason) and queues it. replayed is true when a
 // concurrent submission with the same idempotency key won: its job is
 // returned and this upload discarded.
@@ -267,17 +267,13 @@ func (m *Manager) check(it *Item, id string, opts upscale.Options) error {
 		return err
 	}
 	defer f.Close()
-	h, err := m.deps.Header(f)
+	plan, err := m.deps.Pipeline.Plan(f, opts)
 	if err != nil {
 		return err
 	}
 	// as shown upright, as the synchronous X-Upscaled-Input-Size
-	w, hh := h.OrientedSize()
-	it.InFormat, it.InWidth, it.InHeight = h.Format, w, hh
-	plan, err := m.deps.Pipeline.Prepare(h, opts)
-	if err != nil {
-		return err
-	}
+	w, hh := plan.Input.OrientedSize()
+	it.InFormat, it.InWidth, it.InHeight = plan.Input.Format, w, hh
 	it.OutFormat, it.OutWidth, it.OutHeight = plan.Format, plan.OutWidth, plan.OutHeight
 	return nil
 }
