@@ -197,16 +197,16 @@ func (m *Manager) recover(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		m.activate(j, pending)
+		m.activate(j, pending, nil)
 		n++
 	}
 	return n, nil
 }
 
 // activate puts a job's pending items in the queue.
-func (m *Manager) activate(j Job, pending []int) {
+func (m *Manager) activate(j Job, pending []int, plans map[int]upscale.Plan) {
 	ctx, cancel := context.WithCancelCause(m.base)
-	m.queue.add(&active{id: j.ID, opts: j.Options, ctx: ctx, cancel: cancel, pending: pending,
+	m.queue.add(&active{id: j.ID, opts: j.Options, plans: plans, ctx: ctx, cancel: cancel, pending: pending,
 		total: len(j.Items), finished: j.Counts().Succeeded + j.Counts().Failed + j.Counts().Canceled})
 }
 

@@ -167,9 +167,11 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 		return Item{}, 0, err
 	}
 	defer f.Close()
-	plan, err := m.deps.Pipeline.Plan(f, a.opts)
-	if err != nil {
-		return Item{}, 0, err
+	plan, ok := a.plans[idx]
+	if !ok {
+		if plan, err = m.deps.Pipeline.Plan(f, a.opts); err != nil {
+			return Item{}, 0, err
+		}
 	}
 	var res upscale.Result
 	progress := func(p upscale.Progress) {
