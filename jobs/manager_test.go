@@ -14,6 +14,7 @@ import (
 
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -191,3 +192,5 @@ func TestPlannedOnce(t *testing.T) {
 		t.Fatalf("%d plans for 2 items, want one each", p.plans)
 	}
 }
+
+func TestMain(m *testing.M) { liveserver.Main(m) }

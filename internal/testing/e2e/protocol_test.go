@@ -39,7 +39,7 @@ func TestSecondServer(t *testing.T) {
 		}
 	}
 	run := func(env ...string) (string, error) {
-		cmd := exec.Command(binPath, "serve")
+		cmd := exec.Command(binary(t), "serve")
 		cmd.Env = append(os.Environ(), "UPSCALED_ENGINE=cpu", "UPSCALED_MODELS_DIR="+testenv.ModelsDir(t), "UPSCALED_LOG_FORMAT=text")
 		cmd.Env = append(cmd.Env, env...)
 		timer := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
@@ -48,8 +48,8 @@ func TestSecondServer(t *testing.T) {
 		return string(out), err
 	}
 	out, err := run("UPSCALED_ADDR=127.0.0.1:0", "UPSCALED_DATA_DIR="+s.DataDir)
-	if err == nil || !strings.Contains(out, "process "+strconv.Itoa(s.cmd.Process.Pid)) {
-		t.Errorf("second server on the same data directory: %v, want an exit naming pid %d:\n%s", err, s.cmd.Process.Pid, tail(out, 2000))
+	if err == nil || !strings.Contains(out, "process "+strconv.Itoa(s.PID())) {
+		t.Errorf("second server on the same data directory: %v, want an exit naming pid %d:\n%s", err, s.PID(), tail(out, 2000))
 	}
 	other := t.TempDir()
 	out, err = run("UPSCALED_ADDR="+strings.TrimPrefix(s.URL, "http://"), "UPSCALED_DATA_DIR="+other)
