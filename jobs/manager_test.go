@@ -14,7 +14,6 @@ import (
 
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
-	"github.com/upscaled/upscaled/internal/testing/liveserver"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -192,5 +191,3 @@ func TestPlannedOnce(t *testing.T) {
 		t.Fatalf("%d plans for 2 items, want one each", p.plans)
 	}
 }
-
-func TestMain(m *testing.M) { liveserver.Main(m) }

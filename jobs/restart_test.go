@@ -22,6 +22,9 @@ import (
 	"github.com/upscaled/upscaled/upscale"
 )
 
+// TestMain removes the binary liveserver built for the restart test.
+func TestMain(m *testing.M) { liveserver.Main(m) }
+
 type wireItem struct {
 	Index  int    `json:"index"`
 	Name   string `json:"name"`
