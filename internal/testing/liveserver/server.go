@@ -35,6 +35,8 @@ type Options struct {
 	DataDir string
 	// Env is added to the environment (KEY=VALUE, later entries win).
 	Env []string
+	// Addr is UPSCALED_ADDR; a free loopback port when empty.
+	Addr string
 	// Log receives the server's stdout and stderr; nil keeps them in
 	// memory for Server.Log.
 	Log io.Writer
@@ -67,6 +69,13 @@ func Start(t testing.TB, env ...string) *Server {
 	return StartWith(t, Options{Env: env})
 }
 
+// Defaults is the environment Start gives a server: the CPU engine, the
+// installed models, text logs.
+func Defaults(t testing.TB) []string {
+	t.Helper()
+	return []string{"UPSCALED_ENGINE=cpu", "UPSCALED_MODELS_DIR=" + testenv.ModelsDir(t), "UPSCALED_LOG_FORMAT=text"}
+}
+
 // StartWith is Start with more choices.
 func StartWith(t testing.TB, o Options) *Server {
 	t.Helper()
@@ -76,7 +85,7 @@ func StartWith(t testing.TB, o Options) *Server {
 	if o.DataDir == "" {
 		o.DataDir = t.TempDir()
 	}
-	o.Env = append([]string{"UPSCALED_ENGINE=cpu", "UPSCALED_MODELS_DIR=" + testenv.ModelsDir(t), "UPSCALED_LOG_FORMAT=text"}, o.Env...)
+	o.Env = append(Defaults(t), o.Env...)
 	ctx, cancel := context.WithTimeout(context.Background(), ReadyTimeout)
 	defer cancel()
 	s, err := Launch(ctx, o)
@@ -107,12 +116,15 @@ func Launch(ctx context.Context, o Options) (*Server, error) {
 }
 
 func (s *Server) launch(ctx context.Context) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
+	addr := s.opts.Addr
+	if addr == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		addr = l.Addr().String()
+		l.Close()
 	}
-	addr := l.Addr().String()
-	l.Close()
 	s.URL = "http://" + addr
 	cmd := exec.Command(s.opts.Bin, "serve")
 	cmd.Env = append(os.Environ(), s.opts.Env...)
