@@ -39,10 +39,8 @@ func TestSecondServer(t *testing.T) {
 	}
 	// run starts a second server, which must exit: its log and the error
 	run := func(addr, dataDir string) (string, error) {
-		second, err := liveserver.Launch(ctxT(t, time.Minute), liveserver.Options{
+		return liveserver.Refused(ctxT(t, time.Minute), liveserver.Options{
 			Bin: binary(t), Addr: addr, DataDir: dataDir, Env: liveserver.Defaults(t)})
-		second.Stop()
-		return second.Log(), err
 	}
 	out, err := run("127.0.0.1:0", s.DataDir)
 	if err == nil || !strings.Contains(out, "process "+strconv.Itoa(s.PID())) {

@@ -35,7 +35,9 @@ type Options struct {
 	DataDir string
 	// Env is added to the environment (KEY=VALUE, later entries win).
 	Env []string
-	// Addr is UPSCALED_ADDR; a free loopback port when empty.
+	// Addr is UPSCALED_ADDR; a free loopback port when empty. Launch
+	// cannot tell a server already there from its own: give one only to
+	// Refused.
 	Addr string
 	// Log receives the server's stdout and stderr; nil keeps them in
 	// memory for Server.Log.
@@ -115,28 +117,57 @@ func Launch(ctx context.Context, o Options) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) launch(ctx context.Context) error {
-	addr := s.opts.Addr
+// Refused runs `o.Bin serve` as Launch would, for a server that must not
+// start (its data directory or address taken): it waits for the process to
+// exit (killing it when ctx ends) and returns its output and exit error.
+func Refused(ctx context.Context, o Options) (string, error) {
+	var out lockedBuffer
+	o.Log = &out
+	cmd, _, err := command(o)
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("start %s serve: %w", o.Bin, err)
+	}
+	stop := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
+	defer stop()
+	err = cmd.Wait()
+	return out.String(), err
+}
+
+// command is `o.Bin serve` with o's environment, on o.Addr or a free
+// loopback port; its output goes to o.Log.
+func command(o Options) (*exec.Cmd, string, error) {
+	addr := o.Addr
 	if addr == "" {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return err
+			return nil, "", err
 		}
 		addr = l.Addr().String()
 		l.Close()
 	}
-	s.URL = "http://" + addr
-	cmd := exec.Command(s.opts.Bin, "serve")
-	cmd.Env = append(os.Environ(), s.opts.Env...)
-	if s.DataDir != "" {
-		cmd.Env = append(cmd.Env, "UPSCALED_DATA_DIR="+s.DataDir)
+	cmd := exec.Command(o.Bin, "serve")
+	cmd.Env = append(os.Environ(), o.Env...)
+	if o.DataDir != "" {
+		cmd.Env = append(cmd.Env, "UPSCALED_DATA_DIR="+o.DataDir)
 	}
 	cmd.Env = append(cmd.Env, "UPSCALED_ADDR="+addr)
-	var out io.Writer = &s.log
-	if s.opts.Log != nil {
-		out = s.opts.Log
+	cmd.Stdout, cmd.Stderr = o.Log, o.Log
+	return cmd, addr, nil
+}
+
+func (s *Server) launch(ctx context.Context) error {
+	o := s.opts
+	if o.Log == nil {
+		o.Log = &s.log
 	}
-	cmd.Stdout, cmd.Stderr = out, out
+	cmd, addr, err := command(o)
+	if err != nil {
+		return err
+	}
+	s.URL = "http://" + addr
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s serve: %w", s.opts.Bin, err)
 	}
