@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/upscaled/upscaled/imaging"
 )
 
 // maxNameBytes bounds a sanitised file name (without extension).
@@ -47,9 +49,10 @@ func SanitizeName(name, ext string) string {
 }
 
 // contentDisposition is an attachment header (RFC 6266) with an ASCII
-// fallback filename and the UTF-8 filename*.
-func contentDisposition(clientName, ext string) string {
-	name := SanitizeName(clientName, ext)
+// fallback filename and the UTF-8 filename*: the client's name with the
+// extension of format f.
+func contentDisposition(clientName string, f imaging.Format) string {
+	name := SanitizeName(clientName, strings.TrimPrefix(f.Extension(), "."))
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '\\' || r == '%' {
 			return '_'

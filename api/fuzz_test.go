@@ -219,7 +219,7 @@ func FuzzJobSubmit(f *testing.F) {
 	jc := jobs.DefaultConfig()
 	jc.DataDir, jc.MaxItems, jc.MaxBytes, jc.MinFreeDisk = dir, 4, 64<<10, 0
 	pipe := upscale.New(upscale.Config{MaxInputPixels: 256, MaxOutputPixels: 16 * 256}, cpu.New(), testenv.ModelsDir(f))
-	m, err := jobs.Open(context.Background(), jc, jobs.Deps{Pipeline: pipe, Header: imaging.DecodeConfig,
+	m, err := jobs.Open(context.Background(), jc, jobs.Deps{Pipeline: pipe,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		f.Fatal(err)

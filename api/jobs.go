@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -361,7 +360,7 @@ func (h *jobsAPI) item(w http.ResponseWriter, r *http.Request) error {
 	defer f.Close()
 	hd := w.Header()
 	hd.Set("Content-Type", it.ContentType)
-	hd.Set("Content-Disposition", contentDisposition(it.Name, strings.TrimPrefix(jobs.Extension(it.OutFormat), ".")))
+	hd.Set("Content-Disposition", contentDisposition(it.Name, it.OutFormat))
 	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", it.OutWidth, it.OutHeight))
 	// ServeContent adds Content-Length and Range support (resumed downloads)

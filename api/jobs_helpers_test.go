@@ -22,7 +22,6 @@ import (
 
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -106,7 +105,7 @@ func newJobsEnv(t *testing.T, o jobsEnvOpts) *jobsEnv {
 	b := budget.New(1<<30, 4, 10*time.Second)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := jobs.Open(context.Background(), cfg, jobs.Deps{
-		Pipeline: jobsPipeline(t), Header: imaging.DecodeConfig, Budget: b,
+		Pipeline: jobsPipeline(t), Budget: b,
 		Now: e.now.Now, FreeSpace: e.free.Free, Logger: log,
 	})
 	if err != nil {

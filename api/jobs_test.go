@@ -14,12 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 
-var pngOpts = upscale.Options{Model: jobsModel, Format: "png", Quality: DefaultQuality}
+var pngOpts = upscale.Options{Model: jobsModel, Format: "png", Quality: imaging.DefaultQuality}
 
 // TestJobsSubmitEventsDownload submits three pages, follows the job over
 // SSE to its end, and checks every result (item and zip) against a direct

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-playground/validator/v10"
 
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -48,9 +49,6 @@ type UpscaleOptions struct {
 	// TTA averages 8 flips/transposes (8x slower).
 	TTA *bool `form:"tta" binding:"optional"`
 }
-
-// DefaultQuality is the lossy output quality when none is given.
-const DefaultQuality = 90
 
 var validate = validator.New(validator.WithRequiredStructEnabled())
 
@@ -100,8 +98,8 @@ func decodeOptions(v url.Values, extra ...string) (*UpscaleOptions, error) {
 			o.Family = strings.ToLower(val)
 		case "format":
 			o.Format = strings.ToLower(val)
-			if o.Format == "jpg" {
-				o.Format = "jpeg"
+			if f, err := imaging.ParseFormat(val); err == nil {
+				o.Format = string(f) // jpg is jpeg
 			}
 		case "scale":
 			o.Scale, err = parseInt(name, val)
@@ -221,7 +219,7 @@ func deref(v any) any {
 // resolve turns validated wire options into pipeline options with the model
 // chosen and defaults applied.
 func (o *UpscaleOptions) resolve() (upscale.Options, error) {
-	out := upscale.Options{Format: o.Format, Quality: DefaultQuality}
+	out := upscale.Options{Format: o.Format, Quality: imaging.DefaultQuality}
 	if out.Format == "" {
 		out.Format = "webp"
 	}

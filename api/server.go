@@ -17,16 +17,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
 
 // Upscaler runs one image through the pipeline (upscale.Pipeline).
 type Upscaler interface {
-	// Prepare checks a request from the header alone: model, limits, memory.
-	Prepare(h imaging.Header, o upscale.Options) (upscale.Plan, error)
-	// Process decodes src, upscales it and encodes the result to dst.
-	Process(ctx context.Context, src io.Reader, plan upscale.Plan, dst io.Writer, progress func(upscale.Progress)) (upscale.Result, error)
+	// Plan checks a request from the image header alone: model, limits,
+	// memory; src is left at its start.
+	Plan(src io.ReadSeeker, o upscale.Options) (upscale.Plan, error)
+	// Run reserves the plan's memory from mem, decodes src, upscales it and
+	// encodes the result to dst.
+	Run(ctx context.Context, plan upscale.Plan, src io.Reader, dst io.Writer, mem upscale.Reserver, progress func(upscale.Progress)) (upscale.Result, error)
 }
 
 // Config holds the HTTP-level settings.

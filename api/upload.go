@@ -21,7 +21,6 @@ const (
 // upload is a received image spooled to a temporary file, with its form.
 type upload struct {
 	file *os.File
-	size int64  // bytes
 	name string // client file name, unsanitised ("" when none)
 	form url.Values
 }
@@ -140,9 +139,7 @@ func (s *Server) spoolBody(u *upload, src io.Reader) error {
 		return err
 	}
 	u.file = f
-	n, err := io.Copy(f, src)
-	u.size = n
-	if err != nil {
+	if _, err := io.Copy(f, src); err != nil {
 		return bodyError(err, "reading the upload")
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {

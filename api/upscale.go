@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/budget"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
 
-// handleUpscale serves POST /v1/upscale: receive → read the header → check
-// limits → reserve memory → upscale into a spool file → send it. The result
-// is spooled so that a failure still gets its own status code.
+// handleUpscale serves POST /v1/upscale: receive → plan from the header
+// (limits, model, memory) → run under the memory budget into a spool file
+// → send it. The result is spooled so that a failure still gets its own
+// status code.
 //
 //	@Summary		Upscale one image
 //	@Description	Upscales one image and answers the result. Send multipart/form-data with the file in field "image" and the options as form fields, or send the raw image as the body (Content-Type image/png, image/jpeg, image/webp, image/gif, image/bmp or application/octet-stream) with the same options as query parameters. Choose the model by id (model), by preset letter, or by scale + denoise + family; the default is realcugan-up2x-conservative. Limits (upload bytes, input and output pixels, the memory budget) are checked from the header before decoding; each refusal names the limit.
@@ -62,20 +62,11 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	plan, err := s.PlanFile(up.file, up.size, opts)
+	plan, err := s.up.Plan(up.file, opts)
 	if err != nil {
 		return err
 	}
 	log := Logger(ctx).With("model", plan.Model.ID)
-
-	queued := time.Now()
-	release, err := s.budget.Acquire(ctx, plan.HostBytes)
-	queueWait := time.Since(queued)
-	s.metrics.ObserveSpan(SpanQueue, queueWait)
-	if err != nil {
-		return overBudget(err, plan)
-	}
-	defer release()
 
 	out, err := s.spoolFile("result-*")
 	if err != nil {
@@ -86,10 +77,15 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 		os.Remove(out.Name())
 	}()
 	started := time.Now()
-	res, err := s.up.Process(ctx, up.file, plan, out, nil)
-	processing := time.Since(started)
+	res, err := s.up.Run(ctx, plan, up.file, out, s.budget, nil)
+	queueWait := res.Stages.Queue
+	s.metrics.ObserveSpan(SpanQueue, queueWait)
+	var refused *upscale.ReserveError
+	if errors.As(err, &refused) {
+		return overBudget(err, plan)
+	}
+	processing := time.Since(started) - queueWait
 	s.metrics.ObserveSpan(SpanProcessing, processing)
-	release() // the bytes are on disk now: let the next request in while we send
 	if err != nil {
 		s.metrics.CountImage(plan.Model.ID, SourceSync, false, 0)
 		if s.failed != nil {
@@ -109,7 +105,7 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h := w.Header()
 	h.Set("Content-Type", res.ContentType)
 	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("Content-Disposition", contentDisposition(up.name, extension(res.Format)))
+	h.Set("Content-Disposition", contentDisposition(up.name, res.Format))
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Upscaled-Model", res.Model)
 	h.Set("X-Upscaled-Input-Size", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight))
@@ -118,7 +114,7 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
 	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
 	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
-	h.Set("Server-Timing", serverTiming(queueWait, res.Stages))
+	h.Set("Server-Timing", serverTiming(res.Stages))
 	if len(res.Notes) > 0 {
 		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
 	}
@@ -136,27 +132,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 // serverTiming is the Server-Timing header of a result: the wait for
 // memory and the decode, engine and encode stages, in milliseconds (engine
 // and encode overlap when the image has several bands of tiles).
-func serverTiming(queue time.Duration, st upscale.Stages) string {
+func serverTiming(st upscale.Stages) string {
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
-	return fmt.Sprintf("queue;dur=%s, decode;dur=%s, engine;dur=%s, encode;dur=%s", ms(queue), ms(st.Decode), ms(st.Engine), ms(st.Encode))
-}
-
-// PlanFile reads the image header of f (size bytes) and checks the request
-// against the limits and the catalog, before any pixel is decoded; f is left
-// at its start. Job submission uses it for each item.
-func (s *Server) PlanFile(f io.ReadSeeker, size int64, opts upscale.Options) (upscale.Plan, error) {
-	if size == 0 {
-		return upscale.Plan{}, &statusError{status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type",
-			detail: "the image is empty (0 bytes)", err: imaging.ErrUnsupported}
-	}
-	hdr, err := imaging.DecodeConfig(f)
-	if err != nil {
-		return upscale.Plan{}, err
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return upscale.Plan{}, fmt.Errorf("rewinding the upload: %w", err)
-	}
-	return s.up.Prepare(hdr, opts)
+	return fmt.Sprintf("queue;dur=%s, decode;dur=%s, engine;dur=%s, encode;dur=%s", ms(st.Queue), ms(st.Decode), ms(st.Engine), ms(st.Encode))
 }
 
 // overBudget adds to a budget refusal the largest input that would fit.
@@ -183,12 +161,4 @@ func headerSafe(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// extension is the file extension (without dot) used for a result format.
-func extension(f imaging.Format) string {
-	if f == imaging.JPEG {
-		return "jpg"
-	}
-	return string(f)
 }

@@ -160,37 +160,3 @@ func (g *geometry) complete() error {
 	}
 	return nil
 }
-
-// ContentType is the MIME type of a format.
-func ContentType(f Format) string {
-	switch f {
-	case PNG:
-		return "image/png"
-	case JPEG:
-		return "image/jpeg"
-	case WebP:
-		return "image/webp"
-	case GIF:
-		return "image/gif"
-	case BMP:
-		return "image/bmp"
-	}
-	return "application/octet-stream"
-}
-
-// Extension is the usual file extension of a format, with the dot.
-func Extension(f Format) string {
-	switch f {
-	case PNG:
-		return ".png"
-	case JPEG:
-		return ".jpg"
-	case WebP:
-		return ".webp"
-	case GIF:
-		return ".gif"
-	case BMP:
-		return ".bmp"
-	}
-	return ""
-}

@@ -2,17 +2,6 @@ package imaging
 
 import "errors"
 
-// Format is an image container format.
-type Format string
-
-const (
-	PNG  Format = "png"
-	JPEG Format = "jpeg"
-	WebP Format = "webp"
-	GIF  Format = "gif"
-	BMP  Format = "bmp"
-)
-
 var (
 	// ErrUnsupported: not an image, or a format/feature we do not read.
 	ErrUnsupported = errors.New("unsupported image format")

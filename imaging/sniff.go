@@ -16,7 +16,7 @@ func Sniff(first []byte) (Format, error) {
 	b := first
 	switch {
 	case len(b) == 0:
-		return "", fmt.Errorf("imaging: empty input: %w", ErrUnsupported)
+		return "", fmt.Errorf("imaging: the image is empty (0 bytes): %w", ErrUnsupported)
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		return PNG, nil
 	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:

@@ -48,8 +48,9 @@ func newGate(b Budget, share float64) *gate {
 	return &gate{budget: b, share: semaphore.NewWeighted(c), cap: c}
 }
 
-// acquire reserves bytes for one job item; release must be called once.
-func (g *gate) acquire(ctx context.Context, bytes int64) (release func(), err error) {
+// Acquire reserves bytes for one job item (an upscale.Reserver); release
+// must be called once.
+func (g *gate) Acquire(ctx context.Context, bytes int64) (release func(), err error) {
 	if g.budget == nil {
 		return func() {}, nil
 	}

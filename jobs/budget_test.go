@@ -17,7 +17,7 @@ func TestGateYieldsToSynchronousRequests(t *testing.T) {
 	g := newGate(b, 0.5)
 
 	t.Run("share cap", func(t *testing.T) {
-		rel1, err := g.acquire(ctx, 40)
+		rel1, err := g.Acquire(ctx, 40)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func TestGateYieldsToSynchronousRequests(t *testing.T) {
 		// although the budget has 60 free
 		c, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 		defer cancel()
-		if _, err := g.acquire(c, 40); err == nil {
+		if _, err := g.Acquire(c, 40); err == nil {
 			t.Fatal("second job item got past the job share")
 		}
 		// a synchronous request gets the rest at once
@@ -55,7 +55,7 @@ func TestGateYieldsToSynchronousRequests(t *testing.T) {
 		}
 		jobGot := make(chan func())
 		go func() {
-			rel, err := g.acquire(ctx, 10) // 10 would fit, but a request waits
+			rel, err := g.Acquire(ctx, 10) // 10 would fit, but a request waits
 			if err != nil {
 				t.Error(err)
 			}
@@ -74,13 +74,13 @@ func TestGateYieldsToSynchronousRequests(t *testing.T) {
 	})
 
 	t.Run("larger than the budget", func(t *testing.T) {
-		if _, err := g.acquire(ctx, 101); err == nil {
+		if _, err := g.Acquire(ctx, 101); err == nil {
 			t.Fatal("item larger than the whole budget accepted")
 		}
 	})
 
 	t.Run("larger than the share", func(t *testing.T) {
-		rel, err := g.acquire(ctx, 70) // takes the whole share, then 70 of the budget
+		rel, err := g.Acquire(ctx, 70) // takes the whole share, then 70 of the budget
 		if err != nil {
 			t.Fatal(err)
 		}

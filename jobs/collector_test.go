@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines/cpu"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -24,8 +23,8 @@ func TestCollectExpiredWhileHeld(t *testing.T) {
 	cfg.DataDir = t.TempDir()
 	now := time.Now()
 	m, err := Open(ctx, cfg, Deps{
-		Pipeline: upscale.New(upscale.Config{}, cpu.New(), testenv.ModelsDir(t)), Header: imaging.DecodeConfig,
-		Now: func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Pipeline: upscale.New(upscale.Config{}, cpu.New(), testenv.ModelsDir(t)),
+		Now:      func() time.Time { return now }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

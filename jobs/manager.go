@@ -14,22 +14,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
 
 // Pipeline runs one image; upscale.Pipeline implements it.
 type Pipeline interface {
-	Prepare(h imaging.Header, o upscale.Options) (upscale.Plan, error)
-	Process(ctx context.Context, src io.Reader, plan upscale.Plan, dst io.Writer, progress func(upscale.Progress)) (upscale.Result, error)
+	Plan(src io.ReadSeeker, o upscale.Options) (upscale.Plan, error)
+	Run(ctx context.Context, plan upscale.Plan, src io.Reader, dst io.Writer, mem upscale.Reserver, progress func(upscale.Progress)) (upscale.Result, error)
 }
 
-// Deps are the components a Manager uses; only Pipeline and Header are
-// required.
+// Deps are the components a Manager uses; only Pipeline is required.
 type Deps struct {
 	Pipeline Pipeline
-	// Header reads an image header without decoding (imaging.DecodeConfig).
-	Header func(io.Reader) (imaging.Header, error)
 	// Budget is the shared memory budget; nil runs items without one.
 	Budget Budget
 	// Now is the clock (time.Now when nil).
@@ -84,8 +80,8 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if d.Pipeline == nil || d.Header == nil {
-		return nil, errors.New("jobs: a pipeline and a header reader are required")
+	if d.Pipeline == nil {
+		return nil, errors.New("jobs: a pipeline is required")
 	}
 	if d.Now == nil {
 		d.Now = time.Now
@@ -201,16 +197,16 @@ func (m *Manager) recover(ctx context.Context) (int, error) {
 			}
 			continue
 		}
-		m.activate(j, pending)
+		m.activate(j, pending, nil)
 		n++
 	}
 	return n, nil
 }
 
 // activate puts a job's pending items in the queue.
-func (m *Manager) activate(j Job, pending []int) {
+func (m *Manager) activate(j Job, pending []int, plans map[int]upscale.Plan) {
 	ctx, cancel := context.WithCancelCause(m.base)
-	m.queue.add(&active{id: j.ID, opts: j.Options, ctx: ctx, cancel: cancel, pending: pending,
+	m.queue.add(&active{id: j.ID, opts: j.Options, plans: plans, ctx: ctx, cancel: cancel, pending: pending,
 		total: len(j.Items), finished: j.Counts().Succeeded + j.Counts().Failed + j.Counts().Canceled})
 }
 

@@ -14,7 +14,6 @@ import (
 
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines/cpu"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -40,7 +39,7 @@ func open(t *testing.T, dir string) *jobs.Manager {
 	cfg.DataDir = dir
 	cfg.MinFreeDisk = 0
 	m, err := jobs.Open(context.Background(), cfg, jobs.Deps{
-		Pipeline: testPipeline(t), Header: imaging.DecodeConfig, Budget: budget.New(1<<30, 4, 0),
+		Pipeline: testPipeline(t), Budget: budget.New(1<<30, 4, 0),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -141,5 +140,54 @@ func TestResume(t *testing.T) {
 	ents, _ := os.ReadDir(out)
 	if len(ents) != 4 {
 		t.Errorf("%d result files, want 4", len(ents))
+	}
+}
+
+// countingPipeline is the real pipeline, counting the images it plans.
+type countingPipeline struct {
+	*upscale.Pipeline
+	mu    sync.Mutex
+	plans int
+}
+
+func (c *countingPipeline) Plan(src io.ReadSeeker, o upscale.Options) (upscale.Plan, error) {
+	c.mu.Lock()
+	c.plans++
+	c.mu.Unlock()
+	return c.Pipeline.Plan(src, o)
+}
+
+// TestPlannedOnce: an item's header is read once, at submission; the
+// worker runs that plan.
+func TestPlannedOnce(t *testing.T) {
+	page, err := os.ReadFile(testenv.TestImage(t, "small-gray-64x64.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := jobs.DefaultConfig()
+	cfg.DataDir, cfg.MinFreeDisk = t.TempDir(), 0
+	p := &countingPipeline{Pipeline: testPipeline(t)}
+	deps := jobs.Deps{Pipeline: p, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	m, err := jobs.Open(context.Background(), cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	j := submit(t, m, page, page)
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go m.Run(ctx)
+	waitFor(t, "the job", func() bool {
+		got, err := m.Get(context.Background(), "", j.ID)
+		return err == nil && got.State.Final()
+	})
+	got, _ := m.Get(context.Background(), "", j.ID)
+	if got.State != jobs.Succeeded {
+		t.Fatalf("job %s: %+v", got.State, got.Counts())
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.plans != 2 {
+		t.Fatalf("%d plans for 2 items, want one each", p.plans)
 	}
 }

@@ -110,18 +110,6 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// Extension is the file extension, with its dot, for an output format.
-func Extension(f imaging.Format) string {
-	switch f {
-	case imaging.JPEG:
-		return ".jpg"
-	case "":
-		return ""
-	default:
-		return "." + string(f)
-	}
-}
-
 // ResultName is the download name of an item's result: its sanitised name
 // with the output format's extension instead of its own.
 func ResultName(name string, f imaging.Format) string {
@@ -129,7 +117,7 @@ func ResultName(name string, f imaging.Format) string {
 	if stem == "" {
 		stem = name
 	}
-	return stem + Extension(f)
+	return stem + f.Extension()
 }
 
 // Dedup makes names unique, ignoring case, by adding " (2)", " (3)"… before

@@ -12,6 +12,9 @@ import (
 type active struct {
 	id   string
 	opts upscale.Options
+	// plans are the items' plans made at submission (read only; none for
+	// a job resumed by Open: its items are planned when they run).
+	plans map[int]upscale.Plan
 	// ctx is canceled (cause ErrGone) when the job is deleted, or when the
 	// manager stops.
 	ctx    context.Context

@@ -3,18 +3,16 @@ package jobs_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	_ "image/png"
 	"io"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,65 +22,8 @@ import (
 	"github.com/upscaled/upscaled/upscale"
 )
 
-// proc is the real binary serving on a data directory that outlives it.
-type proc struct {
-	url  string
-	cmd  *exec.Cmd
-	log  *os.File
-	done chan struct{}
-}
-
-func startBinary(t *testing.T, bin, data, logPath string) *proc {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "UPSCALED_ADDR="+addr, "UPSCALED_ENGINE=cpu", "UPSCALED_DATA_DIR="+data,
-		"UPSCALED_MODELS_DIR="+testenv.ModelsDir(t), "UPSCALED_MIN_FREE_DISK=0", "UPSCALED_LOG_LEVEL=debug")
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{url: "http://" + addr, cmd: cmd, log: logf, done: make(chan struct{})}
-	go func() { cmd.Wait(); close(p.done) }()
-	t.Cleanup(func() {
-		p.kill()
-		logf.Close()
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("server log:\n%s", b)
-		}
-	})
-	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		if r, err := http.Get(p.url + "/healthz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				return p
-			}
-		}
-		select {
-		case <-p.done:
-			t.Fatal("server exited during start")
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server not up within a minute")
-		}
-	}
-}
-
-func (p *proc) kill() {
-	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
+// TestMain removes the binary liveserver built for the restart test.
+func TestMain(m *testing.M) { liveserver.Main(m) }
 
 type wireItem struct {
 	Index  int    `json:"index"`
@@ -125,11 +66,8 @@ func getJob(t *testing.T, url string) wireJob {
 // checks that the job completes with every item present once and correct,
 // and that items finished before the kill were not redone.
 func TestRestartAfterSIGKILL(t *testing.T) {
-	bin := liveserver.Binary(t)
-	tmp := t.TempDir()
-	data := filepath.Join(tmp, "data")
-	logPath := filepath.Join(tmp, "server.log")
-	srv := startBinary(t, bin, data, logPath)
+	data := t.TempDir()
+	srv := liveserver.StartWith(t, liveserver.Options{DataDir: data, Env: []string{"UPSCALED_MIN_FREE_DISK=0", "UPSCALED_LOG_LEVEL=debug"}})
 
 	inputs := []string{"small-color-48x48.png", "small-color-61x37.png", "small-gray-64x64.png", "small-rgba-40x56.png"}
 	var pages [][]byte
@@ -147,7 +85,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 		w.Write(b)
 	}
 	mw.Close()
-	resp, err := http.Post(srv.url+"/v1/jobs", mw.FormDataContentType(), &body)
+	resp, err := http.Post(srv.URL+"/v1/jobs", mw.FormDataContentType(), &body)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +93,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	if resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("submit: %d", resp.StatusCode)
 	}
-	jobURL := srv.url + resp.Header.Get("Location")
+	jobURL := srv.URL + resp.Header.Get("Location")
 
 	// kill mid-job: some items done, one running
 	var before wireJob
@@ -172,7 +110,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 			t.Fatalf("job %s before the kill point (%+v)", before.State, before.Progress)
 		}
 	}
-	srv.kill()
+	srv.Kill()
 	out := filepath.Join(data, "jobs", before.ID, "out")
 	inodes := map[int]uint64{}
 	for _, it := range before.Items {
@@ -182,10 +120,12 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 	}
 	t.Logf("killed with %d items done", len(inodes))
 
-	srv = startBinary(t, bin, data, logPath)
+	if err := srv.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	var after wireJob
 	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		after = getJob(t, srv.url+"/v1/jobs/"+before.ID)
+		after = getJob(t, srv.URL+"/v1/jobs/"+before.ID)
 		if after.State != "queued" && after.State != "running" {
 			break
 		}
@@ -214,7 +154,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 			t.Fatalf("item %d: %+v", i, it)
 		}
 		seen[it.Index] = true
-		r, err := http.Get(srv.url + it.ResultURL)
+		r, err := http.Get(srv.URL + it.ResultURL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +175,7 @@ func TestRestartAfterSIGKILL(t *testing.T) {
 			t.Errorf("item %d: PSNR %.1f dB against a direct run, want ≥ 50", i, p)
 		}
 	}
-	r, err := http.Get(srv.url + "/v1/jobs/" + before.ID + "/archive")
+	r, err := http.Get(srv.URL + "/v1/jobs/" + before.ID + "/archive")
 	if err != nil {
 		t.Fatal(err)
 	}

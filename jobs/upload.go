@@ -171,7 +171,7 @@ func (c ctxReader) Read(p []byte) (int, error) {
 }
 
 // Commit checks each item's header against opts (format, pixel limits,
-// model: Pipeline.Prepare), records the job (items that fail the check are
+// model: Pipeline.Plan), records the job (items that fail the check are
 // recorded failed with the reason) and queues it. replayed is true when a
 // concurrent submission with the same idempotency key won: its job is
 // returned and this upload discarded.
@@ -191,8 +191,10 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	now := m.deps.Now().UTC()
 	j = Job{ID: u.id, Owner: u.owner, IdempotencyKey: u.idem, Digest: digest, Options: opts, Created: now, State: Queued, Items: u.items}
 	var pending []int
+	plans := map[int]upscale.Plan{}
 	for i := range j.Items {
-		if err := m.check(&j.Items[i], j.ID, opts); err != nil {
+		plan, err := m.check(&j.Items[i], j.ID, opts)
+		if err != nil {
 			if publicReason(err) != err.Error() {
 				m.log.Error("job item refused at submit", "job_id", j.ID, "item", i, "err", err)
 			}
@@ -200,6 +202,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 			continue
 		}
 		pending = append(pending, i)
+		plans[i] = plan
 	}
 	if len(pending) == 0 {
 		j.State, j.Finished, j.Expires = Failed, now, now.Add(m.cfg.TTL)
@@ -227,7 +230,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	delete(m.drafts, u.id)
 	m.mu.Unlock()
 	if len(pending) > 0 {
-		m.activate(j, pending)
+		m.activate(j, pending, plans)
 	}
 	m.log.Info("job submitted", "job_id", j.ID, "items", len(j.Items), "failed_at_submit", len(j.Items)-len(pending), "bytes", u.bytes)
 	m.live(&j)
@@ -259,27 +262,23 @@ func (m *Manager) replay(prev Job, digest string) (Job, bool, error) {
 	return prev, true, nil
 }
 
-// check reads an item's header and plans it; it fills the input and
-// planned output fields.
-func (m *Manager) check(it *Item, id string, opts upscale.Options) error {
+// check plans an item (its header read once; the worker runs the plan);
+// it fills the input and planned output fields.
+func (m *Manager) check(it *Item, id string, opts upscale.Options) (upscale.Plan, error) {
 	f, err := os.Open(m.files.input(id, it.Index))
 	if err != nil {
-		return err
+		return upscale.Plan{}, err
 	}
 	defer f.Close()
-	h, err := m.deps.Header(f)
+	plan, err := m.deps.Pipeline.Plan(f, opts)
 	if err != nil {
-		return err
+		return upscale.Plan{}, err
 	}
 	// as shown upright, as the synchronous X-Upscaled-Input-Size
-	w, hh := h.OrientedSize()
-	it.InFormat, it.InWidth, it.InHeight = h.Format, w, hh
-	plan, err := m.deps.Pipeline.Prepare(h, opts)
-	if err != nil {
-		return err
-	}
+	w, hh := plan.Input.OrientedSize()
+	it.InFormat, it.InWidth, it.InHeight = plan.Input.Format, w, hh
 	it.OutFormat, it.OutWidth, it.OutHeight = plan.Format, plan.OutWidth, plan.OutHeight
-	return nil
+	return plan, nil
 }
 
 // Abort removes the upload's files unless it was committed.

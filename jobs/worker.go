@@ -167,21 +167,11 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 		return Item{}, 0, err
 	}
 	defer f.Close()
-	h, err := m.deps.Header(f)
-	if err != nil {
-		return Item{}, 0, err
-	}
-	plan, err := m.deps.Pipeline.Prepare(h, a.opts)
-	if err != nil {
-		return Item{}, 0, err
-	}
-	release, err := m.gate.acquire(ctx, plan.HostBytes)
-	if err != nil {
-		return Item{}, 0, err
-	}
-	defer release()
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Item{}, 0, err
+	plan, ok := a.plans[idx]
+	if !ok {
+		if plan, err = m.deps.Pipeline.Plan(f, a.opts); err != nil {
+			return Item{}, 0, err
+		}
 	}
 	var res upscale.Result
 	progress := func(p upscale.Progress) {
@@ -191,7 +181,7 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 	}
 	n, err := writeAtomic(m.files.output(a.id, idx), func(w io.Writer) error {
 		var err error
-		res, err = m.deps.Pipeline.Process(ctx, f, plan, w, progress)
+		res, err = m.deps.Pipeline.Run(ctx, plan, f, w, m.gate, progress)
 		return err
 	})
 	if err != nil {

@@ -3,6 +3,7 @@ package models
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -20,12 +21,6 @@ const (
 	// readChunk bounds each allocation to what the file actually holds.
 	readChunk = 1 << 16
 )
-
-// weightless are the layer types that own no data in the .bin file.
-var weightless = map[string]bool{
-	"Input": true, "Split": true, "Concat": true, "Crop": true, "Pooling": true,
-	"BinaryOp": true, "Eltwise": true, "PixelShuffle": true, "Interp": true,
-}
 
 // LoadWeights reads the .bin data of every layer, in layer order, into
 // Layer.Weight and Layer.Bias (fp32). name is the file name used in errors.
@@ -67,40 +62,27 @@ func (b *binReader) errf(wrap error, format string, args ...any) error {
 	return fmt.Errorf("%s: offset %d: %s: %s: %w", b.name, b.off, where, fmt.Sprintf(format, args...), wrap)
 }
 
+// load reads l's data as its kind lays it out (WeightsOf).
 func (b *binReader) load(l *Layer) error {
-	var err error
-	switch l.Type {
-	case "Convolution", "Deconvolution", "InnerProduct":
-		countID, biasID := 6, 5
-		if l.Type == "InnerProduct" {
-			countID, biasID = 2, 1
+	w, err := WeightsOf(l)
+	if err != nil {
+		var se *shapeError
+		if errors.As(err, &se) {
+			return b.errf(se.kind, "%s", se.msg)
 		}
-		if l.Params.Int(8, 0) != 0 {
-			return b.errf(ErrUnsupported, "int8 quantized layer (param 8 = %d)", l.Params.Int(8, 0))
-		}
-		if l.Weight, err = b.tagged("weight", l.Params.Int(countID, 0)); err != nil {
-			return err
-		}
-		if l.Params.Int(biasID, 0) != 0 {
-			l.Bias, err = b.raw("bias", l.Params.Int(0, 0))
-		}
-	case "PReLU":
-		l.Weight, err = b.raw("slope", l.Params.Int(0, 0))
-	case "Scale":
-		count := l.Params.Int(0, 0)
-		if count == -233 {
-			return nil // scale comes from a second input blob
-		}
-		if l.Weight, err = b.raw("scale", count); err != nil {
-			return err
-		}
-		if l.Params.Int(1, 0) != 0 {
-			l.Bias, err = b.raw("bias", count)
-		}
-	default:
-		if !weightless[l.Type] {
-			return b.errf(ErrUnsupported, "layer type %q is not supported", l.Type)
-		}
+		return b.errf(err, "layout")
+	}
+	switch {
+	case w.Tagged:
+		l.Weight, err = b.tagged(w.WeightName, w.Weight)
+	case w.Weight != 0:
+		l.Weight, err = b.raw(w.WeightName, w.Weight)
+	}
+	if err != nil {
+		return err
+	}
+	if w.Bias != 0 {
+		l.Bias, err = b.raw(w.BiasName, w.Bias)
 	}
 	return err
 }

@@ -153,14 +153,30 @@ func (c Conv) DeconvCut(h, w int) (left, right, top, bottom int) {
 	return wcut - wcut/2, wcut / 2, hcut - hcut/2, hcut / 2
 }
 
-func convShape(p *Params, in Shape) (Shape, error) {
-	c, err := ConvParams(&Layer{Type: "Convolution", Params: *p})
+// convLayerShape is the output of a Convolution or Deconvolution.
+func convLayerShape(l *Layer, in []Shape, _ Shape) ([]Shape, error) {
+	if err := needInputs(l, in, 1); err != nil {
+		return nil, err
+	}
+	if err := need3D(l, in); err != nil {
+		return nil, err
+	}
+	c, err := ConvParams(l)
 	if err != nil {
-		return Shape{}, err
+		return nil, err
 	}
-	if in.C != c.NumInput {
-		return Shape{}, bad("input has %d channels, weights expect %d", in.C, c.NumInput)
+	if in[0].C != c.NumInput {
+		return nil, bad("input has %d channels, weights expect %d", in[0].C, c.NumInput)
 	}
+	if l.Type == "Deconvolution" {
+		s, err := c.deconvShape(in[0])
+		return []Shape{s}, err
+	}
+	s, err := c.convShape(in[0])
+	return []Shape{s}, err
+}
+
+func (c Conv) convShape(in Shape) (Shape, error) {
 	oh, ow := c.OutSize(in.H, in.W)
 	if oh < 1 || ow < 1 {
 		l, r, t, b := c.Pads(in.H, in.W)
@@ -170,14 +186,7 @@ func convShape(p *Params, in Shape) (Shape, error) {
 	return Shape3(c.NumOutput, oh, ow), nil
 }
 
-func deconvShape(p *Params, in Shape) (Shape, error) {
-	c, err := ConvParams(&Layer{Type: "Deconvolution", Params: *p})
-	if err != nil {
-		return Shape{}, err
-	}
-	if in.C != c.NumInput {
-		return Shape{}, bad("input has %d channels, weights expect %d", in.C, c.NumInput)
-	}
+func (c Conv) deconvShape(in Shape) (Shape, error) {
 	fh, fw := c.DeconvFull(in.H, in.W)
 	l, r, t, b := c.DeconvCut(in.H, in.W)
 	oh, ow := fh-t-b, fw-l-r
@@ -185,4 +194,29 @@ func deconvShape(p *Params, in Shape) (Shape, error) {
 		return Shape{}, bad("input %s gives a %d×%d output before cutting %d,%d,%d,%d: input too small for this network", in, fh, fw, l, r, t, b)
 	}
 	return Shape3(c.NumOutput, oh, ow), nil
+}
+
+func validateConv(l *Layer) error {
+	_, err := ConvParams(l)
+	return err
+}
+
+// convWeights: weight_data_size tagged values, then num_output biases
+// when bias_term is set.
+func convWeights(p *Params) (WeightLayout, error) {
+	return taggedWeights(p, 6, 5)
+}
+
+// taggedWeights is the layout of the layers whose weights carry a storage
+// tag (Convolution, Deconvolution, InnerProduct): param countID values,
+// then num_output (param 0) biases when param biasID is set.
+func taggedWeights(p *Params, countID, biasID int) (WeightLayout, error) {
+	if q := p.Int(8, 0); q != 0 {
+		return WeightLayout{}, unsupported("int8 quantized layer (param 8 = %d)", q)
+	}
+	w := WeightLayout{Weight: p.Int(countID, 0), Tagged: true, WeightName: "weight", BiasName: "bias"}
+	if p.Int(biasID, 0) != 0 {
+		w.Bias = p.Int(0, 0)
+	}
+	return w, nil
 }

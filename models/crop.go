@@ -113,10 +113,17 @@ func CropRegion(l *Layer, in []Shape) (CropBox, error) {
 	return box, nil
 }
 
-func cropShape(p *Params, in []Shape) (Shape, error) {
-	box, err := CropRegion(&Layer{Type: "Crop", Params: *p}, in)
+func cropLayerShape(l *Layer, in []Shape, _ Shape) ([]Shape, error) {
+	box, err := CropRegion(l, in)
 	if err != nil {
-		return Shape{}, err
+		return nil, err
 	}
-	return box.Out(in[0].Dims), nil
+	return []Shape{box.Out(in[0].Dims)}, nil
+}
+
+func validateCrop(l *Layer) error {
+	if len(l.Inputs) > 2 {
+		return bad("has %d inputs, want 1 or 2", len(l.Inputs))
+	}
+	return nil
 }

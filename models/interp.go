@@ -46,11 +46,22 @@ func (c InterpParams) Size(h, w int) (oh, ow int) {
 	return int(float32(h) * c.ScaleH), int(float32(w) * c.ScaleW)
 }
 
-func interpShape(p *Params, in Shape) (Shape, error) {
-	c, err := InterpOf(&Layer{Type: "Interp", Params: *p})
-	if err != nil {
-		return Shape{}, err
+func interpLayerShape(l *Layer, in []Shape, _ Shape) ([]Shape, error) {
+	if err := needInputs(l, in, 1); err != nil {
+		return nil, err
 	}
-	oh, ow := c.Size(in.H, in.W)
-	return Shape3(in.C, oh, ow), nil
+	if err := need3D(l, in); err != nil {
+		return nil, err
+	}
+	c, err := InterpOf(l)
+	if err != nil {
+		return nil, err
+	}
+	oh, ow := c.Size(in[0].H, in[0].W)
+	return []Shape{Shape3(in[0].C, oh, ow)}, nil
+}
+
+func validateInterp(l *Layer) error {
+	_, err := InterpOf(l)
+	return err
 }

@@ -75,20 +75,32 @@ func (c Pool) Pads(h, w int) (left, right, top, bottom int) {
 	return c.PadLeft, c.PadRight, c.PadTop, c.PadBottom
 }
 
-func poolShape(p *Params, in Shape) (Shape, error) {
-	c, err := PoolParams(&Layer{Type: "Pooling", Params: *p})
+func poolLayerShape(l *Layer, in []Shape, _ Shape) ([]Shape, error) {
+	if err := needInputs(l, in, 1); err != nil {
+		return nil, err
+	}
+	if err := need3D(l, in); err != nil {
+		return nil, err
+	}
+	c, err := PoolParams(l)
 	if err != nil {
-		return Shape{}, err
+		return nil, err
 	}
 	if c.Global {
-		return Shape1(in.C), nil
+		return []Shape{Shape1(in[0].C)}, nil
 	}
-	l, r, t, b := c.Pads(in.H, in.W)
-	pw, ph := in.W+l+r, in.H+t+b
+	s := in[0]
+	left, r, t, b := c.Pads(s.H, s.W)
+	pw, ph := s.W+left+r, s.H+t+b
 	if pw < c.KernelW || ph < c.KernelH {
-		return Shape{}, bad("input %s padded to %d×%d is smaller than the %d×%d pooling kernel", in, ph, pw, c.KernelH, c.KernelW)
+		return nil, bad("input %s padded to %d×%d is smaller than the %d×%d pooling kernel", s, ph, pw, c.KernelH, c.KernelW)
 	}
-	return Shape3(in.C, (ph-c.KernelH)/c.StrideH+1, (pw-c.KernelW)/c.StrideW+1), nil
+	return []Shape{Shape3(s.C, (ph-c.KernelH)/c.StrideH+1, (pw-c.KernelW)/c.StrideW+1)}, nil
+}
+
+func validatePooling(l *Layer) error {
+	_, err := PoolParams(l)
+	return err
 }
 
 // GlobalPools returns the indices of the global average Pooling layers, in

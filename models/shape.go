@@ -116,159 +116,29 @@ func (n *Net) shapeErr(l *Layer, input Shape, kind error, format string, args ..
 
 // layerShape computes a layer's output shapes from its input shapes.
 func layerShape(l *Layer, in []Shape, input Shape) ([]Shape, error) {
-	p := &l.Params
-	need := func(k int) error {
-		if len(in) != k {
-			return bad("%s takes %d input(s), has %d", l.Type, k, len(in))
-		}
-		return nil
+	k, err := kindOf(l)
+	if err != nil {
+		return nil, err
 	}
-	need3 := func() error {
-		for _, s := range in {
-			if s.Dims != 3 {
-				return bad("%s needs a C×H×W input, got %s", l.Type, s)
-			}
-		}
-		return nil
+	return k.shape(l, in, input)
+}
+
+// needInputs checks that a layer has k input blobs.
+func needInputs(l *Layer, in []Shape, k int) error {
+	if len(in) != k {
+		return bad("%s takes %d input(s), has %d", l.Type, k, len(in))
 	}
-	switch l.Type {
-	case "Input":
-		if err := need(0); err != nil {
-			return nil, err
+	return nil
+}
+
+// need3D checks that every input is C×H×W.
+func need3D(l *Layer, in []Shape) error {
+	for _, s := range in {
+		if s.Dims != 3 {
+			return bad("%s needs a C×H×W input, got %s", l.Type, s)
 		}
-		if c := p.Int(2, 0); c > 0 && c != input.C {
-			return nil, bad("network expects %d channels, input has %d", c, input.C)
-		}
-		return []Shape{input}, nil
-	case "Split":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		out := make([]Shape, len(l.Outputs))
-		for i := range out {
-			out[i] = in[0]
-		}
-		return out, nil
-	case "Convolution", "Deconvolution":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		if err := need3(); err != nil {
-			return nil, err
-		}
-		var s Shape
-		var err error
-		if l.Type == "Convolution" {
-			s, err = convShape(p, in[0])
-		} else {
-			s, err = deconvShape(p, in[0])
-		}
-		return []Shape{s}, err
-	case "Concat":
-		s, err := concatShape(p, in)
-		return []Shape{s}, err
-	case "Crop":
-		s, err := cropShape(p, in)
-		return []Shape{s}, err
-	case "Pooling":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		if err := need3(); err != nil {
-			return nil, err
-		}
-		s, err := poolShape(p, in[0])
-		return []Shape{s}, err
-	case "InnerProduct":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		out, wsize := p.Int(0, 0), p.Int(2, 0)
-		if out <= 0 || wsize <= 0 || wsize%out != 0 {
-			return nil, bad("num_output %d and weight size %d inconsistent", out, wsize)
-		}
-		if got := in[0].Size(); got != wsize/out {
-			return nil, bad("input %s has %d values, weights expect %d", in[0], got, wsize/out)
-		}
-		return []Shape{Shape1(out)}, nil
-	case "BinaryOp":
-		if p.Int(1, 0) != 0 {
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			return []Shape{in[0]}, nil
-		}
-		if err := need(2); err != nil {
-			return nil, err
-		}
-		s, err := Broadcast(in[0], in[1])
-		return []Shape{s}, err
-	case "Eltwise":
-		if len(in) < 2 {
-			return nil, bad("Eltwise needs at least 2 inputs, has %d", len(in))
-		}
-		for _, s := range in[1:] {
-			if s != in[0] {
-				return nil, bad("Eltwise inputs differ: %s and %s", in[0], s)
-			}
-		}
-		if c := p.Floats(1); len(c) != 0 && len(c) != len(in) {
-			return nil, bad("Eltwise has %d coefficients for %d inputs", len(c), len(in))
-		}
-		if op := p.Int(0, 0); op < 0 || op > 2 {
-			return nil, unsupported("Eltwise op %d", op)
-		}
-		return []Shape{in[0]}, nil
-	case "PReLU":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		if k := p.Int(0, 0); k != 1 && k != in[0].C {
-			return nil, bad("PReLU has %d slopes for %d channels", k, in[0].C)
-		}
-		return []Shape{in[0]}, nil
-	case "PixelShuffle":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		if err := need3(); err != nil {
-			return nil, err
-		}
-		r := p.Int(0, 1)
-		if r <= 0 || r > 64 || in[0].C%(r*r) != 0 {
-			return nil, bad("PixelShuffle factor %d does not divide %d channels into r²", r, in[0].C)
-		}
-		return []Shape{Shape3(in[0].C/(r*r), in[0].H*r, in[0].W*r)}, nil
-	case "Interp":
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		if err := need3(); err != nil {
-			return nil, err
-		}
-		s, err := interpShape(p, in[0])
-		return []Shape{s}, err
-	case "Scale":
-		k := p.Int(0, 0)
-		if k == -233 {
-			if err := need(2); err != nil {
-				return nil, err
-			}
-			return []Shape{in[0]}, nil
-		}
-		if err := need(1); err != nil {
-			return nil, err
-		}
-		c := in[0].C
-		if in[0].Dims == 1 {
-			c = in[0].W
-		}
-		if k != c {
-			return nil, bad("Scale has %d factors for %d channels", k, c)
-		}
-		return []Shape{in[0]}, nil
 	}
-	return nil, unsupported("layer type %q is not supported", l.Type)
+	return nil
 }
 
 // Broadcast is the shape of a BinaryOp on a and b: equal shapes; a 1-D
@@ -308,46 +178,4 @@ func bdim(x, y int) (int, bool) {
 		return x, true
 	}
 	return 0, false
-}
-
-// concatShape joins inputs along axis (param 0; negative counts from the end).
-func concatShape(p *Params, in []Shape) (Shape, error) {
-	if len(in) < 1 {
-		return Shape{}, bad("Concat needs inputs")
-	}
-	dims := in[0].Dims
-	axis := p.Int(0, 0)
-	if axis < 0 {
-		axis += dims
-	}
-	if axis < 0 || axis >= dims {
-		return Shape{}, bad("Concat axis %d out of range for %d-D blobs", p.Int(0, 0), dims)
-	}
-	if dims == 1 {
-		axis = 2
-	}
-	out := in[0]
-	for _, s := range in[1:] {
-		if s.Dims != dims {
-			return Shape{}, bad("Concat of %s and %s", in[0], s)
-		}
-		switch axis {
-		case 0:
-			if s.H != out.H || s.W != out.W {
-				return Shape{}, bad("Concat on channels of %s and %s: spatial sizes differ", in[0], s)
-			}
-			out.C += s.C
-		case 1:
-			if s.C != out.C || s.W != out.W {
-				return Shape{}, bad("Concat on height of %s and %s", in[0], s)
-			}
-			out.H += s.H
-		case 2:
-			if s.C != out.C || s.H != out.H {
-				return Shape{}, bad("Concat on width of %s and %s", in[0], s)
-			}
-			out.W += s.W
-		}
-	}
-	return out, nil
 }

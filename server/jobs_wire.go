@@ -8,7 +8,6 @@ import (
 	"github.com/upscaled/upscaled/api"
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
-	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/jobs"
 )
 
@@ -28,7 +27,7 @@ func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budg
 		jc.Workers = autoJobWorkers(engine)
 	}
 	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
-		Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log, Metrics: metrics,
+		Pipeline: p, Budget: b, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, nil, err

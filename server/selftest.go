@@ -61,17 +61,13 @@ func SelfTest(ctx context.Context, p *upscale.Pipeline, modelsDir string) (SelfT
 	if err != nil {
 		return res, err
 	}
-	hdr, err := imaging.DecodeConfig(bytes.NewReader(in))
-	if err != nil {
-		return res, fmt.Errorf("self-test: %w", err)
-	}
-	plan, err := p.Prepare(hdr, upscale.Options{Model: info.ID, Format: "png"})
+	plan, err := p.Plan(bytes.NewReader(in), upscale.Options{Model: info.ID, Format: "png"})
 	if err != nil {
 		return res, fmt.Errorf("self-test: %w", err)
 	}
 	start := time.Now()
 	var out bytes.Buffer
-	if _, err := p.Process(ctx, bytes.NewReader(in), plan, &out, nil); err != nil {
+	if _, err := p.Run(ctx, plan, bytes.NewReader(in), &out, nil, nil); err != nil {
 		return res, fmt.Errorf("self-test: %s on %s: %w", info.ID, res.Engine, err)
 	}
 	res.Duration = time.Since(start)

@@ -5,29 +5,23 @@ import (
 	"context"
 	"errors"
 	"testing"
-
-	"github.com/upscaled/upscaled/imaging"
 )
 
 // TestCancelStopsBetweenTiles cancels after the first tile pass and checks
-// that no further pass runs and Process reports the cancellation.
+// that no further pass runs and Run reports the cancellation.
 func TestCancelStopsBetweenTiles(t *testing.T) {
 	for _, model := range []string{"realcugan-up2x-conservative", "realesrgan-animevideov3-x2"} {
 		t.Run(model, func(t *testing.T) {
 			p := newTestPipeline(t, Config{})
 			in := cropPNG(t, "page-color-1000x1400.jpg", 100, 100, 96, 64)
-			h, err := imaging.DecodeConfig(bytes.NewReader(in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, err := p.Prepare(h, Options{Model: model, Format: "png", Tile: 32})
+			plan, err := p.Plan(bytes.NewReader(in), Options{Model: model, Format: "png", Tile: 32})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var calls []Progress
-			_, err = p.Process(ctx, bytes.NewReader(in), plan, &bytes.Buffer{}, func(pr Progress) {
+			_, err = p.Run(ctx, plan, bytes.NewReader(in), &bytes.Buffer{}, nil, func(pr Progress) {
 				calls = append(calls, pr)
 				cancel()
 			})

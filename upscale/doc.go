@@ -2,6 +2,12 @@
 // from the header → decode → plan tiles → engine passes (with whole-image SE
 // statistics) → stitch → encode, with cancellation and progress per tile.
 //
+// Every caller (the API, job workers, the CLI, the self-test) takes the same
+// two steps: Pipeline.Plan admits an image from its header alone (read
+// once: model, limits, options, host memory), and Pipeline.Run reserves
+// that memory through the caller's Reserver (the server's budget, the job
+// gate, the CLI's heap limit) and runs it.
+//
 // Exact tiling. Real-CUGAN's convolutions are unpadded, so a tile whose
 // margin covers the network's trim computes exactly the untiled values,
 // except in the squeeze-excitation blocks, whose global average pooling

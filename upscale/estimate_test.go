@@ -11,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/upscaled/upscaled/imaging"
 )
 
 // peakHeap runs f while sampling the heap in use every few milliseconds
@@ -79,11 +77,7 @@ func TestEstimateCoversPeak(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newTestPipeline(t, tt.cfg)
-			h, err := imaging.DecodeConfig(bytes.NewReader(tt.in))
-			if err != nil {
-				t.Fatal(err)
-			}
-			plan, err := p.Prepare(h, tt.o) // loads the model before measuring
+			plan, err := p.Plan(bytes.NewReader(tt.in), tt.o) // loads the model before measuring
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +87,7 @@ func TestEstimateCoversPeak(t *testing.T) {
 			for range 3 {
 				var perr error
 				m := peakHeap(func(sample func()) {
-					_, perr = p.Process(context.Background(), bytes.NewReader(tt.in), plan, io.Discard, func(Progress) { sample() })
+					_, perr = p.Run(context.Background(), plan, bytes.NewReader(tt.in), io.Discard, nil, func(Progress) { sample() })
 				})
 				if perr != nil {
 					t.Fatal(perr)

@@ -67,16 +67,12 @@ func decodeFile(r io.Reader) (*imaging.Image, imaging.Header, error) {
 // upscaleBytes runs one image through the pipeline.
 func upscaleBytes(t testing.TB, p *Pipeline, in []byte, o Options) ([]byte, Result) {
 	t.Helper()
-	h, err := imaging.DecodeConfig(bytes.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := p.Prepare(h, o)
+	plan, err := p.Plan(bytes.NewReader(in), o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := p.Process(context.Background(), bytes.NewReader(in), plan, &out, nil)
+	res, err := p.Run(context.Background(), plan, bytes.NewReader(in), &out, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,12 @@ import (
 type Options struct {
 	// Model is a catalog id (models.DefaultModel when empty).
 	Model string
-	// Format of the output: "webp", "png", "jpeg" or "same" (as the input; GIF
-	// and BMP inputs give PNG).
+	// Format of the output: "webp" (when empty), "png", "jpeg" (or any
+	// name imaging.ParseFormat reads) or "same" (as the input; GIF and BMP
+	// inputs give PNG).
 	Format string
-	// Quality 1..100 for lossy output (JPEG, lossy WebP).
+	// Quality 1..100 for lossy output (JPEG, lossy WebP); 0 means
+	// imaging.DefaultQuality.
 	Quality int
 	// Lossless WebP.
 	Lossless bool
@@ -73,6 +75,8 @@ type Result struct {
 // Stages is the time a request spent in each stage (the engine's and the
 // encoder's overlap when the image has several bands of tiles).
 type Stages struct {
+	// Queue is the wait for memory before the run (Run's Reserver).
+	Queue time.Duration
 	// Decode is reading and decoding the input.
 	Decode time.Duration
 	// Engine is running the tiles (device work and waiting for it).

@@ -34,9 +34,6 @@ type Config struct {
 	MinTile int
 }
 
-// DefaultQuality is used for lossy output when Options.Quality is 0.
-const DefaultQuality = 90
-
 // Pipeline runs images through models on one engine. Programs are loaded
 // on first use and kept; safe for concurrent use.
 type Pipeline struct {
@@ -128,7 +125,7 @@ func (p *Pipeline) prepare(ctx context.Context, h imaging.Header, o Options) (Pl
 		return Plan{}, nil, fmt.Errorf("%w: quality %d is outside 1..100", ErrBadOptions, o.Quality)
 	}
 	if o.Quality == 0 {
-		o.Quality = DefaultQuality
+		o.Quality = imaging.DefaultQuality
 	}
 	if o.Tile < 0 {
 		return Plan{}, nil, fmt.Errorf("%w: tile size %d is negative", ErrBadOptions, o.Tile)
@@ -152,19 +149,16 @@ func (p *Pipeline) prepare(ctx context.Context, h imaging.Header, o Options) (Pl
 // outputFormat resolves Options.Format against the input format.
 func outputFormat(name string, in imaging.Format) (imaging.Format, error) {
 	switch strings.ToLower(name) {
-	case "", "webp":
+	case "":
 		return imaging.WebP, nil
-	case "png":
-		return imaging.PNG, nil
-	case "jpeg", "jpg":
-		return imaging.JPEG, nil
 	case "same":
-		switch in {
-		case imaging.JPEG, imaging.WebP, imaging.PNG:
+		if in.Encodable() {
 			return in, nil
-		default:
-			return imaging.PNG, nil
 		}
+		return imaging.PNG, nil
+	}
+	if f, err := imaging.ParseFormat(name); err == nil && f.Encodable() {
+		return f, nil
 	}
 	return "", fmt.Errorf("%w: output format %q (want webp, png, jpeg or same)", ErrBadOptions, name)
 }

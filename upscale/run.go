@@ -40,7 +40,7 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 	res := Result{Model: plan.Model.ID, InWidth: w, InHeight: h, OutWidth: w * scale, OutHeight: h * scale}
 	format, depth, notes := outputKind(plan.Format, img, res.OutWidth, res.OutHeight)
 	res.Format, res.Notes = format, notes
-	res.ContentType = contentType(format)
+	res.ContentType = format.ContentType()
 
 	in := fromImage(img)
 	tp, err := p.tilePlan(prog, w, h, plan.Options.Tile)
@@ -220,16 +220,4 @@ func outputKind(f imaging.Format, img *imaging.Image, ow, oh int) (imaging.Forma
 		notes = append(notes, fmt.Sprintf("%s holds 8 bits per channel: the 16-bit result was rounded to 8 bits", f))
 	}
 	return f, depth, notes
-}
-
-func contentType(f imaging.Format) string {
-	switch f {
-	case imaging.PNG:
-		return "image/png"
-	case imaging.JPEG:
-		return "image/jpeg"
-	case imaging.WebP:
-		return "image/webp"
-	}
-	return "application/octet-stream"
 }

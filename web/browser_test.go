@@ -71,3 +71,5 @@ func installPlaywright(t *testing.T, dir string) {
 		t.Fatalf("npm ci in web/test: %v\n%s", err, out)
 	}
 }
+
+func TestMain(m *testing.M) { liveserver.Main(m) }

@@ -264,11 +264,11 @@ func benchReference(ctx context.Context, toolDir string, info models.Info, input
 			return 0, err
 		}
 	}
-	ext := map[string]string{"jpeg": "jpg", "png": "png", "webp": "webp"}[format]
-	if ext == "" {
+	f, err := imaging.ParseFormat(format)
+	if err != nil || !f.Encodable() {
 		return 0, fmt.Errorf("reference tool cannot write %q", format)
 	}
-	return referenceRun(ctx, toolDir, info, in, filepath.Join(tmp, "out"), ext)
+	return referenceRun(ctx, toolDir, info, in, filepath.Join(tmp, "out"), strings.TrimPrefix(f.Extension(), "."))
 }
 
 // peakRSS is the process's peak resident set size (VmHWM), bytes.

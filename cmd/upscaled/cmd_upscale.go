@@ -65,17 +65,14 @@ func (e *engineChoice) open(ctx context.Context) (engines.Engine, error) {
 	return eng, nil
 }
 
-// imageExts are the inputs a directory argument contributes.
-var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".webp": true, ".gif": true, ".bmp": true}
-
 // page is one input of `upscaled upscale` and where its result goes.
 type page struct {
-	name   string // as given (path, or "-" for stdin)
-	data   []byte // stdin's bytes; nil for a file
-	hdr    imaging.Header
-	hdrErr error
-	out    string // result path, or "-" for stdout
-	named  bool   // out was named here (-o DIR), not given
+	name    string // as given (path, or "-" for stdin)
+	data    []byte // stdin's bytes; nil for a file
+	plan    upscale.Plan
+	planErr error  // the page fails with it when its turn comes
+	out     string // result path, or "-" for stdout
+	named   bool   // out was named here (-o DIR), not given
 }
 
 func (p *page) open() (io.ReadSeeker, func(), error) {
@@ -96,7 +93,9 @@ func (p *page) label() string {
 	return p.name
 }
 
-func (p *page) megapixels() float64 { return float64(p.hdr.Width) * float64(p.hdr.Height) / 1e6 }
+func (p *page) megapixels() float64 {
+	return float64(p.plan.Input.Width) * float64(p.plan.Input.Height) / 1e6
+}
 
 func runUpscale(ctx context.Context, a *app, args []string) error {
 	f := newFlagSet(a, "upscale", "Upscales images with a Real-CUGAN or Real-ESRGAN model.",
@@ -114,7 +113,7 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 	modelsDir := f.String("models-dir", "", "DIR", "UPSCALED_MODELS_DIR", "models", "installed models (upscaled models fetch)")
 	format := f.String("format", "", "FORMAT", "", "", "png, jpeg, webp or same (as the input; GIF and BMP give PNG)")
 	f.shown("OUT's extension; same with -o DIR or -o -")
-	quality := f.Int("quality", "N", "", upscale.DefaultQuality, "", "quality 1..100 for JPEG and lossy WebP")
+	quality := f.Int("quality", "N", "", imaging.DefaultQuality, "", "quality 1..100 for JPEG and lossy WebP")
 	lossless := f.Bool("lossless", "", "lossless WebP")
 	effort := f.Int("effort", "N", "", -1, "-1 (the format's default)", fmt.Sprintf("PNG/WebP encoder effort 0..%d, more is smaller and slower (default PNG %d, WebP %d)",
 		imaging.MaxEffort, imaging.DefaultPNGEffort, imaging.DefaultWebPEffort))
@@ -128,7 +127,7 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
-	pages, toDir, err := planPages(f, pos, *output, format)
+	in, err := expandInputs(f, pos, *output, format)
 	if err != nil {
 		return err
 	}
@@ -145,8 +144,8 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 	if *memory < 0 {
 		return f.usageErr("--memory must not be negative")
 	}
-	if toDir != "" {
-		if err := os.MkdirAll(toDir, 0o755); err != nil {
+	if in.toDir != "" {
+		if err := os.MkdirAll(in.toDir, 0o755); err != nil {
 			return err
 		}
 	}
@@ -162,8 +161,13 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 	}
 	pipe := upscale.New(cfg, engine, *modelsDir)
 	defer pipe.Close()
+	pages, err := planPages(f, in, pipe, opts)
+	if err != nil {
+		return err
+	}
+	toDir := in.toDir
 	// One image at a time: keep the heap near its live bytes (GOGC 20
-	// instead of twice them); each page sets the limit below.
+	// instead of twice them); each page sets the limit (heapLimit).
 	debug.SetGCPercent(20)
 
 	var total float64
@@ -171,7 +175,7 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 		total += p.megapixels()
 	}
 	prog := newProgress(a.stderr, a.stderrTTY, *quiet, len(pages), total)
-	u := &upscaler{a: a, pipe: pipe, engine: engine, opts: opts, prog: prog, written: map[string]bool{}}
+	u := &upscaler{a: a, pipe: pipe, engine: engine, prog: prog, written: map[string]bool{}}
 	start := time.Now()
 	var failed []string
 	for _, p := range pages {
@@ -204,13 +208,22 @@ func runUpscale(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// planPages expands the inputs (files, directories, globs, -) and names
-// each one's output. toDir is the output directory, if any.
-func planPages(f *flagSet, pos []string, output string, format *string) (pages []*page, toDir string, err error) {
+// inputs are the expanded input names and where their results go.
+type inputs struct {
+	names  []string
+	output string // OUT, "-" (stdout), or "" with toDir
+	toDir  string // the output directory, if any
+}
+
+// expandInputs expands the arguments (files, directories, globs, -) and
+// settles where results go; an empty format becomes OUT's (same with a
+// directory or stdout).
+func expandInputs(f *flagSet, pos []string, output string, format *string) (inputs, error) {
 	if len(pos) == 0 {
-		return nil, "", f.usageErr("no input: want IN… -o DIR, or IN OUT")
+		return inputs{}, f.usageErr("no input: want IN… -o DIR, or IN OUT")
 	}
 	var ins []string
+	var toDir string
 	single := false // one file (or -) and no directory or glob: OUT may be a file
 	switch {
 	case output != "":
@@ -228,42 +241,41 @@ func planPages(f *flagSet, pos []string, output string, format *string) (pages [
 		if isDir(output) || strings.HasSuffix(output, "/") { // upscale a.png out/
 			toDir = output
 		} else if !single {
-			return nil, "", f.usageErr("%s is several images: write them with -o DIR", pos[0])
+			return inputs{}, f.usageErr("%s is several images: write them with -o DIR", pos[0])
 		}
 	case len(pos) == 1:
-		return nil, "", f.usageErr("no output: give -o DIR (or -o - for stdout), or IN OUT")
+		return inputs{}, f.usageErr("no output: give -o DIR (or -o - for stdout), or IN OUT")
 	default:
-		return nil, "", f.usageErr("%d inputs and no -o DIR: give the output directory with -o DIR", len(pos))
+		return inputs{}, f.usageErr("%d inputs and no -o DIR: give the output directory with -o DIR", len(pos))
 	}
-	// expand the inputs
 	var names []string
 	for _, in := range ins {
 		switch {
 		case in == "-":
 			if len(ins) > 1 {
-				return nil, "", f.usageErr("- (standard input) must be the only input")
+				return inputs{}, f.usageErr("- (standard input) must be the only input")
 			}
 			names = append(names, in)
 		case isDir(in):
 			ents, err := os.ReadDir(in)
 			if err != nil {
-				return nil, "", err
+				return inputs{}, err
 			}
 			var found []string
 			for _, e := range ents {
-				if !e.IsDir() && imageExts[strings.ToLower(filepath.Ext(e.Name()))] {
+				if _, err := imaging.FormatOfPath(e.Name()); err == nil && !e.IsDir() {
 					found = append(found, filepath.Join(in, e.Name()))
 				}
 			}
 			if len(found) == 0 {
-				return nil, "", fmt.Errorf("%s: no images in the directory (.png, .jpg, .jpeg, .webp, .gif, .bmp)", in)
+				return inputs{}, fmt.Errorf("%s: no images in the directory (.png, .jpg, .jpeg, .webp, .gif, .bmp)", in)
 			}
 			sort.Strings(found)
 			names = append(names, found...)
 		case hasGlob(in) && !exists(in):
 			matches, err := filepath.Glob(in)
 			if err != nil {
-				return nil, "", f.usageErr("bad pattern %q: %v", in, err)
+				return inputs{}, f.usageErr("bad pattern %q: %v", in, err)
 			}
 			var found []string
 			for _, m := range matches {
@@ -272,7 +284,7 @@ func planPages(f *flagSet, pos []string, output string, format *string) (pages [
 				}
 			}
 			if len(found) == 0 {
-				return nil, "", fmt.Errorf("%s: no file matches", in)
+				return inputs{}, fmt.Errorf("%s: no file matches", in)
 			}
 			names = append(names, found...) // Glob sorts
 		default:
@@ -280,80 +292,95 @@ func planPages(f *flagSet, pos []string, output string, format *string) (pages [
 		}
 	}
 	if output == "-" && len(names) != 1 {
-		return nil, "", f.usageErr("-o - writes one image to stdout; the inputs are %d images (use -o DIR)", len(names))
+		return inputs{}, f.usageErr("-o - writes one image to stdout; the inputs are %d images (use -o DIR)", len(names))
 	}
 	if *format == "" {
 		if toDir != "" || output == "-" {
 			*format = "same"
-		} else if *format, err = formatFromExt(output); err != nil {
-			return nil, "", f.usageErr("%v", err)
+		} else {
+			of, err := outputFormatOf(output)
+			if err != nil {
+				return inputs{}, f.usageErr("%v", err)
+			}
+			*format = string(of)
 		}
 	}
+	if toDir != "" {
+		output = ""
+	}
+	return inputs{names: names, output: output, toDir: toDir}, nil
+}
+
+// planPages plans every input (its header read once: size for the
+// progress, format for its result's name) and names each one's output.
+// A page that cannot be planned fails when its turn comes.
+func planPages(f *flagSet, in inputs, pipe *upscale.Pipeline, opts upscale.Options) ([]*page, error) {
+	var pages []*page
 	seen := map[string]string{}
-	for _, n := range names {
+	for _, n := range in.names {
 		p := &page{name: n}
 		if n == "-" {
 			b, err := io.ReadAll(f.a.stdin)
 			if err != nil {
-				return nil, "", fmt.Errorf("reading stdin: %w", err)
+				return nil, fmt.Errorf("reading stdin: %w", err)
 			}
 			p.data = b
 		}
-		p.hdr, p.hdrErr = readHeader(p)
+		p.plan, p.planErr = planPage(pipe, p, opts)
 		switch {
-		case toDir == "":
-			p.out = output
+		case in.toDir == "":
+			p.out = in.output
 		default:
 			base := strings.TrimSuffix(filepath.Base(n), filepath.Ext(n))
 			if n == "-" {
 				base = "stdin"
 			}
-			p.out, p.named = filepath.Join(toDir, base+outExt(*format, p)), true
+			p.out, p.named = filepath.Join(in.toDir, base+outExt(opts.Format, p)), true
 			if prev, dup := seen[p.out]; dup {
-				return nil, "", f.usageErr("%s and %s would both be written to %s", prev, n, p.out)
+				return nil, f.usageErr("%s and %s would both be written to %s", prev, n, p.out)
 			}
 			seen[p.out] = n
 		}
 		if p.out != "-" && n != "-" && sameFile(n, p.out) {
-			return nil, "", f.usageErr("%s would be overwritten by its own result: choose another output", n)
+			return nil, f.usageErr("%s would be overwritten by its own result: choose another output", n)
 		}
 		pages = append(pages, p)
 	}
-	return pages, toDir, nil
+	return pages, nil
 }
 
-func readHeader(p *page) (imaging.Header, error) {
+func planPage(pipe *upscale.Pipeline, p *page, opts upscale.Options) (upscale.Plan, error) {
 	r, done, err := p.open()
 	if err != nil {
-		return imaging.Header{}, err
+		return upscale.Plan{}, err
 	}
 	defer done()
-	return imaging.DecodeConfig(bufio.NewReader(r))
+	return pipe.Plan(r, opts)
 }
 
-// outExt is the extension of format's output for p (same: its input's).
+// outExt is the extension of p's result: its plan's output format, or
+// when it has none (it will fail) the format asked for, else its name's.
 func outExt(format string, p *page) string {
-	switch strings.ToLower(format) {
-	case "png":
-		return ".png"
-	case "jpeg", "jpg":
-		return ".jpg"
-	case "webp":
-		return ".webp"
+	if p.planErr == nil {
+		return p.plan.Format.Extension()
 	}
-	in := p.hdr.Format
-	if p.hdrErr != nil {
-		f, err := formatFromExt(p.name)
-		if err != nil {
-			return ".png"
-		}
-		in = imaging.Format(f)
+	if f, err := imaging.ParseFormat(format); err == nil && f.Encodable() {
+		return f.Extension()
 	}
-	switch in {
-	case imaging.JPEG, imaging.WebP:
-		return imaging.Extension(in)
+	if f, err := imaging.FormatOfPath(p.name); err == nil && f.Encodable() {
+		return f.Extension()
 	}
-	return ".png"
+	return imaging.PNG.Extension()
+}
+
+// heapLimit is the CLI's memory budget: one page at a time, the Go heap
+// held to the page's estimate plus the model's weights (fp32, twice the
+// fp16 file), stdin's bytes and the runtime.
+func heapLimit(p *page) upscale.Reserver {
+	return upscale.ReserverFunc(func(_ context.Context, bytes int64) (func(), error) {
+		debug.SetMemoryLimit(bytes + 2*p.plan.Model.Bin.Size + int64(len(p.data)) + 64<<20)
+		return func() {}, nil
+	})
 }
 
 // upscaler runs pages one after the other through one pipeline.
@@ -361,22 +388,14 @@ type upscaler struct {
 	a       *app
 	pipe    *upscale.Pipeline
 	engine  engines.Engine
-	opts    upscale.Options
 	prog    *progress
 	written map[string]bool
 }
 
 func (u *upscaler) one(ctx context.Context, p *page) error {
-	if p.hdrErr != nil {
-		return p.hdrErr
+	if p.planErr != nil {
+		return p.planErr
 	}
-	plan, err := u.pipe.Prepare(p.hdr, u.opts)
-	if err != nil {
-		return err
-	}
-	// hold the heap to the estimate plus the weights (fp32, twice the fp16
-	// file), stdin's bytes and the runtime
-	debug.SetMemoryLimit(plan.HostBytes + 2*plan.Model.Bin.Size + int64(len(p.data)) + 64<<20)
 	src, done, err := p.open()
 	if err != nil {
 		return err
@@ -385,7 +404,7 @@ func (u *upscaler) one(ctx context.Context, p *page) error {
 	progress := func(pr upscale.Progress) { u.prog.tiles(pr.TilesDone, pr.TilesTotal) }
 	if p.out == "-" {
 		w := bufio.NewWriterSize(u.a.stdout, 1<<20)
-		if _, err := u.pipe.Process(ctx, bufio.NewReader(src), plan, w, progress); err != nil {
+		if _, err := u.pipe.Run(ctx, p.plan, src, w, heapLimit(p), progress); err != nil {
 			return err
 		}
 		return w.Flush()
@@ -401,7 +420,7 @@ func (u *upscaler) one(ctx context.Context, p *page) error {
 		return err
 	}
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	res, err := u.pipe.Process(ctx, bufio.NewReader(src), plan, w, progress)
+	res, err := u.pipe.Run(ctx, p.plan, src, w, heapLimit(p), progress)
 	if err == nil {
 		err = w.Flush()
 	}
@@ -412,10 +431,8 @@ func (u *upscaler) one(ctx context.Context, p *page) error {
 		return err
 	}
 	out := p.out
-	if ext := imaging.Extension(res.Format); p.named && ext != "" {
-		if want, _ := formatFromExt(out); imaging.Format(want) != res.Format { // e.g. WebP too large: PNG written
-			out = strings.TrimSuffix(out, filepath.Ext(out)) + ext
-		}
+	if p.named && res.Format != p.plan.Format { // e.g. WebP too large: PNG written
+		out = strings.TrimSuffix(out, filepath.Ext(out)) + res.Format.Extension()
 	}
 	if u.written[out] {
 		return fmt.Errorf("%s was already written by another input of this run", out)
@@ -426,7 +443,7 @@ func (u *upscaler) one(ctx context.Context, p *page) error {
 	u.written[out] = true
 	u.prog.above(func() {
 		fmt.Fprintf(u.a.stdout, "%s: %dx%d -> %s %dx%d %s, %s, %d tiles, %s, %.2fs, host estimate %d MiB\n", p.label(), res.InWidth, res.InHeight, out,
-			res.OutWidth, res.OutHeight, res.Format, res.Model, res.Tiles, u.engine.Name(), res.Elapsed.Seconds(), plan.HostBytes>>20)
+			res.OutWidth, res.OutHeight, res.Format, res.Model, res.Tiles, u.engine.Name(), res.Elapsed.Seconds(), p.plan.HostBytes>>20)
 		for _, n := range res.Notes {
 			fmt.Fprintln(u.a.stdout, "note:", n)
 		}
@@ -434,20 +451,15 @@ func (u *upscaler) one(ctx context.Context, p *page) error {
 	return nil
 }
 
-// formatFromExt maps OUT's extension to an output format.
-func formatFromExt(path string) (string, error) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png":
-		return "png", nil
-	case ".jpg", ".jpeg":
-		return "jpeg", nil
-	case ".webp":
-		return "webp", nil
+// outputFormatOf is the output format OUT's extension names.
+func outputFormatOf(path string) (imaging.Format, error) {
+	if f, err := imaging.FormatOfPath(path); err == nil && f.Encodable() {
+		return f, nil
 	}
 	return "", fmt.Errorf("cannot tell the output format from %q: use .png, .jpg or .webp, or --format", path)
 }
 
-func knownExt(path string) bool { _, err := formatFromExt(path); return err == nil }
+func knownExt(path string) bool { _, err := outputFormatOf(path); return err == nil }
 
 func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
 

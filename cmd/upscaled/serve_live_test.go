@@ -119,3 +119,5 @@ func TestLiveServeKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestMain(m *testing.M) { liveserver.Main(m) }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -9,16 +8,12 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -73,13 +68,13 @@ func TestLoadUnderMemoryBudget(t *testing.T) {
 	budget, perRequest := budgetForTwo(t, page, opts, modelsDir)
 	t.Logf("page %dx%d, %s, budget %d MiB, %d MiB reserved per request", 1000/downscale, 1400/downscale, opts.Model, budget>>20, perRequest>>20)
 
-	srv := startBinary(t, bin,
-		"UPSCALED_MEMORY_BUDGET="+strconv.FormatInt(budget, 10),
-		"UPSCALED_QUEUE_MAX="+strconv.Itoa(loadQueueMax),
+	srv := liveserver.StartWith(t, liveserver.Options{Bin: bin, Env: []string{
+		"UPSCALED_MEMORY_BUDGET=" + strconv.FormatInt(budget, 10),
+		"UPSCALED_QUEUE_MAX=" + strconv.Itoa(loadQueueMax),
 		"UPSCALED_QUEUE_TIMEOUT=10m",
 		"UPSCALED_REQUEST_TIMEOUT=10m",
-		"UPSCALED_MODELS_DIR="+modelsDir,
-	)
+		"UPSCALED_LOG_LEVEL=warn",
+	}})
 
 	ctx, stopMonitors := context.WithCancel(context.Background())
 	var monitors sync.WaitGroup
@@ -109,7 +104,7 @@ func TestLoadUnderMemoryBudget(t *testing.T) {
 	go func() {
 		defer monitors.Done()
 		for ctx.Err() == nil {
-			if rss := vmRSS(t, srv.pid); rss > peakRSS {
+			if rss, _ := liveserver.RSS(srv.PID()); rss > peakRSS {
 				peakRSS = rss
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -120,7 +115,7 @@ func TestLoadUnderMemoryBudget(t *testing.T) {
 		client := &http.Client{Timeout: 5 * time.Second}
 		for ctx.Err() == nil {
 			start := time.Now()
-			resp, err := client.Get(srv.url + "/healthz")
+			resp, err := client.Get(srv.URL + "/healthz")
 			d := time.Since(start)
 			if err == nil {
 				io.Copy(io.Discard, resp.Body)
@@ -154,7 +149,7 @@ func TestLoadUnderMemoryBudget(t *testing.T) {
 			defer wg.Done()
 			body, ct := multipartImage(t, fmt.Sprintf("page-%02d.png", i), page, "format", "png")
 			<-startGate
-			resp, err := http.Post(srv.url+"/v1/upscale", ct, body)
+			resp, err := http.Post(srv.URL+"/v1/upscale", ct, body)
 			if err != nil {
 				results[i].err = err
 				return
@@ -284,98 +279,4 @@ func downscaledPage(t *testing.T, path string, factor int) []byte {
 		t.Fatal(err)
 	}
 	return out.Bytes()
-}
-
-type binaryServer struct {
-	url string
-	pid int
-}
-
-// startBinary runs the real binary with the Go executor on a free port and
-// waits for readiness; it is stopped with SIGTERM when the test ends.
-func startBinary(t *testing.T, bin string, env ...string) binaryServer {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "UPSCALED_ADDR="+addr, "UPSCALED_ENGINE=cpu", "UPSCALED_DATA_DIR="+t.TempDir(), "UPSCALED_LOG_LEVEL=warn")
-	cmd.Env = append(cmd.Env, env...)
-	var log lockedBuffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", log.String())
-		}
-	})
-	s := binaryServer{url: "http://" + addr, pid: cmd.Process.Pid}
-	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		select {
-		case err := <-done:
-			t.Fatalf("server exited: %v\n%s", err, log.String())
-		default:
-		}
-		if resp, err := http.Get(s.url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready:\n%s", log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// vmRSS is the resident set size of pid in bytes, from /proc/PID/status.
-func vmRSS(t *testing.T, pid int) int64 {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err == nil {
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

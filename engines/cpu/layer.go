@@ -16,8 +16,9 @@ type op interface {
 // constructor decodes a layer's parameters and arranges its weights.
 type constructor func(l *models.Layer) (op, error)
 
-// registry maps an NCNN layer type to its constructor: adding a layer is one
-// line here plus its file.
+// registry maps an NCNN layer type to its constructor: adding a layer is its
+// entry in models' table of kinds (shape, checks, weights), one line here
+// and its file.
 var registry = map[string]constructor{
 	"Input":         newInput,
 	"Convolution":   newConv,

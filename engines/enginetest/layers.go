@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/upscaled/upscaled/engines"
@@ -130,6 +131,7 @@ func randomTile(w, h int, seed uint64) engines.Tile {
 // Layers runs every layer case at every size on eng and on the CPU
 // executor and compares the 16-bit outputs within MaxAbsDiff/MaxMeanDiff.
 func Layers(t *testing.T, eng engines.Engine) {
+	coverage(t)
 	ref := cpu.New()
 	defer ref.Close()
 	ctx := context.Background()
@@ -173,5 +175,21 @@ func Layers(t *testing.T, eng engines.Engine) {
 				}
 			}
 		})
+	}
+}
+
+// coverage fails unless the layer cases use every layer type models knows:
+// a type added there runs on every engine against the CPU executor.
+func coverage(t *testing.T) {
+	used := map[string]bool{"Input": true, "Convolution": true} // BuildNet's head and tail
+	for _, c := range layerCases() {
+		for _, line := range c.body {
+			used[strings.Fields(line)[0]] = true
+		}
+	}
+	for _, typ := range models.LayerTypes() {
+		if !used[typ] {
+			t.Errorf("no layer case uses %s", typ)
+		}
 	}
 }

@@ -52,39 +52,42 @@ func BuildNet(t testing.TB, name string, c0, c1 int, body []string) *models.Net 
 	}
 	for i := range net.Layers {
 		l := &net.Layers[i]
-		p := &l.Params
-		switch l.Type {
-		case "Convolution", "Deconvolution":
-			n, out := p.Int(6, 0), p.Int(0, 0)
-			fanIn := n / max(out, 1)
-			if l.Type == "Deconvolution" {
-				// each output sees about fanIn/stride² inputs
-				s := p.Int(3, 1)
-				fanIn = max(fanIn/(s*s), 1)
-			}
-			l.Weight = uniform(n, 1.7/math.Sqrt(float64(fanIn)))
-			if p.Int(5, 0) != 0 {
-				l.Bias = uniform(out, 0.2)
-			}
-		case "InnerProduct":
-			n, out := p.Int(2, 0), p.Int(0, 0)
-			l.Weight = uniform(n, 1.7/math.Sqrt(float64(n/max(out, 1))))
-			if p.Int(1, 0) != 0 {
-				l.Bias = uniform(out, 0.2)
-			}
-		case "PReLU":
-			l.Weight = uniform(p.Int(0, 1), 0.5)
-		case "Scale":
-			if n := p.Int(0, 0); n > 0 {
-				l.Weight = uniform(n, 1.5)
-				if p.Int(1, 0) != 0 {
-					l.Bias = uniform(n, 0.3)
-				}
-			}
+		w, err := models.WeightsOf(l)
+		if err != nil {
+			t.Fatalf("%s: %v", l.Name, err)
+		}
+		ws, bs := weightScales(l, w)
+		if w.Weight > 0 {
+			l.Weight = uniform(w.Weight, ws)
+		}
+		if w.Bias > 0 {
+			l.Bias = uniform(w.Bias, bs)
 		}
 	}
 	if err := net.Validate(); err != nil {
 		t.Fatalf("%v\n%s", err, text)
 	}
 	return net
+}
+
+// weightScales are the ranges of a layer's random weights and biases: about
+// unit output variance for the convolutions and inner products (1.7/√fan-in).
+func weightScales(l *models.Layer, w models.WeightLayout) (weight, bias float64) {
+	p := &l.Params
+	switch l.Type {
+	case "Convolution", "Deconvolution":
+		out := p.Int(0, 0)
+		fanIn := w.Weight / max(out, 1)
+		if l.Type == "Deconvolution" {
+			// each output sees about fanIn/stride² inputs
+			s := p.Int(3, 1)
+			fanIn = max(fanIn/(s*s), 1)
+		}
+		return 1.7 / math.Sqrt(float64(fanIn)), 0.2
+	case "InnerProduct":
+		return 1.7 / math.Sqrt(float64(w.Weight/max(p.Int(0, 0), 1))), 0.2
+	case "PReLU":
+		return 0.5, 0
+	}
+	return 1.5, 0.3 // Scale
 }

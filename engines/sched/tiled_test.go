@@ -20,18 +20,14 @@ import (
 // output.
 func upscalePNG(t *testing.T, eng engines.Engine, in []byte, model string, tile int) []uint8 {
 	t.Helper()
-	hdr, err := imaging.DecodeConfig(bytes.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := upscale.New(upscale.Config{}, eng, testenv.ModelsDir(t))
 	defer p.Close()
-	plan, err := p.Prepare(hdr, upscale.Options{Model: model, Format: "png", Tile: tile})
+	plan, err := p.Plan(bytes.NewReader(in), upscale.Options{Model: model, Format: "png", Tile: tile})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	res, err := p.Process(context.Background(), bytes.NewReader(in), plan, &out, nil)
+	res, err := p.Run(context.Background(), plan, bytes.NewReader(in), &out, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,3 +117,5 @@ func goCmd(t *testing.T, dir string, args ...string) {
 		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
+
+func TestMain(m *testing.M) { liveserver.Main(m) }

@@ -294,8 +294,7 @@ func TestDiskFull(t *testing.T) {
 	// left cannot record a failure either: the page then waits for space)
 	// but not for a result.
 	s.Stop()
-	s.env = append(s.env, "UPSCALED_JOB_DISK_RETRY=3s")
-	s.Restart()
+	s.Restart("UPSCALED_JOB_DISK_RETRY=3s")
 	big := pages(t, 1, 600, 450)[0].file
 	r = upscaleMultipart(t, s, big, "", opts)
 	if r.Status != http.StatusOK {

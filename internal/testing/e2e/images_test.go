@@ -48,7 +48,7 @@ func pages(t testing.TB, n, w, h int) []page {
 		if err := os.WriteFile(in, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(binPath, "upscale", "--quiet", "--engine", "cpu", "--model", model, "--format", "png",
+		cmd := exec.Command(binary(t), "upscale", "--quiet", "--engine", "cpu", "--model", model, "--format", "png",
 			"--models-dir", testenv.ModelsDir(t), in, ref)
 		if msg, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("direct run: %v\n%s", err, msg)

@@ -7,14 +7,13 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
 )
 
 // TestSecondServer: a second `upscaled serve` on a data directory in use
@@ -38,21 +37,17 @@ func TestSecondServer(t *testing.T) {
 			t.Fatal("job not running within a minute")
 		}
 	}
-	run := func(env ...string) (string, error) {
-		cmd := exec.Command(binPath, "serve")
-		cmd.Env = append(os.Environ(), "UPSCALED_ENGINE=cpu", "UPSCALED_MODELS_DIR="+testenv.ModelsDir(t), "UPSCALED_LOG_FORMAT=text")
-		cmd.Env = append(cmd.Env, env...)
-		timer := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
-		defer timer.Stop()
-		out, err := cmd.CombinedOutput()
-		return string(out), err
+	// run starts a second server, which must exit: its log and the error
+	run := func(addr, dataDir string) (string, error) {
+		return liveserver.Refused(ctxT(t, time.Minute), liveserver.Options{
+			Bin: binary(t), Addr: addr, DataDir: dataDir, Env: liveserver.Defaults(t)})
 	}
-	out, err := run("UPSCALED_ADDR=127.0.0.1:0", "UPSCALED_DATA_DIR="+s.DataDir)
-	if err == nil || !strings.Contains(out, "process "+strconv.Itoa(s.cmd.Process.Pid)) {
-		t.Errorf("second server on the same data directory: %v, want an exit naming pid %d:\n%s", err, s.cmd.Process.Pid, tail(out, 2000))
+	out, err := run("127.0.0.1:0", s.DataDir)
+	if err == nil || !strings.Contains(out, "process "+strconv.Itoa(s.PID())) {
+		t.Errorf("second server on the same data directory: %v, want an exit naming pid %d:\n%s", err, s.PID(), tail(out, 2000))
 	}
 	other := t.TempDir()
-	out, err = run("UPSCALED_ADDR="+strings.TrimPrefix(s.URL, "http://"), "UPSCALED_DATA_DIR="+other)
+	out, err = run(strings.TrimPrefix(s.URL, "http://"), other)
 	if err == nil || !strings.Contains(out, "UPSCALED_ADDR") {
 		t.Errorf("second server on the same address: %v, want an exit naming UPSCALED_ADDR:\n%s", err, tail(out, 2000))
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
 )
 
 // Config sets up a soak run.
@@ -52,7 +54,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	srv, err := Start(ctx, cfg.Binary, env, cfg.Log)
+	srv, err := liveserver.Launch(ctx, liveserver.Options{Bin: cfg.Binary, Env: env, Log: cfg.Log})
 	if err != nil {
 		return Report{}, err
 	}
@@ -76,7 +78,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	go func() {
 		defer sampler.Done()
 		for {
-			if rss, err := RSS(srv.PID()); err == nil {
+			if rss, err := liveserver.RSS(srv.PID()); err == nil {
 				peak = max(peak, rss)
 			}
 			select {

@@ -3,12 +3,12 @@ package soak
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/upscaled/upscaled/internal/testing/liveserver"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
@@ -16,14 +16,8 @@ import (
 // for 20 s on the CPU engine with small crops; every promise must hold.
 // `make soak` runs the full one (32 clients, 10 minutes).
 func TestSoakShort(t *testing.T) {
-	root := testenv.RepoRoot(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "upscaled")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/upscaled")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := liveserver.Binary(t)
 	logf, err := os.Create(filepath.Join(dir, "server.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -63,3 +57,5 @@ func tailString(s string, n int) string {
 	}
 	return s
 }
+
+func TestMain(m *testing.M) { liveserver.Main(m) }

@@ -20,16 +20,12 @@ import (
 // DirectRun upscales input with p as opts say and decodes the result.
 func DirectRun(t testing.TB, p *upscale.Pipeline, input []byte, opts upscale.Options) image.Image {
 	t.Helper()
-	h, err := imaging.DecodeConfig(bytes.NewReader(input))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := p.Prepare(h, opts)
+	plan, err := p.Plan(bytes.NewReader(input), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if _, err := p.Process(context.Background(), bytes.NewReader(input), plan, &out, nil); err != nil {
+	if _, err := p.Run(context.Background(), plan, bytes.NewReader(input), &out, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	img, _, err := image.Decode(&out)

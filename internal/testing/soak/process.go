@@ -1,93 +1,12 @@
 package soak
 
 import (
-	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"time"
 )
-
-// Server is a running upscaled binary.
-type Server struct {
-	URL  string
-	cmd  *exec.Cmd
-	done chan error
-}
-
-// Start runs `bin serve` on a free loopback port with env added to the
-// environment and waits until /readyz answers 200.
-func Start(ctx context.Context, bin string, env []string, logFile *os.File) (*Server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), env...), "UPSCALED_ADDR="+addr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &Server{URL: "http://" + addr, cmd: cmd, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait() }()
-	deadline := time.Now().Add(3 * time.Minute)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("server exited during start: %v", err)
-		case <-ctx.Done():
-			s.Stop()
-			return nil, ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-		resp, err := http.Get(s.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return s, nil
-			}
-		}
-	}
-	s.Stop()
-	return nil, fmt.Errorf("server not ready after 3 minutes")
-}
-
-// PID is the server's process id.
-func (s *Server) PID() int { return s.cmd.Process.Pid }
-
-// Stop sends SIGTERM and waits (SIGKILL after 30 s).
-func (s *Server) Stop() error {
-	s.cmd.Process.Signal(os.Interrupt)
-	select {
-	case err := <-s.done:
-		return err
-	case <-time.After(30 * time.Second):
-		s.cmd.Process.Kill()
-		return fmt.Errorf("server did not stop within 30 s")
-	}
-}
-
-// RSS is the resident set size in bytes from /proc.
-func RSS(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS")
-}
 
 // Descriptors are a process's open file descriptors by kind.
 type Descriptors struct {
