@@ -66,6 +66,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if hit, err := s.serveCached(w, r, up, plan); hit {
+		return err
+	}
 	log := Logger(ctx).With("model", plan.Model.ID)
 
 	queued := time.Now()
@@ -119,6 +122,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
 	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
 	h.Set("Server-Timing", serverTiming(queueWait, res.Stages))
+	if res.Cache != "" {
+		h.Set("X-Upscaled-Cache", res.Cache)
+	}
 	if len(res.Notes) > 0 {
 		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
 	}

@@ -160,8 +160,8 @@ func (c *Cache) forget(object string) {
 
 // Entry is a checked cache entry, ready to be sent. Close it.
 type Entry struct {
-	// Result describes the output, as the run that made it reported it
-	// (its Cache field is "hit").
+	// Result describes the output as the run that made it reported it,
+	// but for Cache ("hit") and Tiles (0: no engine work).
 	Result upscale.Result
 	// Size is the output's length in bytes.
 	Size int64
@@ -215,6 +215,7 @@ func (c *Cache) lookup(ctx context.Context, key Key) (*Entry, error) {
 	}
 	res := l.meta.result()
 	res.Cache = "hit"
+	res.Tiles = 0 // none processed for this request
 	if c.store.Local() {
 		// read twice: once to check, once to send
 		if err := l.check(io.NewSectionReader(obj, 0, l.payload), nil); err != nil {
@@ -250,4 +251,13 @@ func sortByTime(all []blob.Info) {
 		}
 		return strings.Compare(a.Key, b.Key)
 	})
+}
+
+// Find is Lookup of src's result under plan; src is left at its start.
+func (c *Cache) Find(ctx context.Context, src io.ReadSeeker, plan upscale.Plan) (*Entry, error) {
+	key, err := c.Key(src, plan)
+	if err != nil {
+		return nil, err
+	}
+	return c.Lookup(ctx, key)
 }

@@ -138,7 +138,7 @@ func TestSecondRequestIsAHitWithTheSameBytesAndNoEngineWork(t *testing.T) {
 	if !bytes.Equal(first, second) {
 		t.Fatalf("hit: %d bytes differ from the computed %d", len(second), len(first))
 	}
-	if res2.ContentType != res1.ContentType || res2.OutWidth != 96 || res2.OutHeight != 96 || res2.Tiles != res1.Tiles || res2.Model != fastModel {
+	if res2.ContentType != res1.ContentType || res2.OutWidth != 96 || res2.OutHeight != 96 || res2.Tiles != 0 || res1.Tiles == 0 || res2.Model != fastModel {
 		t.Fatalf("hit result %+v, computed %+v", res2, res1)
 	}
 	if f.lookups("hit") != 1 || f.lookups("miss") != 1 {
