@@ -37,8 +37,8 @@ type JobStore interface {
 	Config() jobs.Config
 	Get(ctx context.Context, owner, id string) (jobs.Job, error)
 	List(ctx context.Context, owner string, limit int, cursor string) ([]jobs.Job, string, error)
-	Result(ctx context.Context, owner, id string, n int) (*os.File, jobs.Item, error)
-	Archive(ctx context.Context, owner, id string) (jobs.Job, func(n int) (*os.File, error), error)
+	Result(ctx context.Context, owner, id string, n int) (jobs.File, jobs.Item, error)
+	Archive(ctx context.Context, owner, id string) (jobs.Job, func(n int) (jobs.File, error), error)
 	Subscribe(ctx context.Context, owner, id string) (jobs.Job, *jobs.Subscription, error)
 }
 

@@ -54,10 +54,12 @@ type Writer interface {
 	Abort()
 }
 
-// Object is an open object: readable in order or at offsets.
+// Object is an open object: readable in order, at offsets, or from a
+// position Seek chose.
 type Object interface {
 	io.ReadCloser
 	io.ReaderAt
+	io.Seeker
 	// Size is the object's length in bytes.
 	Size() int64
 }

@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"os"
 	"time"
 )
 
@@ -35,7 +34,7 @@ func (m *Manager) Collect(ctx context.Context) error {
 		// An expired job is final: a worker may still hold it in the queue
 		// (it publishes events after the record says final) but touches
 		// none of its files, so it is no reason to keep the job.
-		if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+		if err := m.files.removeJob(ctx, id); err != nil {
 			return err
 		}
 		if err := m.store.delete(ctx, id); err != nil {
@@ -43,8 +42,12 @@ func (m *Manager) Collect(ctx context.Context) error {
 		}
 		m.log.Info("job expired", "job_id", id)
 	}
-	if err := m.sweepDirs(ctx); err != nil {
-		return err
+	// listing a remote store's jobs/ costs a request per 1000 objects:
+	// there it is done at Open only
+	if m.files.local() {
+		if err := m.sweepDirs(ctx); err != nil {
+			return err
+		}
 	}
 	_, err = m.recover(ctx)
 	return err
@@ -52,12 +55,11 @@ func (m *Manager) Collect(ctx context.Context) error {
 
 // sweepDirs removes job directories without a live owner record.
 func (m *Manager) sweepDirs(ctx context.Context) error {
-	ents, err := os.ReadDir(m.files.jobsDir())
+	ids, err := m.files.jobIDs(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range ents {
-		id := e.Name()
+	for _, id := range ids {
 		if !validID(id) || m.queue.isActive(id) {
 			continue
 		}
@@ -70,7 +72,7 @@ func (m *Manager) sweepDirs(ctx context.Context) error {
 		j, err := m.store.job(ctx, id)
 		switch {
 		case err == ErrNotFound, err == nil && (j.State == Canceled || j.Deleted):
-			if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+			if err := m.files.removeJob(ctx, id); err != nil {
 				return err
 			}
 		case err != nil:

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -40,6 +41,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Metrics, when set, counts each page that ends (api.Metrics).
 	Metrics Metrics
+	// Blobs, when set, holds the uploads and results (an S3 bucket)
+	// instead of the data directory; jobs.db stays there.
+	Blobs blob.Store
 }
 
 // Metrics counts processed images; source is "job" for job pages, model a
@@ -96,7 +100,7 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	l := layout{data: cfg.DataDir}
+	l := layout{data: cfg.DataDir, remote: d.Blobs}
 	if err := os.MkdirAll(l.jobsDir(), 0o750); err != nil {
 		return nil, fmt.Errorf("jobs: data directory: %w", err)
 	}
@@ -178,8 +182,10 @@ func (m *Manager) recover(ctx context.Context) (int, error) {
 		if m.queue.isActive(id) {
 			continue
 		}
-		if err := removeTemps(m.files.outDir(id)); err != nil {
-			return n, err
+		if m.files.local() {
+			if err := removeTemps(m.files.outDir(id)); err != nil {
+				return n, err
+			}
 		}
 		if err := m.store.requeueRunning(ctx, id); err != nil {
 			return n, err
@@ -310,13 +316,13 @@ func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
 }
 
 func (m *Manager) removeFiles(id string) {
-	if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+	if err := m.files.removeJob(context.Background(), id); err != nil {
 		m.log.Error("remove job files", "job_id", id, "err", err)
 	}
 }
 
 // Result opens item n's result of the owner's job; the caller closes it.
-func (m *Manager) Result(ctx context.Context, owner, id string, n int) (*os.File, Item, error) {
+func (m *Manager) Result(ctx context.Context, owner, id string, n int) (File, Item, error) {
 	j, err := m.Get(ctx, owner, id)
 	if err != nil {
 		return nil, Item{}, err
@@ -324,10 +330,10 @@ func (m *Manager) Result(ctx context.Context, owner, id string, n int) (*os.File
 	if n < 0 || n >= len(j.Items) {
 		return nil, Item{}, fmt.Errorf("%w: item %d (the job has %d, numbered from 0)", ErrItemNotFound, n, len(j.Items))
 	}
-	return m.open(j, n)
+	return m.open(ctx, j, n)
 }
 
-func (m *Manager) open(j Job, n int) (*os.File, Item, error) {
+func (m *Manager) open(ctx context.Context, j Job, n int) (File, Item, error) {
 	it := j.Items[n]
 	if j.State == Canceled {
 		return nil, it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
@@ -343,7 +349,7 @@ func (m *Manager) open(j Job, n int) (*os.File, Item, error) {
 		}
 		return nil, it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
 	}
-	f, err := os.Open(m.files.output(j.ID, n))
+	f, err := m.files.openOutput(ctx, j.ID, n)
 	if err != nil {
 		return nil, it, fmt.Errorf("jobs: result of item %d: %w", n, err)
 	}
@@ -353,7 +359,7 @@ func (m *Manager) open(j Job, n int) (*os.File, Item, error) {
 // Archive returns the owner's finished job for a zip of its results, and
 // opens each succeeded item's result through the returned function; the
 // caller closes each file.
-func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n int) (*os.File, error), error) {
+func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n int) (File, error), error) {
 	j, err := m.Get(ctx, owner, id)
 	if err != nil {
 		return Job{}, nil, err
@@ -364,8 +370,8 @@ func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n in
 	if !j.State.Final() {
 		return Job{}, nil, fmt.Errorf("%w: job %s is %s; the archive is available once it finished", ErrNotReady, id, j.State)
 	}
-	return j, func(n int) (*os.File, error) {
-		f, _, err := m.open(j, n)
+	return j, func(n int) (File, error) {
+		f, _, err := m.open(ctx, j, n)
 		return f, err
 	}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
@@ -77,14 +76,14 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	if ctx.Err() != nil {
 		// job deleted or manager stopping: the record is Cancel's, or is
 		// requeued by the next Open
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		return
 	}
 	it.Index = idx
 	if perr != nil && transient(perr) {
 		if n := m.queue.attempt(a, idx); n < maxAttempts {
 			log.Warn("job item: engine failure, trying again", "err", perr, "attempt", n)
-			os.Remove(m.files.output(a.id, idx))
+			m.files.removeOutput(a.id, idx)
 			m.sleep(ctx, retryAfter<<(n-1))
 			requeue(perr)
 			return
@@ -104,7 +103,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		// The result may be what filled the disk, leaving no room for its
 		// record: it goes, and the page is tried again like one whose
 		// result met the full disk (and fails, recordably, past DiskRetry).
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		if m.retryDiskFull(ctx, a, idx, err, requeue) {
 			return
 		}
@@ -120,7 +119,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		return
 	}
 	if !ok {
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		return
 	}
 	m.queue.finish(a)
@@ -144,7 +143,7 @@ func (m *Manager) retryDiskFull(ctx context.Context, a *active, idx int, err err
 	}
 	wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
 	m.log.Warn("job item: disk full, trying again", "job_id", a.id, "item", idx, "err", err, "attempt", n, "retry_in", wait)
-	os.Remove(m.files.output(a.id, idx))
+	m.files.removeOutput(a.id, idx)
 	m.sleep(ctx, wait)
 	requeue(err)
 	return true
@@ -162,7 +161,7 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) {
 // process runs an item through the pipeline into its result file. The
 // returned Item holds the output fields; tiles are the plan's.
 func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, error) {
-	f, err := os.Open(m.files.input(a.id, idx))
+	f, err := m.files.openInput(ctx, a.id, idx)
 	if err != nil {
 		return Item{}, 0, err
 	}
@@ -189,7 +188,7 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 		m.hub.publish(a.id, Event{Kind: EventProgress, Progress: m.queue.progress(a),
 			Item: Item{Index: idx, State: Running, TilesDone: p.TilesDone, TilesTotal: p.TilesTotal}})
 	}
-	n, err := writeAtomic(m.files.output(a.id, idx), func(w io.Writer) error {
+	n, err := m.files.writeOutput(ctx, a.id, idx, func(w io.Writer) error {
 		var err error
 		res, err = m.deps.Pipeline.Process(ctx, f, plan, w, progress)
 		return err

@@ -110,7 +110,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		served, resultCache = s.cache.Wrap(s.pipeline), s.cache
 	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, served, engine, s.budget, metrics, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, served, engine, s.budget, metrics, s.blobs, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -143,7 +143,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	log.Info("configured", "engine", engine.Name(), "addr", cfg.Addr, "memory_budget", cfg.MemoryBudget,
-		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir)
+		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir,
+		"blobs", s.blobs.String(), "cache", s.cache != nil)
 	return s, nil
 }
 

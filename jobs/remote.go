@@ -1,0 +1,156 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/upscaled/upscaled/blob"
+)
+
+// File is an open input or result: *os.File in the data directory, or an
+// object of the remote store.
+type File interface {
+	io.ReadSeekCloser
+}
+
+// Keys of a job's files in a remote store (Deps.Blobs), the same names as
+// in the data directory: jobs/<id>/in/<n>, jobs/<id>/out/<n>.
+func jobPrefix(id string) string     { return "jobs/" + id + "/" }
+func inKey(id string, n int) string  { return jobPrefix(id) + "in/" + strconv.Itoa(n) }
+func outKey(id string, n int) string { return jobPrefix(id) + "out/" + strconv.Itoa(n) }
+
+// local reports whether job files are in the data directory.
+func (l layout) local() bool { return l.remote == nil }
+
+// openInput opens item n's upload.
+func (l layout) openInput(ctx context.Context, id string, n int) (File, error) {
+	if l.local() {
+		return os.Open(l.input(id, n))
+	}
+	return l.remote.Open(ctx, inKey(id, n))
+}
+
+// openOutput opens item n's result.
+func (l layout) openOutput(ctx context.Context, id string, n int) (File, error) {
+	if l.local() {
+		return os.Open(l.output(id, n))
+	}
+	return l.remote.Open(ctx, outKey(id, n))
+}
+
+// writeOutput writes item n's result through fill, visible only complete;
+// it returns the bytes written.
+func (l layout) writeOutput(ctx context.Context, id string, n int, fill func(w io.Writer) error) (int64, error) {
+	if l.local() {
+		return writeAtomic(l.output(id, n), fill)
+	}
+	w, err := l.remote.Create(ctx, outKey(id, n))
+	if err != nil {
+		return 0, err
+	}
+	cw := &countWriter{w: w}
+	if err := fill(cw); err != nil {
+		w.Abort()
+		return 0, err
+	}
+	if err := w.Commit(); err != nil {
+		return 0, err
+	}
+	return cw.n, nil
+}
+
+// removeOutput deletes item n's result, if any.
+func (l layout) removeOutput(id string, n int) {
+	if l.local() {
+		os.Remove(l.output(id, n))
+		return
+	}
+	l.remote.Delete(context.Background(), outKey(id, n))
+}
+
+// removeJob deletes every file of a job.
+func (l layout) removeJob(ctx context.Context, id string) error {
+	if l.local() {
+		return os.RemoveAll(l.jobDir(id))
+	}
+	var keys []string
+	if err := l.remote.List(ctx, jobPrefix(id), func(i blob.Info) error { keys = append(keys, i.Key); return nil }); err != nil {
+		return err
+	}
+	var errs []error
+	for _, k := range keys {
+		errs = append(errs, l.remote.Delete(ctx, k))
+	}
+	return errors.Join(errs...)
+}
+
+// jobIDs lists the ids that have files.
+func (l layout) jobIDs(ctx context.Context) ([]string, error) {
+	if l.local() {
+		ents, err := os.ReadDir(l.jobsDir())
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]string, 0, len(ents))
+		for _, e := range ents {
+			ids = append(ids, e.Name())
+		}
+		return ids, nil
+	}
+	seen := map[string]bool{}
+	var ids []string
+	err := l.remote.List(ctx, "jobs/", func(i blob.Info) error {
+		id, _, _ := strings.Cut(strings.TrimPrefix(i.Key, "jobs/"), "/")
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// inputWriter receives item n's upload.
+type inputWriter interface {
+	io.Writer
+	commit() error
+	abort()
+}
+
+// createInput starts item n's upload.
+func (l layout) createInput(ctx context.Context, id string, n int) (inputWriter, error) {
+	if l.local() {
+		f, err := os.OpenFile(l.input(id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+		if err != nil {
+			return nil, err
+		}
+		return localInput{f}, nil
+	}
+	w, err := l.remote.Create(ctx, inKey(id, n))
+	if err != nil {
+		return nil, err
+	}
+	return remoteInput{w}, nil
+}
+
+type localInput struct{ *os.File }
+
+func (f localInput) commit() error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// abort closes the file; Upload.Abort removes the job's directory.
+func (f localInput) abort() { f.Close() }
+
+type remoteInput struct{ blob.Writer }
+
+func (w remoteInput) commit() error { return w.Commit() }
+func (w remoteInput) abort()        { w.Abort() }
