@@ -26,6 +26,9 @@ type JobsConfig struct {
 	// UploadIdle is how long a job upload may send nothing before it is
 	// cut with 408 (default 1 min): a large upload may take long, not stall.
 	UploadIdle time.Duration
+	// PresignTTL, when positive and the results are in S3, answers item
+	// downloads with a 307 to a presigned URL valid this long.
+	PresignTTL time.Duration
 }
 
 // JobStore is what the /v1/jobs routes need of the job manager
@@ -48,6 +51,7 @@ type jobsAPI struct {
 	m         JobStore
 	heartbeat time.Duration
 	idle      time.Duration
+	presign   time.Duration
 }
 
 // JobRoutes mounts the jobs API (Deps.Routes) behind the /v1 authentication.
@@ -59,7 +63,7 @@ func JobRoutes(m JobStore, cfg JobsConfig) Mount {
 		cfg.UploadIdle = time.Minute
 	}
 	return func(s *Server, r chi.Router) {
-		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle}
+		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle, presign: cfg.PresignTTL}
 		r.Post("/jobs", s.handle(h.submit))
 		r.Get("/jobs", s.handle(h.list))
 		r.Get("/jobs/{id}", s.handle(h.get))
@@ -353,6 +357,9 @@ func (h *jobsAPI) item(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
 		return badRequest("n", "item index must be an integer, got %q", chi.URLParam(r, "n"))
+	}
+	if done, err := h.redirect(w, r, n); done || err != nil {
+		return err
 	}
 	f, it, err := h.m.Result(r.Context(), KeyID(r.Context()), chi.URLParam(r, "id"), n)
 	if err != nil {

@@ -334,26 +334,61 @@ func (m *Manager) Result(ctx context.Context, owner, id string, n int) (File, It
 }
 
 func (m *Manager) open(ctx context.Context, j Job, n int) (File, Item, error) {
-	it := j.Items[n]
-	if j.State == Canceled {
-		return nil, it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
-	}
-	switch it.State {
-	case Succeeded:
-	case Queued, Running:
-		return nil, it, fmt.Errorf("%w: item %d is %s", ErrNotReady, n, it.State)
-	default:
-		msg := string(it.State)
-		if it.Error != "" {
-			msg += ": " + it.Error
-		}
-		return nil, it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
+	it, err := resultOf(j, n)
+	if err != nil {
+		return nil, it, err
 	}
 	f, err := m.files.openOutput(ctx, j.ID, n)
 	if err != nil {
 		return nil, it, fmt.Errorf("jobs: result of item %d: %w", n, err)
 	}
 	return f, it, nil
+}
+
+// resultOf returns item n of j when it has a result to send.
+func resultOf(j Job, n int) (Item, error) {
+	it := j.Items[n]
+	if j.State == Canceled {
+		return it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
+	}
+	switch it.State {
+	case Succeeded:
+	case Queued, Running:
+		return it, fmt.Errorf("%w: item %d is %s", ErrNotReady, n, it.State)
+	default:
+		msg := string(it.State)
+		if it.Error != "" {
+			msg += ": " + it.Error
+		}
+		return it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
+	}
+	return it, nil
+}
+
+// ResultURL returns a URL that downloads item n's result of the owner's
+// job straight from the remote store until ttl passes, answered with the
+// given Content-Disposition and Content-Type; "" (no error) when the
+// results are in the data directory or the store cannot presign.
+func (m *Manager) ResultURL(ctx context.Context, owner, id string, n int, ttl time.Duration, disposition func(Item) string) (string, error) {
+	if m.files.local() {
+		return "", nil
+	}
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		return "", err
+	}
+	if n < 0 || n >= len(j.Items) {
+		return "", fmt.Errorf("%w: item %d (the job has %d, numbered from 0)", ErrItemNotFound, n, len(j.Items))
+	}
+	it, err := resultOf(j, n)
+	if err != nil {
+		return "", err
+	}
+	u, err := m.files.remote.Presign(ctx, outKey(id, n), ttl, disposition(it), it.ContentType)
+	if errors.Is(err, blob.ErrNoPresign) {
+		return "", nil
+	}
+	return u, err
 }
 
 // Archive returns the owner's finished job for a zip of its results, and

@@ -72,6 +72,9 @@ type Config struct {
 	// store (least recently used entries go first).
 	Cache         bool
 	CacheMaxBytes int64
+	// PresignTTL, when positive, sends job result downloads from S3 by a
+	// 307 to a presigned URL valid this long (0: through the server).
+	PresignTTL time.Duration
 }
 
 // Limits of a few settings.
@@ -220,6 +223,9 @@ func (c Config) Validate() error {
 	}
 	if c.S3.PartSize < blob.MinPartSize {
 		bad("UPSCALED_S3_PART_SIZE", "%d bytes: must be at least 5 MiB", c.S3.PartSize)
+	}
+	if c.PresignTTL < 0 || c.PresignTTL > 7*24*time.Hour {
+		bad("UPSCALED_PRESIGN_TTL", "%v: must be 0 (off) up to 7 days (S3's limit)", c.PresignTTL)
 	}
 	if c.CacheMaxBytes < 1<<20 {
 		bad("UPSCALED_CACHE_MAX_BYTES", "%d bytes: must be at least 1 MiB (UPSCALED_CACHE=0 turns the cache off)", c.CacheMaxBytes)

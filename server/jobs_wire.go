@@ -38,7 +38,7 @@ func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budg
 	if err != nil {
 		return nil, nil, err
 	}
-	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{}), nil
+	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{PresignTTL: cfg.PresignTTL}), nil
 }
 
 // start runs the workers and the collector until ctx ends; an item running

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dustin/go-humanize"
 
@@ -29,6 +30,9 @@ func storageOptions() []serveOption {
 		{"s3-part-size", "UPSCALED_S3_PART_SIZE", "SIZE", "part of a multipart upload to S3; each upload in progress holds one in memory (at least 5 MiB)",
 			func(c *server.Config, v string) error { return setSize(&c.S3.PartSize, v) },
 			func(c server.Config) string { return humanize.IBytes(uint64(c.S3.PartSize)) }},
+		{"presign-ttl", "UPSCALED_PRESIGN_TTL", "DURATION", "with an s3:// store, job result downloads answer 307 to a presigned S3 URL valid this long; 0: sent through the server",
+			func(c *server.Config, v string) error { return setDuration(&c.PresignTTL, v) },
+			func(c server.Config) string { return showOff(c.PresignTTL) }},
 		{"cache", "UPSCALED_CACHE", "0|1", "result cache: a request whose input bytes, model and options were seen before is answered from the store without engine work",
 			func(c *server.Config, v string) error { return setSwitch(&c.Cache, v) },
 			func(c server.Config) string { return showSwitch(c.Cache) }},
@@ -66,4 +70,11 @@ func showSwitch(on bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+func showOff(d time.Duration) string {
+	if d == 0 {
+		return "0 (off)"
+	}
+	return d.String()
 }
