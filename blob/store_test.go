@@ -1,4 +1,4 @@
-package blob
+package blob_test
 
 import (
 	"bytes"
@@ -8,21 +8,23 @@ import (
 	"io"
 	"sort"
 	"testing"
+
+	"github.com/upscaled/upscaled/blob"
 )
 
-// conformance runs the behaviour every Store must have against s, which
+// conformance runs the behaviour every blob.Store must have against s, which
 // must be empty.
-func conformance(t *testing.T, s Store) {
+func conformance(t *testing.T, s blob.Store) {
 	ctx := context.Background()
 	big := make([]byte, 7<<20+123) // over one S3 part of 5 MiB
 	rand.Read(big)
 
 	t.Run("missing", func(t *testing.T) {
-		if _, err := s.Open(ctx, "no/such"); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("Open: %v, want ErrNotFound", err)
+		if _, err := s.Open(ctx, "no/such"); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("Open: %v, want blob.ErrNotFound", err)
 		}
-		if _, err := s.Stat(ctx, "no/such"); !errors.Is(err, ErrNotFound) {
-			t.Fatalf("Stat: %v, want ErrNotFound", err)
+		if _, err := s.Stat(ctx, "no/such"); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("Stat: %v, want blob.ErrNotFound", err)
 		}
 		if err := s.Delete(ctx, "no/such"); err != nil {
 			t.Fatalf("Delete of a missing key: %v", err)
@@ -30,8 +32,8 @@ func conformance(t *testing.T, s Store) {
 	})
 	t.Run("bad keys", func(t *testing.T) {
 		for _, k := range []string{"", "/abs", "a/../b", "a//b", ".hidden", "a/.tmp", "a\\b", "nul\x00"} {
-			if _, err := s.Create(ctx, k); !errors.Is(err, ErrBadKey) {
-				t.Errorf("Create(%q): %v, want ErrBadKey", k, err)
+			if _, err := s.Create(ctx, k); !errors.Is(err, blob.ErrBadKey) {
+				t.Errorf("Create(%q): %v, want blob.ErrBadKey", k, err)
 			}
 		}
 	})
@@ -40,7 +42,7 @@ func conformance(t *testing.T, s Store) {
 			key  string
 			data []byte
 		}{{"a/small", []byte("hello")}, {"a/empty", nil}, {"b/c/big", big}} {
-			n, err := Put(ctx, s, tc.key, bytes.NewReader(tc.data))
+			n, err := blob.Put(ctx, s, tc.key, bytes.NewReader(tc.data))
 			if err != nil || n != int64(len(tc.data)) {
 				t.Fatalf("Put %s: %d, %v", tc.key, n, err)
 			}
@@ -71,23 +73,23 @@ func conformance(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 		w.Write(big[:1<<20])
-		if _, err := s.Stat(ctx, "d/pending"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Stat(ctx, "d/pending"); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("visible before Commit: %v", err)
 		}
 		w.Abort()
 		w.Abort()
-		if _, err := s.Stat(ctx, "d/pending"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Stat(ctx, "d/pending"); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("visible after Abort: %v", err)
 		}
 		var keys []string
-		s.List(ctx, "d/", func(i Info) error { keys = append(keys, i.Key); return nil })
+		s.List(ctx, "d/", func(i blob.Info) error { keys = append(keys, i.Key); return nil })
 		if len(keys) != 0 {
 			t.Fatalf("List after Abort: %v", keys)
 		}
 	})
 	t.Run("replace", func(t *testing.T) {
-		Put(ctx, s, "e/k", bytes.NewReader([]byte("one")))
-		Put(ctx, s, "e/k", bytes.NewReader([]byte("second")))
+		blob.Put(ctx, s, "e/k", bytes.NewReader([]byte("one")))
+		blob.Put(ctx, s, "e/k", bytes.NewReader([]byte("second")))
 		o, err := s.Open(ctx, "e/k")
 		if err != nil {
 			t.Fatal(err)
@@ -99,7 +101,7 @@ func conformance(t *testing.T, s Store) {
 	})
 	t.Run("list and delete", func(t *testing.T) {
 		var keys []string
-		err := s.List(ctx, "a/", func(i Info) error { keys = append(keys, i.Key); return nil })
+		err := s.List(ctx, "a/", func(i blob.Info) error { keys = append(keys, i.Key); return nil })
 		sort.Strings(keys)
 		if err != nil || len(keys) != 2 || keys[0] != "a/empty" || keys[1] != "a/small" {
 			t.Fatalf("List a/: %v, %v", keys, err)
@@ -107,23 +109,23 @@ func conformance(t *testing.T, s Store) {
 		if err := s.Delete(ctx, "a/small"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Stat(ctx, "a/small"); !errors.Is(err, ErrNotFound) {
+		if _, err := s.Stat(ctx, "a/small"); !errors.Is(err, blob.ErrNotFound) {
 			t.Fatalf("after Delete: %v", err)
 		}
 		stop := errors.New("stop")
-		if err := s.List(ctx, "", func(Info) error { return stop }); !errors.Is(err, stop) {
+		if err := s.List(ctx, "", func(blob.Info) error { return stop }); !errors.Is(err, stop) {
 			t.Fatalf("List did not return fn's error: %v", err)
 		}
 	})
 }
 
 func TestDir(t *testing.T) {
-	d, err := NewDir(t.TempDir())
+	d, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	conformance(t, d)
-	if _, err := d.Presign(context.Background(), "a/empty", 0, "", ""); !errors.Is(err, ErrNoPresign) {
+	if _, err := d.Presign(context.Background(), "a/empty", 0, "", ""); !errors.Is(err, blob.ErrNoPresign) {
 		t.Fatalf("Presign: %v", err)
 	}
 }
@@ -143,9 +145,9 @@ func TestParseURL(t *testing.T) {
 		{in: "file://host/x", bad: true},
 		{in: "", bad: true},
 	} {
-		dir, c, isS3, err := ParseURL(tc.in)
+		dir, c, isS3, err := blob.ParseURL(tc.in)
 		if (err != nil) != tc.bad || dir != tc.dir || isS3 != tc.s3 || c.Bucket != tc.bucket || c.Prefix != tc.prefix {
-			t.Errorf("ParseURL(%q) = %q %+v %v %v", tc.in, dir, c, isS3, err)
+			t.Errorf("blob.ParseURL(%q) = %q %+v %v %v", tc.in, dir, c, isS3, err)
 		}
 	}
 }
