@@ -232,6 +232,11 @@ func (c *Cache) lookup(ctx context.Context, key Key) (*Entry, error) {
 		return nil, fmt.Errorf("cache: spool: %w", err)
 	}
 	drop := func() { tmp.Close(); os.Remove(tmp.Name()) }
+	// one sequential read after the footer's ranged ones
+	if _, err := obj.Seek(0, io.SeekStart); err != nil {
+		drop()
+		return nil, err
+	}
 	if err := l.check(obj, tmp); err != nil {
 		drop()
 		return nil, err
