@@ -18,6 +18,7 @@ import (
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/testing/s3server"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -317,4 +318,52 @@ func onlyEntry(t *testing.T, d *blob.Dir) string {
 	}
 	p, _ := d.Path(keys[0])
 	return p
+}
+
+// TestRemoteEntriesAreCheckedBeforeServing: on S3 an entry is downloaded,
+// checked, then served; a damaged object is recomputed, never sent.
+func TestRemoteEntriesAreCheckedBeforeServing(t *testing.T) {
+	srv := s3server.Start(t)
+	store, err := blob.NewS3(context.Background(), srv.Config("c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &counting{Engine: cpu.New()}
+	p := upscale.New(upscale.Config{MaxInputPixels: 50_000_000}, eng, testenv.ModelsDir(t))
+	t.Cleanup(func() { p.Close() })
+	f := &fixture{eng: eng, reg: prometheus.NewRegistry()}
+	f.m, _ = cache.NewMetrics(f.reg)
+	cfg := cache.DefaultConfig()
+	cfg.Engine, cfg.SpoolDir = "cpu", t.TempDir()
+	c, err := cache.New(context.Background(), cfg, store, f.m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.cache, f.pipe = c, c.Wrap(p)
+	in := page(t, "small-color-48x48.png")
+	o := upscale.Options{Model: fastModel, Format: "png"}
+	want, _ := f.run(t, in, o)
+	if got, res := f.run(t, in, o); res.Cache != "hit" || !bytes.Equal(got, want) {
+		t.Fatalf("second run: %q, identical %v", res.Cache, bytes.Equal(got, want))
+	}
+	var key string
+	store.List(context.Background(), "cache/", func(i blob.Info) error { key = i.Key; return nil })
+	obj, err := store.Open(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := io.ReadAll(obj)
+	obj.Close()
+	bad := bytes.Clone(good)
+	bad[len(want)/2] ^= 0x40
+	blob.Put(context.Background(), store, key, bytes.NewReader(bad))
+	if got, res := f.run(t, in, o); res.Cache != "miss" || !bytes.Equal(got, want) || f.lookups("corrupt") != 1 {
+		t.Fatalf("damaged entry: %q, identical %v, corrupt lookups %v", res.Cache, bytes.Equal(got, want), f.lookups("corrupt"))
+	}
+	if got, res := f.run(t, in, o); res.Cache != "hit" || !bytes.Equal(got, want) {
+		t.Fatalf("after recomputing: %q", res.Cache)
+	}
+	if ents, _ := os.ReadDir(cfg.SpoolDir); len(ents) != 0 {
+		t.Fatalf("%d spool files left", len(ents))
+	}
 }
