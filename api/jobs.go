@@ -345,6 +345,8 @@ func (h *jobsAPI) cancel(w http.ResponseWriter, r *http.Request) error {
 //	@Param		n	path		int		true	"item index, from 0"
 //	@Success	200	{file}		binary	"the result image (Content-Disposition names it)"
 //	@Header		200	{string}	X-Upscaled-Output-Size	"WIDTHxHEIGHT in pixels"
+//	@Success	307	{string}	string	"with UPSCALED_PRESIGN_TTL and an S3 store: Location is a presigned URL of the result"
+//	@Header		307	{string}	Location	"presigned S3 URL, valid for UPSCALED_PRESIGN_TTL"
 //	@Failure	400	{object}	Problem	"the item index is not an integer"
 //	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure	404	{object}	Problem	"no such job or item"

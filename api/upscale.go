@@ -36,6 +36,7 @@ import (
 //	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
 //	@Header			200			{integer}	X-Upscaled-Memory-Bytes		"host memory reserved for this request, in bytes"
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
+//	@Header			200			{string}	X-Upscaled-Cache			"hit (answered from the result cache, no engine work) or miss (computed and stored); absent when the cache is off"
 //	@Header			200			{string}	Server-Timing				"queue, decode, engine and encode times (dur in milliseconds)"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
