@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -31,7 +32,7 @@ func (l layout) openInput(ctx context.Context, id string, n int) (File, error) {
 	if l.local() {
 		return os.Open(l.input(id, n))
 	}
-	return l.remote.Open(ctx, inKey(id, n))
+	return storageErr(l.remote.Open(ctx, inKey(id, n)))
 }
 
 // openOutput opens item n's result.
@@ -39,7 +40,7 @@ func (l layout) openOutput(ctx context.Context, id string, n int) (File, error) 
 	if l.local() {
 		return os.Open(l.output(id, n))
 	}
-	return l.remote.Open(ctx, outKey(id, n))
+	return storageErr(l.remote.Open(ctx, outKey(id, n)))
 }
 
 // writeOutput writes item n's result through fill, visible only complete;
@@ -50,17 +51,33 @@ func (l layout) writeOutput(ctx context.Context, id string, n int, fill func(w i
 	}
 	w, err := l.remote.Create(ctx, outKey(id, n))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	cw := &countWriter{w: w}
 	if err := fill(cw); err != nil {
 		w.Abort()
+		if cw.err != nil {
+			// the store refused the bytes, not the pipeline
+			return 0, fmt.Errorf("%w: %w", ErrStorage, err)
+		}
 		return 0, err
 	}
 	if err := w.Commit(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return cw.n, nil
+}
+
+// storageErr marks a remote store's failure, but a missing object's, as
+// ErrStorage.
+func storageErr(o blob.Object, err error) (File, error) {
+	if err != nil && !errors.Is(err, blob.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // removeOutput deletes item n's result, if any.
@@ -132,7 +149,7 @@ func (l layout) createInput(ctx context.Context, id string, n int) (inputWriter,
 	}
 	w, err := l.remote.Create(ctx, inKey(id, n))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return remoteInput{w}, nil
 }
@@ -152,5 +169,18 @@ func (f localInput) abort() { f.Close() }
 
 type remoteInput struct{ blob.Writer }
 
-func (w remoteInput) commit() error { return w.Commit() }
-func (w remoteInput) abort()        { w.Abort() }
+func (w remoteInput) Write(p []byte) (int, error) {
+	n, err := w.Writer.Write(p)
+	if err != nil {
+		err = fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	return n, err
+}
+
+func (w remoteInput) commit() error {
+	if err := w.Commit(); err != nil {
+		return fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	return nil
+}
+func (w remoteInput) abort() { w.Abort() }

@@ -23,9 +23,11 @@ const maxAttempts = 5
 // full disk.
 const maxDiskWait = time.Minute
 
-// transient reports engine failures worth another try later.
+// transient reports engine and object store failures worth another try
+// later.
 func transient(err error) bool {
-	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
+	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory) ||
+		errors.Is(err, ErrStorage)
 }
 
 // work runs items until ctx ends.
