@@ -182,13 +182,21 @@ var ErrMiss = errors.New("cache: miss")
 // deleted and is a miss. Every byte is checked before Lookup returns, so
 // what the Entry gives is exactly what was stored.
 func (c *Cache) Lookup(ctx context.Context, key Key) (*Entry, error) {
+	return c.find(ctx, key, true)
+}
+
+// find is Lookup; a miss is counted only when countMiss (a request
+// looked up twice, before and inside the pipeline, is one miss).
+func (c *Cache) find(ctx context.Context, key Key, countMiss bool) (*Entry, error) {
 	e, err := c.lookup(ctx, key)
 	switch {
 	case err == nil:
 		c.metrics.lookup("hit")
 		return e, nil
 	case errors.Is(err, blob.ErrNotFound):
-		c.metrics.lookup("miss")
+		if countMiss {
+			c.metrics.lookup("miss")
+		}
 	case errors.Is(err, errCorrupt):
 		c.metrics.lookup("corrupt")
 		c.log.Warn("cache: corrupt entry deleted", "key", key.String(), "err", err)
@@ -258,11 +266,13 @@ func sortByTime(all []blob.Info) {
 	})
 }
 
-// Find is Lookup of src's result under plan; src is left at its start.
+// Find is Lookup of src's result under plan, for a caller that runs a
+// miss through the Wrap-ped pipeline (which counts it); src is left at its
+// start.
 func (c *Cache) Find(ctx context.Context, src io.ReadSeeker, plan upscale.Plan) (*Entry, error) {
 	key, err := c.Key(src, plan)
 	if err != nil {
 		return nil, err
 	}
-	return c.Lookup(ctx, key)
+	return c.find(ctx, key, false)
 }

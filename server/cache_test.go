@@ -51,9 +51,10 @@ func TestResultCache(t *testing.T) {
 		t.Fatalf("another format: %q", c)
 	}
 	for series, want := range map[string]float64{
-		`upscaled_cache_lookups_total{result="hit"}`: 1,
-		`upscaled_cache_stores_total{outcome="ok"}`:  2,
-		`upscaled_cache_entries`:                     2,
+		`upscaled_cache_lookups_total{result="hit"}`:  1,
+		`upscaled_cache_lookups_total{result="miss"}`: 2,
+		`upscaled_cache_stores_total{outcome="ok"}`:   2,
+		`upscaled_cache_entries`:                      2,
 	} {
 		if got := metric(t, url, series); got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
