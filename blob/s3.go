@@ -33,6 +33,9 @@ type S3Config struct {
 	// PartSize is the multipart upload part in bytes (≥ 5 MiB); each
 	// upload in progress holds one part in memory.
 	PartSize int64
+	// Retries is how often a failed request is tried again (waits from
+	// 200 ms, doubling, at most 1 s apart); 0: DefaultRetries.
+	Retries int
 }
 
 // Limits of S3Config.PartSize (S3's own).
@@ -40,6 +43,10 @@ const (
 	MinPartSize     = 5 << 20
 	DefaultPartSize = 16 << 20
 )
+
+// DefaultRetries is S3Config.Retries' default: a store that is down costs
+// a request about 1.5 s, not minio-go's 10 tries.
+const DefaultRetries = 3
 
 // ParseURL reads a store URL: s3://bucket[/prefix] fills S3Config's Bucket
 // and Prefix (ok true); a path or file:///path gives the directory.
@@ -107,7 +114,10 @@ func NewS3(ctx context.Context, cfg S3Config) (*S3, error) {
 	if cfg.PathStyle {
 		lookup = minio.BucketLookupPath
 	}
-	c, err := minio.New(endpoint, &minio.Options{Creds: creds, Secure: secure, Region: cfg.Region, BucketLookup: lookup})
+	if cfg.Retries <= 0 {
+		cfg.Retries = DefaultRetries
+	}
+	c, err := minio.New(endpoint, &minio.Options{Creds: creds, Secure: secure, Region: cfg.Region, BucketLookup: lookup, MaxRetries: cfg.Retries})
 	if err != nil {
 		return nil, fmt.Errorf("blob: S3 endpoint %q: %w", endpoint, err)
 	}

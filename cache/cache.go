@@ -31,6 +31,8 @@ type Cache struct {
 	uses    map[string]*list.Element
 	bytes   int64 // held by the entries in lru
 	flights map[Key]chan struct{}
+
+	pending sync.WaitGroup // entries being committed after their run
 }
 
 // use is an entry of a local store.

@@ -104,6 +104,7 @@ func (f *fixture) run(t *testing.T, input []byte, o upscale.Options) ([]byte, up
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.cache.Flush() // the entry of a miss is stored in the background
 	return out.Bytes(), res
 }
 

@@ -46,7 +46,12 @@ func (w *cached) Process(ctx context.Context, src io.Reader, plan upscale.Plan, 
 	if err != nil {
 		return upscale.Result{}, err
 	}
-	defer unlock()
+	storing := false
+	defer func() {
+		if !storing {
+			unlock()
+		}
+	}()
 	if e, err := c.Lookup(ctx, key); err == nil {
 		defer e.Close()
 		if _, err := e.WriteTo(dst); err != nil {
@@ -66,10 +71,21 @@ func (w *cached) Process(ctx context.Context, src io.Reader, plan upscale.Plan, 
 		bw.Abort()
 		return res, err
 	}
-	c.commit(ctx, key, tee, res)
+	// the caller has its result: the entry is finished (a remote upload
+	// completed) in the background; identical requests wait for it
+	storing = true
+	c.pending.Add(1)
+	go func() {
+		defer c.pending.Done()
+		defer unlock()
+		c.commit(context.WithoutCancel(ctx), key, tee, res)
+	}()
 	res.Cache = "miss"
 	return res, nil
 }
+
+// Flush waits for the entries being stored.
+func (c *Cache) Flush() { c.pending.Wait() }
 
 // commit finishes an entry teed from a run; a failure only loses the
 // entry.

@@ -84,7 +84,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	it.Index = idx
 	if perr != nil && transient(perr) {
 		if n := m.queue.attempt(a, idx); n < maxAttempts {
-			log.Warn("job item: engine failure, trying again", "err", perr, "attempt", n)
+			log.Warn("job item: engine or store failure, trying again", "err", perr, "attempt", n)
 			m.files.removeOutput(a.id, idx)
 			m.sleep(ctx, retryAfter<<(n-1))
 			requeue(perr)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
@@ -56,7 +57,12 @@ func TestResultCache(t *testing.T) {
 		`upscaled_cache_stores_total{outcome="ok"}`:   2,
 		`upscaled_cache_entries`:                      2,
 	} {
-		if got := metric(t, url, series); got != want {
+		// the last miss's entry is stored after its answer
+		got := metric(t, url, series)
+		for deadline := time.Now().Add(10 * time.Second); got != want && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			got = metric(t, url, series)
+		}
+		if got != want {
 			t.Errorf("%s = %v, want %v", series, got, want)
 		}
 	}

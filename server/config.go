@@ -110,7 +110,7 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "json",
 		Jobs:            defaultJobs(),
-		S3:              blob.S3Config{PartSize: blob.DefaultPartSize},
+		S3:              blob.S3Config{PartSize: blob.DefaultPartSize, Retries: blob.DefaultRetries},
 		Cache:           true,
 		CacheMaxBytes:   cache.DefaultMaxBytes,
 	}
@@ -223,6 +223,9 @@ func (c Config) Validate() error {
 	}
 	if c.S3.PartSize < blob.MinPartSize {
 		bad("UPSCALED_S3_PART_SIZE", "%d bytes: must be at least 5 MiB", c.S3.PartSize)
+	}
+	if c.S3.Retries < 1 || c.S3.Retries > 20 {
+		bad("UPSCALED_S3_RETRIES", "%d: must be 1..20", c.S3.Retries)
 	}
 	if c.PresignTTL < 0 || c.PresignTTL > 7*24*time.Hour {
 		bad("UPSCALED_PRESIGN_TTL", "%v: must be 0 (off) up to 7 days (S3's limit)", c.PresignTTL)

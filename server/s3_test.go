@@ -29,7 +29,7 @@ func TestS3Store(t *testing.T) {
 	cfg := func() Config {
 		c := testConfig(t)
 		c.BlobURL = "s3://" + srv.Bucket + "/fleet"
-		c.S3 = blob.S3Config{Endpoint: s3cfg.Endpoint, Region: s3cfg.Region, AccessKey: s3cfg.AccessKey, SecretKey: s3cfg.SecretKey, PartSize: blob.DefaultPartSize}
+		c.S3 = blob.S3Config{Endpoint: s3cfg.Endpoint, Region: s3cfg.Region, AccessKey: s3cfg.AccessKey, SecretKey: s3cfg.SecretKey, PartSize: blob.DefaultPartSize, Retries: blob.DefaultRetries}
 		c.PresignTTL = time.Minute
 		return c
 	}
@@ -57,6 +57,12 @@ func TestS3Store(t *testing.T) {
 		return body, resp.Header.Get("X-Upscaled-Cache")
 	}
 	computed, c1 := post(a)
+	// A stores the entry after answering
+	for deadline := time.Now().Add(10 * time.Second); metric(t, a, `upscaled_cache_stores_total{outcome="ok"}`) != 1; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("server A stored no cache entry")
+		}
+	}
 	shared, c2 := post(b)
 	if c1 != "miss" || c2 != "hit" || !bytes.Equal(computed, shared) {
 		t.Fatalf("server A: %q, server B: %q, identical %v", c1, c2, bytes.Equal(computed, shared))

@@ -335,6 +335,9 @@ func (s *Server) Close() error {
 		errs = append(errs, s.jobs.close())
 		s.jobs = nil
 	}
+	if s.cache != nil {
+		s.cache.Flush() // results being stored finish before the lock goes
+	}
 	if s.pipeline != nil {
 		errs = append(errs, s.pipeline.Close())
 		s.pipeline = nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ func storageOptions() []serveOption {
 		{"s3-part-size", "UPSCALED_S3_PART_SIZE", "SIZE", "part of a multipart upload to S3; each upload in progress holds one in memory (at least 5 MiB)",
 			func(c *server.Config, v string) error { return setSize(&c.S3.PartSize, v) },
 			func(c server.Config) string { return humanize.IBytes(uint64(c.S3.PartSize)) }},
+		{"s3-retries", "UPSCALED_S3_RETRIES", "N", "tries of a failed S3 request (waits from 200ms doubling to 1s): bounds how long a request waits for a store that is down",
+			func(c *server.Config, v string) error { return setInt(&c.S3.Retries, v, 1) },
+			func(c server.Config) string { return strconv.Itoa(c.S3.Retries) }},
 		{"presign-ttl", "UPSCALED_PRESIGN_TTL", "DURATION", "with an s3:// store, job result downloads answer 307 to a presigned S3 URL valid this long; 0: sent through the server",
 			func(c *server.Config, v string) error { return setDuration(&c.PresignTTL, v) },
 			func(c server.Config) string { return showOff(c.PresignTTL) }},

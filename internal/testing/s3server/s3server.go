@@ -3,6 +3,7 @@ package s3server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -26,10 +27,20 @@ const (
 
 // Server is a running SeaweedFS S3 gateway.
 type Server struct {
-	// Endpoint is http://127.0.0.1:PORT.
+	// Endpoint is http://127.0.0.1:PORT, through a proxy that Cut and
+	// Heal control.
 	Endpoint string
-	// Bucket exists and is empty.
+	// Bucket exists (empty at first).
 	Bucket string
+
+	t        testing.TB
+	bin, dir string
+	port     string // S3 port
+	args     []string
+	cmd      *exec.Cmd
+	log      *os.File
+	exited   chan error
+	proxy    *proxy
 }
 
 // Config is a blob.S3Config for prefix in the server's bucket.
@@ -81,47 +92,74 @@ func Start(t testing.TB) *Server {
 	data := filepath.Join(dir, "data")
 	os.Mkdir(data, 0o700)
 	p := freePorts(t, 8)
-	args := []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
-		"-master.port=" + p[0], "-master.port.grpc=" + p[1], "-master.telemetry=false", "-master.volumeSizeLimitMB=64",
-		"-volume.port=" + p[2], "-volume.port.grpc=" + p[3], "-volume.max=16",
-		"-filer", "-filer.port=" + p[4], "-filer.port.grpc=" + p[5],
-		"-s3", "-s3.port=" + p[6], "-s3.port.grpc=" + p[7], "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=" + cfg}
-	cmd := exec.Command(bin, args...)
-	logf, err := os.Create(filepath.Join(dir, "weed.log"))
+	s := &Server{Bucket: "upscaled-test", t: t, bin: bin, dir: dir, port: p[6],
+		args: []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data,
+			"-master.port=" + p[0], "-master.port.grpc=" + p[1], "-master.telemetry=false", "-master.volumeSizeLimitMB=64",
+			"-volume.port=" + p[2], "-volume.port.grpc=" + p[3], "-volume.max=16",
+			"-filer", "-filer.port=" + p[4], "-filer.port.grpc=" + p[5],
+			"-s3", "-s3.port=" + p[6], "-s3.port.grpc=" + p[7], "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=" + cfg}}
+	t.Cleanup(s.Stop)
+	s.Restart()
+	s.proxy = startProxy(t, "127.0.0.1:"+p[6])
+	s.Endpoint = "http://" + s.proxy.addr()
+	return s
+}
+
+// Cut makes the server unreachable through Endpoint: connections are
+// closed and refused, as when the network to the store goes down.
+func (s *Server) Cut() { s.proxy.setCut(true) }
+
+// Heal makes the server reachable again after Cut.
+func (s *Server) Heal() { s.proxy.setCut(false) }
+
+// Stop kills the server, as a crash or a network cut would (its data
+// stays for Restart).
+func (s *Server) Stop() {
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Kill()
+	<-s.exited
+	s.cmd = nil
+	s.log.Close()
+}
+
+// Restart starts the server again on its ports and data, after Stop (or
+// the first time), and waits until its bucket answers.
+func (s *Server) Restart() {
+	t := s.t
+	t.Helper()
+	cmd := exec.Command(s.bin, s.args...)
+	logf, err := os.OpenFile(filepath.Join(s.dir, "weed.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stdout, cmd.Stderr, cmd.Dir = logf, logf, dir
+	cmd.Stdout, cmd.Stderr, cmd.Dir = logf, logf, s.dir
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
+		t.Fatalf("start %s: %v", s.bin, err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-		logf.Close()
-	})
-	s := &Server{Endpoint: "http://127.0.0.1:" + p[6], Bucket: "upscaled-test"}
-	c, err := minio.New("127.0.0.1:"+p[6], &minio.Options{Creds: credentials.NewStaticV4(AccessKey, SecretKey, ""), BucketLookup: minio.BucketLookupPath})
+	s.cmd, s.log, s.exited = cmd, logf, make(chan error, 1)
+	go func() { s.exited <- cmd.Wait() }()
+	c, err := minio.New("127.0.0.1:"+s.port, &minio.Options{Creds: credentials.NewStaticV4(AccessKey, SecretKey, ""), BucketLookup: minio.BucketLookupPath})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(90 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		err = c.MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{})
+		ok, err := c.BucketExists(ctx, s.Bucket)
+		if err == nil && !ok {
+			err = c.MakeBucket(ctx, s.Bucket, minio.MakeBucketOptions{})
+		}
+		if err == nil {
+			err = probe(ctx, c, s.Bucket)
+		}
 		cancel()
 		if err == nil {
-			return s
+			return
 		}
 		select {
-		case werr := <-exited:
+		case werr := <-s.exited:
 			log, _ := os.ReadFile(logf.Name())
 			t.Fatalf("weed exited (%v):\n%s", werr, tail(log))
 		default:
@@ -132,6 +170,27 @@ func Start(t testing.TB) *Server {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// probe writes, reads and deletes an object: the gateway answers before
+// its volume server has registered, and reads fail until it has.
+func probe(ctx context.Context, c *minio.Client, bucket string) error {
+	if _, err := c.PutObject(ctx, bucket, "probe", strings.NewReader("probe"), 5, minio.PutObjectOptions{}); err != nil {
+		return err
+	}
+	o, err := c.GetObject(ctx, bucket, "probe", minio.GetObjectOptions{})
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(o)
+	o.Close()
+	if err == nil && string(b) != "probe" {
+		err = fmt.Errorf("probe read %q", b)
+	}
+	if err != nil {
+		return err
+	}
+	return c.RemoveObject(ctx, bucket, "probe", minio.RemoveObjectOptions{})
 }
 
 // freePorts returns n loopback ports free at the time of asking.
