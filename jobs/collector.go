@@ -42,19 +42,21 @@ func (m *Manager) Collect(ctx context.Context) error {
 		}
 		m.log.Info("job expired", "job_id", id)
 	}
-	// listing a remote store's jobs/ costs a request per 1000 objects:
-	// there it is done at Open only
-	if m.files.local() {
-		if err := m.sweepDirs(ctx); err != nil {
-			return err
-		}
+	if err := m.sweepDirs(ctx); err != nil {
+		return err
 	}
 	_, err = m.recover(ctx)
 	return err
 }
 
-// sweepDirs removes job directories without a live owner record.
+// sweepDirs removes job directories without a live owner record. In a
+// remote store it does nothing: other servers' jobs share the bucket (and
+// have no record here); the bucket's lifecycle rules remove what an upload
+// cut by a crash left.
 func (m *Manager) sweepDirs(ctx context.Context) error {
+	if !m.files.local() {
+		return nil
+	}
 	ids, err := m.files.jobIDs(ctx)
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/upscaled/upscaled/blob"
 )
@@ -105,30 +104,17 @@ func (l layout) removeJob(ctx context.Context, id string) error {
 	return errors.Join(errs...)
 }
 
-// jobIDs lists the ids that have files.
+// jobIDs lists the ids that have files in the data directory.
 func (l layout) jobIDs(ctx context.Context) ([]string, error) {
-	if l.local() {
-		ents, err := os.ReadDir(l.jobsDir())
-		if err != nil {
-			return nil, err
-		}
-		ids := make([]string, 0, len(ents))
-		for _, e := range ents {
-			ids = append(ids, e.Name())
-		}
-		return ids, nil
+	ents, err := os.ReadDir(l.jobsDir())
+	if err != nil {
+		return nil, err
 	}
-	seen := map[string]bool{}
-	var ids []string
-	err := l.remote.List(ctx, "jobs/", func(i blob.Info) error {
-		id, _, _ := strings.Cut(strings.TrimPrefix(i.Key, "jobs/"), "/")
-		if !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-		return nil
-	})
-	return ids, err
+	ids := make([]string, 0, len(ents))
+	for _, e := range ents {
+		ids = append(ids, e.Name())
+	}
+	return ids, nil
 }
 
 // inputWriter receives item n's upload.

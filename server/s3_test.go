@@ -33,7 +33,8 @@ func TestS3Store(t *testing.T) {
 		c.PresignTTL = time.Minute
 		return c
 	}
-	a, _ := startServer(t, cfg())
+	cfgA := cfg()
+	a, stopA := startServer(t, cfgA)
 	b, _ := startServer(t, cfg())
 	page, err := os.ReadFile(testenv.TestImage(t, "small-color-61x37.png"))
 	if err != nil {
@@ -116,6 +117,14 @@ func TestS3Store(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg().DataDir + "/jobs/" + job.ID); !os.IsNotExist(err) {
 		t.Fatalf("job files in the data directory: %v", err)
+	}
+	// A restarting (its start cleans up its own jobs) leaves B's job alone
+	if err := stopA(); err != nil {
+		t.Fatal(err)
+	}
+	a, _ = startServer(t, cfgA)
+	if n := objects("jobs/" + job.ID + "/"); n != 4 {
+		t.Fatalf("after server A restarted: %d objects under B's job", n)
 	}
 
 	// item downloads: a 307 to the bucket, which serves the bytes
