@@ -25,6 +25,7 @@ import (
 type layout struct {
 	data   string
 	remote blob.Store // nil: files in the data directory
+	spool  string     // temp copies of remote inputs
 }
 
 func (l layout) db() string              { return filepath.Join(l.data, "jobs.db") }

@@ -44,6 +44,9 @@ type Deps struct {
 	// Blobs, when set, holds the uploads and results (an S3 bucket)
 	// instead of the data directory; jobs.db stays there.
 	Blobs blob.Store
+	// Spool holds temp copies of inputs read from Blobs (os.TempDir()
+	// when empty); the server's spool directory, emptied at its start.
+	Spool string
 }
 
 // Metrics counts processed images; source is "job" for job pages, model a
@@ -100,7 +103,10 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	l := layout{data: cfg.DataDir, remote: d.Blobs}
+	if d.Spool == "" {
+		d.Spool = os.TempDir()
+	}
+	l := layout{data: cfg.DataDir, remote: d.Blobs, spool: d.Spool}
 	if err := os.MkdirAll(l.jobsDir(), 0o750); err != nil {
 		return nil, fmt.Errorf("jobs: data directory: %w", err)
 	}

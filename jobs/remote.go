@@ -26,12 +26,45 @@ func outKey(id string, n int) string { return jobPrefix(id) + "out/" + strconv.I
 // local reports whether job files are in the data directory.
 func (l layout) local() bool { return l.remote == nil }
 
-// openInput opens item n's upload.
+// openInput opens item n's upload. From a remote store it is downloaded
+// once into a temp file (removed on Close): the header, the cache key and
+// the pipeline each read it from the start.
 func (l layout) openInput(ctx context.Context, id string, n int) (File, error) {
 	if l.local() {
 		return os.Open(l.input(id, n))
 	}
-	return storageErr(l.remote.Open(ctx, inKey(id, n)))
+	o, err := storageErr(l.remote.Open(ctx, inKey(id, n)))
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	f, err := os.CreateTemp(l.spool, "input-*")
+	if err != nil {
+		return nil, diskErr(err)
+	}
+	cw := &countWriter{w: f}
+	_, err = io.Copy(cw, o)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		if cw.err != nil {
+			return nil, diskErr(err)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrStorage, err)
+	}
+	return tempFile{f}, nil
+}
+
+// tempFile is removed when closed.
+type tempFile struct{ *os.File }
+
+func (f tempFile) Close() error {
+	err := f.File.Close()
+	os.Remove(f.Name())
+	return err
 }
 
 // openOutput opens item n's result.

@@ -22,13 +22,13 @@ type jobsService struct {
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
 // and returns the /v1/jobs routes to mount.
-func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, blobs blob.Store, log *slog.Logger) (*jobsService, api.Mount, error) {
+func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, blobs blob.Store, spool string, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
 	if jc.Workers == 0 {
 		jc.Workers = autoJobWorkers(engine)
 	}
-	d := jobs.Deps{Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log, Metrics: metrics}
+	d := jobs.Deps{Pipeline: p, Header: imaging.DecodeConfig, Budget: b, Logger: log, Metrics: metrics, Spool: spool}
 	if !blobs.Local() {
 		// uploads and results in the bucket; a local directory store
 		// holds only the cache, jobs keep their data directory

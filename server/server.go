@@ -110,7 +110,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		served, resultCache = s.cache.Wrap(s.pipeline), s.cache
 	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, served, engine, s.budget, metrics, s.blobs, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, served, engine, s.budget, metrics, s.blobs, spool, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
