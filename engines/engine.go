@@ -42,6 +42,13 @@ type Tile struct {
 	Pix16   []uint16
 }
 
+// Clone copies t's samples into memory of its own.
+func (t Tile) Clone() Tile {
+	t.Pix8 = append([]uint8(nil), t.Pix8...)
+	t.Pix16 = append([]uint16(nil), t.Pix16...)
+	return t
+}
+
 // Engine runs models on one kind of device. Safe for concurrent use.
 type Engine interface {
 	// Name identifies the engine and device, e.g. "cpu" or "vulkan:0 (NVIDIA H200)".
@@ -99,7 +106,9 @@ type Pass interface {
 	// Supply gives the channel means for the layer Next stopped at.
 	Supply(means []float32) error
 	// Output is the result tile (same Depth as the input, C = 3) after Next
-	// returned Layer -1: values ×255 (or ×65535), rounded, clamped.
+	// returned Layer -1: values ×255 (or ×65535), rounded, clamped. Its
+	// samples may be the engine's own memory (a device's mapped readback
+	// buffer), valid until Close: Clone what outlives the pass.
 	Output() Tile
 	// Close frees the pass's memory.
 	Close()
@@ -118,7 +127,7 @@ func Run(ctx context.Context, p Program, in Tile) (Tile, error) {
 			return Tile{}, err
 		}
 		if st.Layer < 0 {
-			return pass.Output(), nil
+			return pass.Output().Clone(), nil
 		}
 		means := make([]float32, len(st.Sums))
 		for i, s := range st.Sums {

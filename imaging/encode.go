@@ -41,11 +41,13 @@ type EncodeOptions struct {
 const DefaultQuality = 90
 
 // Effort bounds and defaults (EncodeOptions.Effort): the defaults keep
-// encoding a small share of a page's time (see README, Performance).
+// encoding a small share of a page's time (see README, Performance). WebP's
+// is libwebp's fastest method: a 2550×3263 page's 33 MP output takes about
+// 1 s at method 2 on a server core, 0.6 s at 0, for 1.5 % more bytes.
 const (
 	MaxEffort         = 6
 	DefaultPNGEffort  = 1
-	DefaultWebPEffort = 2
+	DefaultWebPEffort = 0
 )
 
 // effortOr is opt.Effort, or def when unset.

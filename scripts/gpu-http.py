@@ -17,9 +17,9 @@ def post(url, body, ctype):
     req = urllib.request.Request(url, data=body, method='POST', headers={'Content-Type': ctype})
     return urllib.request.urlopen(req, timeout=600)
 
-def latency(url, path, n):
+def latency(url, path, n, fmt='jpeg'):
     data = open(path, 'rb').read()
-    body, ctype = multipart([('format', 'jpeg')], [('image', os.path.basename(path), data)])
+    body, ctype = multipart([('format', fmt)], [('image', os.path.basename(path), data)])
     for i in range(n + 1):
         t0 = time.perf_counter()
         with post(url + '/v1/upscale', body, ctype) as r:
@@ -29,7 +29,7 @@ def latency(url, path, n):
             h = r.headers
         if i == 0:
             continue  # warm-up: model load and planning
-        print(f'page {os.path.basename(path)}: {1000*(t1-t0):.0f} ms total (first byte {1000*(first-t0):.0f} ms, body {len(out)>>10} KiB in {1000*(t1-first):.0f} ms); '
+        print(f'page {os.path.basename(path)} → {fmt}: {1000*(t1-t0):.0f} ms total (first byte {1000*(first-t0):.0f} ms, body {len(out)>>10} KiB in {1000*(t1-first):.0f} ms); '
               f'processing {h["X-Upscaled-Processing-Ms"]} ms; Server-Timing {h["Server-Timing"]}', flush=True)
 
 def job(url, folder, n):
@@ -53,6 +53,24 @@ def job(url, folder, n):
         mp += w * h / 1e6
     print(f'job of {n} pages: {d["state"]}, {wall:.2f} s from POST to done (upload {up:.2f} s), {mp:.1f} input MP, {mp/wall:.2f} input MP/s', flush=True)
 
+def rss(url, path, pid, models, formats='jpeg,png,webp'):
+    """Peak resident memory of the server process over one page per model and format (VmHWM reset before each)."""
+    data = open(path, 'rb').read()
+    for model in models.split(','):
+        for fmt in formats.split(','):
+            with open(f'/proc/{pid}/clear_refs', 'w') as f:
+                f.write('5')
+            body, ctype = multipart([('format', fmt), ('model', model)], [('image', os.path.basename(path), data)])
+            with post(url + '/v1/upscale', body, ctype) as r:
+                out = r.read()
+            hwm = [l for l in open(f'/proc/{pid}/status') if l.startswith('VmHWM')][0].split()[1]
+            print(f'server peak RSS {model} → {fmt}: {int(hwm) >> 10} MiB ({len(out) >> 10} KiB out)', flush=True)
+
 if __name__ == '__main__':
     mode, url = sys.argv[1], sys.argv[2]
-    {'latency': latency, 'job': job}[mode](url, sys.argv[3], int(sys.argv[4]))
+    if mode == 'rss':
+        rss(url, sys.argv[3], int(sys.argv[4]), *sys.argv[5:7])
+    elif mode == 'latency':
+        latency(url, sys.argv[3], int(sys.argv[4]), *sys.argv[5:6])
+    else:
+        job(url, sys.argv[3], int(sys.argv[4]))

@@ -17,6 +17,8 @@
 #                and the PyTorch fp16 / channels-last forward of the same models (.gpu/tools)
 #   (the engine table, with the reference tool and PyTorch: scripts/gpu-engine.sh)
 #   profile      GPU time per kernel on real pages, one stream, both models
+#   codecs       a real page vs PyTorch fp32 (≥ 60 dB), codec rates per core, peak RSS per 2x model and
+#                format (CLI and server), one page over HTTP per format
 #   http         a server: one real page through POST /v1/upscale (Server-Timing split), a job of 16 real pages
 # What each call carries (the limit is 64 MiB with the tracked tree):
 #   1. devices conformance pages: .gpu/debs .gpu/bin/upscaled .gpu/bin/vulkan.test .gpu/models .gpu/models-extra .gpu/pages
@@ -141,12 +143,59 @@ step() {
         --pages 4 --streams 1 --format jpeg --model $model 2>&1 | head -60
     done
     ;;
+  codecs)
+    # Fidelity of a real 4:2:0 page upscaled on the GPU against PyTorch fp32 on
+    # the libjpeg (PIL) decode of the same file; per-core codec rates on this
+    # host; peak RSS of one page per 2x model and format through the CLI and a
+    # server; one page over HTTP per format.
+    big=.gpu/real/real-00-2550x3263.jpg
+    m=.gpu/models
+    if [[ -z ${CODECS_QUICK:-} ]]; then # CODECS_QUICK=1: memory and HTTP only
+    echo "-- fidelity: our GPU output vs PyTorch fp32 of the libjpeg-decoded page (TF32 convolutions on, PyTorch's default, and off)"
+    "$up" upscale --engine vulkan --model realcugan-up2x-conservative "$big" /tmp/cugan.png
+    "$up" upscale --engine vulkan --model realesrgan-animevideov3-x2 "$big" /tmp/esrgan.png
+    for tf32 in 1 0; do
+      echo "   NVIDIA_TF32_OVERRIDE=$tf32"
+      NVIDIA_TF32_OVERRIDE=$tf32 timeout 120 python3 .gpu/tools/torch_ncnn.py check $m/real-cugan/up2x-conservative.param $m/real-cugan/up2x-conservative.bin 2 18 "$big" /tmp/cugan.png
+      NVIDIA_TF32_OVERRIDE=$tf32 timeout 120 python3 .gpu/tools/torch_ncnn.py check $m/real-esrgan/realesr-animevideov3-x2.param $m/real-esrgan/realesr-animevideov3-x2.bin 2 0 "$big" /tmp/esrgan.png
+    done
+    echo "-- codecs per core (2000×2800 page)"
+    (cd imaging && timeout 200 ../.gpu/bin/imaging.test -test.run '^$' -test.bench Codecs -test.cpu 1 -test.benchtime 5x 2>&1 | grep -E "^Benchmark")
+    fi
+    cp -r .gpu/models-extra/real-cugan/up2x-* $m/real-cugan/ 2>/dev/null
+    models=realcugan-up2x-conservative,realcugan-up2x-no-denoise,realesrgan-animevideov3-x2
+    echo "-- CLI baseline: upscaled devices (the Vulkan driver loaded, no page)"
+    rss "$up" devices
+    for model in ${models//,/ }; do
+      for f in jpg png webp; do
+        echo "-- CLI peak RSS $model → $f"
+        rss "$up" upscale --engine vulkan --model "$model" "$big" "/tmp/big.$f"
+      done
+    done
+    serve() {
+      UPSCALED_DATA_DIR=$(mktemp -d) UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >>"$out/serve-codecs.log" 2>&1 &
+      srv=$!
+      for _ in $(seq 1 100); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8080/readyz")' 2>/dev/null && break; sleep 0.2; done
+    }
+    echo "-- server peak RSS, a fresh server per model and format, one page each"
+    for model in ${models//,/ }; do
+      for f in jpeg png webp; do
+        serve
+        python3 scripts/gpu-http.py rss http://127.0.0.1:8080 "$big" $srv $model $f
+        kill $srv; wait $srv
+      done
+    done
+    serve
+    for f in jpeg png webp; do python3 scripts/gpu-http.py latency http://127.0.0.1:8080 "$big" 3 $f; done
+    kill $srv; wait $srv
+    ;;
   http)
     data=$(mktemp -d)
     UPSCALED_DATA_DIR=$data UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >"$out/serve.log" 2>&1 &
     srv=$!
     for _ in $(seq 1 100); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8080/readyz")' 2>/dev/null && break; sleep 0.3; done
     python3 scripts/gpu-http.py latency http://127.0.0.1:8080 .gpu/real/real-00-2550x3263.jpg 4
+    python3 scripts/gpu-http.py job http://127.0.0.1:8080 .gpu/real 16 # the first job after start makes the device memory for 4 pages at once
     python3 scripts/gpu-http.py job http://127.0.0.1:8080 .gpu/real 16
     kill $srv; wait $srv
     ;;

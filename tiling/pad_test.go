@@ -56,6 +56,9 @@ func TestExtract(t *testing.T) {
 		{"1x1 gray with margin 18", 1, 1, 1, Rect{-18, -18, 19, 19}},
 		{"3x5 rgb with margin 18", 3, 5, 3, Rect{-18, -18, 21, 23}},
 		{"3x5 rgba interior", 3, 5, 4, Rect{1, 1, 3, 4}},
+		{"9x4 rgb interior", 9, 4, 3, Rect{2, 1, 7, 3}},
+		{"9x4 rgb left margin only", 9, 4, 3, Rect{-5, 0, 4, 4}},
+		{"9x4 rgb right margin only", 9, 4, 3, Rect{6, -1, 13, 3}},
 		{"8x6 gray+alpha right edge", 8, 6, 2, Rect{4, -2, 12, 8}},
 	}
 	for _, tt := range tests {

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/timeline"
 	"github.com/upscaled/upscaled/tiling"
 )
 
@@ -105,7 +106,9 @@ func (r *runner) options(t tiling.Tile, k int) engines.PassOptions {
 }
 
 func (r *runner) start(ctx context.Context, t tiling.Tile, k int) (engines.Pass, error) {
+	endTile := timeline.Begin(ctx, "cut tile")
 	in := networkTile(r.src, t.Padded, k)
+	endTile()
 	return r.prog.prog.Start(ctx, in.tile(), r.options(t, k))
 }
 
@@ -264,30 +267,53 @@ func (r *runner) outputKind(ctx context.Context, t tiling.Tile, k int, dst sampl
 // into dst at (x, y). A planned tile continues its paused pass when one is
 // kept.
 func (r *runner) outputOne(ctx context.Context, t tiling.Tile, k int, dst samples, x, y int, planned bool) error {
+	f, err := r.finish(ctx, t, k, planned)
+	if err != nil {
+		return err
+	}
+	defer f.pass.Close()
+	defer timeline.Begin(ctx, "crop")()
+	crop(dst, x, y, f.out, f.core)
+	return nil
+}
+
+// finished is a tile's pass run to its end: its output (the pass's memory,
+// valid until the pass closes) and the tile's core in it.
+type finished struct {
+	pass engines.Pass
+	out  samples
+	core tiling.Rect
+}
+
+// finish runs tile t under transform k to its end: the paused pass when one
+// is kept and planned, else a fresh pass. The caller closes the pass.
+func (r *runner) finish(ctx context.Context, t tiling.Tile, k int, planned bool) (finished, error) {
 	p, ok := r.passes[unit{t.Index, k}]
 	if ok && planned {
 		delete(r.passes, unit{t.Index, k})
 	} else {
 		var err error
 		if p, err = r.start(ctx, t, k); err != nil {
-			return err
+			return finished{}, err
 		}
 	}
-	defer p.Close()
+	fail := func(err error) (finished, error) {
+		p.Close()
+		return finished{}, err
+	}
 	st, err := p.Next(ctx)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	if st.Layer >= 0 {
-		return fmt.Errorf("model %s: tile %d paused at layer %d after every mean was known", r.prog.info.ID, t.Index, st.Layer)
+		return fail(fmt.Errorf("model %s: tile %d paused at layer %d after every mean was known", r.prog.info.ID, t.Index, st.Layer))
 	}
 	out := untransform(fromTile(p.Output()), k)
 	cr, err := r.plan.CoreInOutput(t, out.W, out.H)
 	if err != nil {
-		return err
+		return fail(err)
 	}
-	crop(dst, x, y, out, cr)
-	return nil
+	return finished{pass: p, out: out, core: cr}, nil
 }
 
 // outputSplit produces tile t's core from four smaller tiles (recursively),

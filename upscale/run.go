@@ -9,6 +9,7 @@ import (
 
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/timeline"
 	"github.com/upscaled/upscaled/tiling"
 )
 
@@ -19,7 +20,9 @@ import (
 // checked between tiles.
 func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io.Writer, progress func(Progress)) (Result, error) {
 	start := time.Now()
+	endDecode := timeline.Begin(ctx, "decode")
 	img, _, err := decode(src, p.cfg.MaxInputPixels)
+	endDecode()
 	if err != nil {
 		return Result{}, err
 	}
@@ -60,7 +63,10 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 		return Result{}, err
 	}
 	t := time.Now()
-	if err := enc.Close(); err != nil {
+	endEncode := timeline.Begin(ctx, "encode")
+	err = enc.Close()
+	endEncode()
+	if err != nil {
 		return Result{}, err
 	}
 	res.Stages.Encode += time.Since(t)
@@ -69,10 +75,14 @@ func (p *Pipeline) Process(ctx context.Context, src io.Reader, plan Plan, dst io
 }
 
 // produceBands runs the plan's tiles band by band and encodes each finished
-// band while the engine works on the next one (two band buffers), so the
-// device is not idle while a band is encoded. Stages gets the time the
-// engine and the encoder took on this request's goroutines.
+// band while the engine works on the next one, so the device is not idle
+// while a band is encoded: straight from the pass's output when each band is
+// one tile (streamBands), else through two band buffers. Stages gets the
+// time the engine and the encoder took on this request's goroutines.
 func (p *Pipeline) produceBands(ctx context.Context, r *runner, in samples, depth int, enc *bandEncoder, st *Stages) error {
+	if r.plan.Cols == 1 && len(r.kinds) == 1 {
+		return p.streamBands(ctx, r, in, depth, enc, st)
+	}
 	tp := r.plan
 	scale := tp.Geometry.Scale
 	shaper := newBandShaper(in, scale, depth)
@@ -96,8 +106,10 @@ func (p *Pipeline) produceBands(ctx context.Context, r *runner, in samples, dept
 		defer close(full)
 		for row := 0; row < tp.Rows; row++ {
 			var buf samples
+			endWait := timeline.Begin(ctx, "wait for the encoder")
 			select {
 			case buf = <-free:
+				endWait()
 			case <-ctx.Done():
 				errc <- ctx.Err()
 				return
@@ -120,12 +132,15 @@ func (p *Pipeline) produceBands(ctx context.Context, r *runner, in samples, dept
 		errc <- nil
 	}()
 	var encErr error
+	encCtx := timeline.WithTrack(ctx, timeline.Track(ctx)+" encoder")
 	for b := range full {
 		if encErr != nil {
 			continue // drain: the producer stops at its next band
 		}
 		t := time.Now()
+		endEncode := timeline.Begin(encCtx, "encode")
 		encErr = enc.WriteRows(shaper.shape(b.buf, b.y0))
+		endEncode()
 		st.Encode += time.Since(t)
 		if encErr != nil {
 			cancel()

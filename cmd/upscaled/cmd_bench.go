@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/internal/timeline"
 	"github.com/upscaled/upscaled/models"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -47,6 +49,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	reference := fs.String("compare-reference", "", "DIR", "", "", "folder of the reference tool (realcugan-ncnn-vulkan or realesrgan-ncnn-vulkan with its models) to run on the same inputs")
 	shared := sharedEngineFlags(fs)
 	cpuProfile := fs.String("cpuprofile", "", "FILE", "", "", "write a Go CPU profile of the measured pages to this file")
+	traceFile := fs.String("trace", "", "FILE", "", "", "write a timeline of the measured pages (Chrome trace-event JSON, for Perfetto or chrome://tracing) and print what the streams did while the device idled")
 	if err := fs.noArgs(args); err != nil {
 		return err
 	}
@@ -69,8 +72,10 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		opts.Effort = effort
 	}
 
-	// Warm up: load the model and plan the page size once (not profiled).
-	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
+	// Warm up (not measured, not profiled): load the model, plan the page
+	// size, and make the device memory for as many pages at once as the
+	// streams will run, as a server has after its first busy moment.
+	if err := benchWarmUp(ctx, pipe, inputs, opts, *streams); err != nil {
 		return fmt.Errorf("warm-up: %w", err)
 	}
 	vulkan.ResetProfile()
@@ -87,14 +92,22 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	var rec *timeline.Recorder
+	if *traceFile != "" {
+		rec = timeline.New()
+	}
 	before := readBenchCounters(engine)
 	start := time.Now()
 	for i := 0; i < *streams; i++ {
 		wg.Add(1)
+		sctx := ctx
+		if rec != nil {
+			sctx = timeline.WithTrack(timeline.With(ctx, rec), fmt.Sprintf("stream %d", i+1))
+		}
 		go func() {
 			defer wg.Done()
 			for in := range work {
-				run, err := benchRun(ctx, pipe, in, opts)
+				run, err := benchRun(sctx, pipe, in, opts)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", in.name, err)
@@ -135,6 +148,11 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		fmt.Fprintf(tw, "peak device memory\t%d MiB\n", peak>>20)
 	}
 	printWork(tw, tally, spent, wall, len(inputs))
+	if rec != nil {
+		if err := writeTrace(*traceFile, rec, tw); err != nil {
+			return err
+		}
+	}
 	if *reference != "" {
 		refWall, err := benchReference(ctx, *reference, info, inputs, *format)
 		if err != nil {
@@ -152,6 +170,35 @@ func runBench(ctx context.Context, a *app, args []string) error {
 		return vulkan.WriteProfile(os.Stdout, 15)
 	}
 	return nil
+}
+
+// writeTrace writes the recorded timeline to path and its summary to w.
+func writeTrace(path string, rec *timeline.Recorder, w io.Writer) error {
+	spans := rec.Spans()
+	timeline.Summarize(spans).Print(w)
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := timeline.WriteChrome(f, spans); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// benchWarmUp runs one page alone, then one page on each stream at once.
+func benchWarmUp(ctx context.Context, pipe *upscale.Pipeline, inputs []benchInput, opts upscale.Options, streams int) error {
+	if _, err := benchOne(ctx, pipe, inputs[0], opts); err != nil {
+		return err
+	}
+	errs := make([]error, streams)
+	var wg sync.WaitGroup
+	for i := range streams {
+		wg.Go(func() { _, errs[i] = benchOne(ctx, pipe, inputs[i%len(inputs)], opts) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func benchOne(ctx context.Context, pipe *upscale.Pipeline, in benchInput, opts upscale.Options) (time.Duration, error) {

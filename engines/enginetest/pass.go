@@ -41,7 +41,7 @@ func runStops(t *testing.T, prog engines.Program, tile engines.Tile, opt engines
 			t.Fatal(err)
 		}
 		if st.Layer < 0 {
-			return stops, pass.Output()
+			return stops, pass.Output().Clone()
 		}
 		stops = append(stops, st)
 		var means []float32

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/timeline"
 )
 
 // device is one engine and the goroutine that owns its queue.
@@ -130,6 +131,7 @@ func express(next *item, running []*item, inFlight int) bool {
 
 func (d *device) exec(it *item) {
 	start := time.Now()
+	it.endQueued()
 	if d.hooks.running != nil {
 		d.hooks.running(d.index, it.key)
 	}
@@ -150,6 +152,10 @@ func (d *device) exec(it *item) {
 // the engine sees ctx and stops at its next check.
 func (d *device) do(ctx context.Context, it *item) error {
 	it.ctx, it.done, it.submitted = ctx, make(chan struct{}), time.Now()
+	var once sync.Once
+	endQueued := timeline.Begin(ctx, "queued")
+	it.endQueued = func() { once.Do(endQueued) }
+	defer it.endQueued() // dropped while queued
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()

@@ -16,8 +16,10 @@ type item struct {
 	run  func(ctx context.Context) error
 	err  error
 	done chan struct{} // closed when run returned or the item was dropped
-	// submitted is when do queued it (Timing).
+	// submitted is when do queued it (Timing); endQueued ends its
+	// timeline span when it starts or is dropped.
 	submitted time.Time
+	endQueued func()
 
 	finish float64 // virtual finish tag (queues)
 	seq    uint64  // arrival order, breaks ties between equal tags

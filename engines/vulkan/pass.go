@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/internal/timeline"
 )
 
 // ErrPassState: a Pass method was called out of order.
@@ -38,9 +39,11 @@ type pass struct {
 	queue    int
 	inflight uint64
 	// busy: a submission of this pass counts in the engine's busy time.
-	busy  bool
-	depth int
-	out   engines.Tile
+	busy bool
+	// endDevice ends the in-flight submission's timeline span.
+	endDevice func()
+	depth     int
+	out       engines.Tile
 }
 
 func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOptions) (engines.Pass, error) {
@@ -90,7 +93,9 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 		}
 		regions[s.layer] = r
 	}
+	end := timeline.Begin(ctx, "acquire")
 	inst, err := dp.acquire()
+	end()
 	if err != nil {
 		return fail(err)
 	}
@@ -110,6 +115,7 @@ func (p *program) start(ctx context.Context, t engines.Tile, opt engines.PassOpt
 	}
 	// 16-bit samples go over as their in-memory (little-endian: x86-64,
 	// arm64) bytes, which the shaders unpack from 32-bit words.
+	defer timeline.Begin(ctx, "stage input")()
 	px := inst.in.bytes()
 	if t.Depth == 8 {
 		copy(px, t.Pix8)
@@ -166,6 +172,7 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			if !ps.busy {
 				ps.busy = true
 				ps.p.e.work.begin()
+				ps.endDevice = timeline.BeginDevice(ctx, fmt.Sprintf("%s segments %d-%d", ps.p.info.ID, from, ps.seg))
 			}
 		}
 		ps.p.e.work.addFLOPs(l.segmentFLOPs(from, ps.seg))
@@ -182,15 +189,13 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 				slot = s
 			}
 		}
-		io := ps.inst.io.bytes()
-		sums := make([]float64, slot.C)
-		for c := range sums {
-			sums[c] = float64(math.Float32frombits(binary.LittleEndian.Uint32(io[slot.sums+int64(c*4):])))
-		}
+		sums := slot.readSums(ps.inst.io.bytes())
 		ps.pending = seg.pool
 		return engines.Stop{Layer: seg.pool, Sums: sums, Count: ps.counts[seg.pool]}, nil
 	}
+	end := timeline.Begin(ctx, "readback")
 	ps.finish()
+	end()
 	return engines.Stop{Layer: -1}, nil
 }
 
@@ -227,6 +232,7 @@ func (ps *pass) idle() {
 	if ps.busy {
 		ps.busy = false
 		ps.p.e.work.end()
+		ps.endDevice()
 	}
 }
 
@@ -234,15 +240,14 @@ func (ps *pass) finish() {
 	l := ps.dp.l
 	t := engines.Tile{W: l.outW, H: l.outH, C: 3, Depth: ps.depth}
 	n := l.outW * l.outH * 3
+	// The output is read where the device wrote it (host-cached mapped
+	// memory), not copied: valid until Close gives the instance back.
+	// 16-bit samples are in-memory little-endian words, as on the input side.
 	b := ps.inst.out.bytes()
 	if ps.depth == 8 {
-		t.Pix8 = make([]uint8, n)
-		copy(t.Pix8, b)
+		t.Pix8 = b[:n:n]
 	} else {
-		t.Pix16 = make([]uint16, n)
-		for i := range t.Pix16 {
-			t.Pix16[i] = binary.LittleEndian.Uint16(b[i*2:])
-		}
+		t.Pix16 = unsafe.Slice((*uint16)(unsafe.Pointer(&b[0])), n)
 	}
 	ps.out = t
 	ps.done = true
@@ -271,7 +276,13 @@ func (ps *pass) Supply(means []float32) error {
 }
 
 // Output is the result after Next returned Layer -1.
-func (ps *pass) Output() engines.Tile { return ps.out }
+// Output is empty once the pass is closed: its samples were the instance's.
+func (ps *pass) Output() engines.Tile {
+	if ps.closed {
+		return engines.Tile{}
+	}
+	return ps.out
+}
 
 // Close waits for in-flight work and returns the instance for reuse.
 func (ps *pass) Close() {

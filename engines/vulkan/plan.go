@@ -59,6 +59,7 @@ type poolSlot struct {
 	regionSize, sumsSize  int64
 	meansSize             int64
 	inputStor, segmentEnd int
+	slices                int // partial sums per channel group (gapsum)
 }
 
 // segment ends after step end (exclusive); pool ≥ 0 is the pooling layer

@@ -37,10 +37,14 @@ func TestInstancesReused(t *testing.T) {
 			if stop, err := ps.Next(ctx); err != nil || stop.Layer != -1 {
 				t.Fatalf("round %d: %+v, %v", round, stop, err)
 			}
-			if out := ps.Output(); out.W != 24 || out.H != 20 {
-				t.Fatalf("round %d: output %d×%d", round, out.W, out.H)
+			if out := ps.Output(); out.W != 24 || out.H != 20 || len(out.Pix8) != 24*20*3 {
+				t.Fatalf("round %d: output %d×%d, %d samples", round, out.W, out.H, len(out.Pix8))
 			}
 			ps.Close()
+			// The output was the instance's mapped memory, now another pass's.
+			if out := ps.Output(); out.Pix8 != nil {
+				t.Fatalf("round %d: output after Close has %d samples", round, len(out.Pix8))
+			}
 		}
 	}
 	p := prog.(*program)

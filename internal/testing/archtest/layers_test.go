@@ -13,7 +13,7 @@ const module = "github.com/upscaled/upscaled/"
 // package). Test-only packages (internal/e2e, soak, hostile, testenv…) are
 // outside the rule.
 var layer = map[string]int{
-	"models": 0, "internal/cpuwork": 0, "openapi": 0, "web": 0, "blob": 0,
+	"models": 0, "internal/cpuwork": 0, "internal/timeline": 0, "openapi": 0, "web": 0, "blob": 0,
 	"engines": 1, "tiling": 1, "imaging": 1,
 	"engines/cpu": 2, "engines/vulkan": 2, "engines/sched": 2,
 	"upscale": 3,
