@@ -49,6 +49,7 @@ var errorKinds = []struct {
 	{jobs.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
 	{jobs.ErrTooManyUploads, http.StatusServiceUnavailable, "busy", ""},
 	{jobs.ErrClosed, http.StatusServiceUnavailable, "shutting-down", ""},
+	{jobs.ErrStorage, http.StatusServiceUnavailable, "storage-unavailable", ""},
 	{budget.ErrTooLarge, http.StatusRequestEntityTooLarge, "over-memory-budget", ""},
 	{budget.ErrBusy, http.StatusServiceUnavailable, "busy", ""},
 	{upscale.ErrInputTooLarge, http.StatusRequestEntityTooLarge, "input-too-large", ""},

@@ -25,6 +25,9 @@ type JobsConfig struct {
 	// UploadIdle is how long a job upload may send nothing before it is
 	// cut with 408 (default 1 min): a large upload may take long, not stall.
 	UploadIdle time.Duration
+	// PresignTTL, when positive and the results are in S3, answers item
+	// downloads with a 307 to a presigned URL valid this long.
+	PresignTTL time.Duration
 }
 
 // JobStore is what the /v1/jobs routes need of the job manager
@@ -36,8 +39,8 @@ type JobStore interface {
 	Config() jobs.Config
 	Get(ctx context.Context, owner, id string) (jobs.Job, error)
 	List(ctx context.Context, owner string, limit int, cursor string) ([]jobs.Job, string, error)
-	Result(ctx context.Context, owner, id string, n int) (*os.File, jobs.Item, error)
-	Archive(ctx context.Context, owner, id string) (jobs.Job, func(n int) (*os.File, error), error)
+	Result(ctx context.Context, owner, id string, n int) (jobs.File, jobs.Item, error)
+	Archive(ctx context.Context, owner, id string) (jobs.Job, func(n int) (jobs.File, error), error)
 	Subscribe(ctx context.Context, owner, id string) (jobs.Job, *jobs.Subscription, error)
 }
 
@@ -47,6 +50,7 @@ type jobsAPI struct {
 	m         JobStore
 	heartbeat time.Duration
 	idle      time.Duration
+	presign   time.Duration
 }
 
 // JobRoutes mounts the jobs API (Deps.Routes) behind the /v1 authentication.
@@ -58,7 +62,7 @@ func JobRoutes(m JobStore, cfg JobsConfig) Mount {
 		cfg.UploadIdle = time.Minute
 	}
 	return func(s *Server, r chi.Router) {
-		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle}
+		h := &jobsAPI{s: s, m: m, heartbeat: cfg.Heartbeat, idle: cfg.UploadIdle, presign: cfg.PresignTTL}
 		r.Post("/jobs", s.handle(h.submit))
 		r.Get("/jobs", s.handle(h.list))
 		r.Get("/jobs/{id}", s.handle(h.get))
@@ -340,6 +344,8 @@ func (h *jobsAPI) cancel(w http.ResponseWriter, r *http.Request) error {
 //	@Param		n	path		int		true	"item index, from 0"
 //	@Success	200	{file}		binary	"the result image (Content-Disposition names it)"
 //	@Header		200	{string}	X-Upscaled-Output-Size	"WIDTHxHEIGHT in pixels"
+//	@Success	307	{string}	string	"with UPSCALED_PRESIGN_TTL and an S3 store: Location is a presigned URL of the result"
+//	@Header		307	{string}	Location	"presigned S3 URL, valid for UPSCALED_PRESIGN_TTL"
 //	@Failure	400	{object}	Problem	"the item index is not an integer"
 //	@Failure	401	{object}	Problem	"API key missing or wrong (when keys are on)"
 //	@Failure	404	{object}	Problem	"no such job or item"
@@ -352,6 +358,9 @@ func (h *jobsAPI) item(w http.ResponseWriter, r *http.Request) error {
 	n, err := strconv.Atoi(chi.URLParam(r, "n"))
 	if err != nil {
 		return badRequest("n", "item index must be an integer, got %q", chi.URLParam(r, "n"))
+	}
+	if done, err := h.redirect(w, r, n); done || err != nil {
+		return err
 	}
 	f, it, err := h.m.Result(r.Context(), KeyID(r.Context()), chi.URLParam(r, "id"), n)
 	if err != nil {

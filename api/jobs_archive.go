@@ -6,7 +6,6 @@ import (
 	"hash/crc32"
 	"io"
 	"net/http"
-	"os"
 
 	"github.com/go-chi/chi/v5"
 
@@ -66,7 +65,7 @@ func (h *jobsAPI) archive(w http.ResponseWriter, r *http.Request) error {
 // addStored writes one result as a stored entry with its CRC and sizes in
 // the local header (read twice from disk: no data descriptor needed, which
 // every unzip handles).
-func addStored(zw *zip.Writer, open func(int) (*os.File, error), it jobs.Item, name string) error {
+func addStored(zw *zip.Writer, open func(int) (jobs.File, error), it jobs.Item, name string) error {
 	f, err := open(it.Index)
 	if err != nil {
 		return err

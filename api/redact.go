@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net"
 	"os"
+
+	"github.com/upscaled/upscaled/jobs"
 )
 
 // revealsInternals reports an error whose text names server internals
@@ -15,7 +17,8 @@ func revealsInternals(err error) bool {
 	var le *os.LinkError
 	var se *os.SyscallError
 	var oe *net.OpError
-	return errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &se) || errors.As(err, &oe)
+	return errors.As(err, &pe) || errors.As(err, &le) || errors.As(err, &se) || errors.As(err, &oe) ||
+		errors.Is(err, jobs.ErrStorage) // names the bucket and its endpoint
 }
 
 // publicDetails are the details sent instead of an error's own text when
@@ -24,6 +27,7 @@ var publicDetails = map[string]string{
 	"insufficient-storage": "the server's disk is full: try again later",
 	"timeout":              "the request took longer than the server's time limit (UPSCALED_REQUEST_TIMEOUT)",
 	"client-closed":        "the client closed the request",
+	"storage-unavailable":  "the server's object store did not answer: try again later",
 }
 
 // publicDetail is the detail for slug when the error's text may not be

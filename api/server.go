@@ -70,6 +70,9 @@ type Deps struct {
 	// EngineFailed, when set, is told of errors from the engine (device
 	// lost, unavailable) so that readiness can be re-checked.
 	EngineFailed func(error)
+	// Cache, when set, answers repeated requests before they reserve
+	// memory; Upscaler then stores what it computes (cache.Cache.Wrap).
+	Cache ResultCache
 }
 
 // MemoryBudget is the host-memory budget requests reserve from
@@ -92,6 +95,7 @@ type Server struct {
 	failed  func(error)
 	keys    *keyring
 	handler http.Handler
+	cache   ResultCache // nil: no result cache
 
 	draining atomic.Bool  // set by Drain
 	active   atomic.Int64 // requests in flight, probes excepted
@@ -130,6 +134,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, up: d.Upscaler, budget: d.Budget, ready: d.Ready, log: d.Logger,
 		metrics: m, reg: d.Registry, engine: d.Engine, failed: d.EngineFailed, keys: newKeyring(cfg.APIKeys),
+		cache: d.Cache,
 	}
 	s.handler = s.routes(d.Routes)
 	return s, nil

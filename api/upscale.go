@@ -36,6 +36,7 @@ import (
 //	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
 //	@Header			200			{integer}	X-Upscaled-Memory-Bytes		"host memory reserved for this request, in bytes"
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
+//	@Header			200			{string}	X-Upscaled-Cache			"hit (answered from the result cache, no engine work) or miss (computed and stored); absent when the cache is off"
 //	@Header			200			{string}	Server-Timing				"queue, decode, engine and encode times (dur in milliseconds)"
 //	@Failure		400			{object}	Problem	"bad option (the field is named)"
 //	@Failure		401			{object}	Problem	"API key missing or wrong (when keys are on)"
@@ -64,6 +65,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	}
 	plan, err := s.up.Plan(up.file, opts)
 	if err != nil {
+		return err
+	}
+	if hit, err := s.serveCached(w, r, up, plan); hit {
 		return err
 	}
 	log := Logger(ctx).With("model", plan.Model.ID)
@@ -115,6 +119,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
 	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
 	h.Set("Server-Timing", serverTiming(res.Stages))
+	if res.Cache != "" {
+		h.Set("X-Upscaled-Cache", res.Cache)
+	}
 	if len(res.Notes) > 0 {
 		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
 	}

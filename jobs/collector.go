@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"context"
-	"os"
 	"time"
 )
 
@@ -35,7 +34,7 @@ func (m *Manager) Collect(ctx context.Context) error {
 		// An expired job is final: a worker may still hold it in the queue
 		// (it publishes events after the record says final) but touches
 		// none of its files, so it is no reason to keep the job.
-		if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+		if err := m.files.removeJob(ctx, id); err != nil {
 			return err
 		}
 		if err := m.store.delete(ctx, id); err != nil {
@@ -50,14 +49,19 @@ func (m *Manager) Collect(ctx context.Context) error {
 	return err
 }
 
-// sweepDirs removes job directories without a live owner record.
+// sweepDirs removes job directories without a live owner record. In a
+// remote store it does nothing: other servers' jobs share the bucket (and
+// have no record here); the bucket's lifecycle rules remove what an upload
+// cut by a crash left.
 func (m *Manager) sweepDirs(ctx context.Context) error {
-	ents, err := os.ReadDir(m.files.jobsDir())
+	if !m.files.local() {
+		return nil
+	}
+	ids, err := m.files.jobIDs(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range ents {
-		id := e.Name()
+	for _, id := range ids {
 		if !validID(id) || m.queue.isActive(id) {
 			continue
 		}
@@ -70,7 +74,7 @@ func (m *Manager) sweepDirs(ctx context.Context) error {
 		j, err := m.store.job(ctx, id)
 		switch {
 		case err == ErrNotFound, err == nil && (j.State == Canceled || j.Deleted):
-			if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+			if err := m.files.removeJob(ctx, id); err != nil {
 				return err
 			}
 		case err != nil:

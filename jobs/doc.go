@@ -9,6 +9,12 @@
 // becomes visible only after temp file + fsync + rename + directory fsync
 // and the record saying it succeeded.
 //
+// With a remote store (Deps.Blobs: an S3 bucket) uploads and results are
+// objects of the same names (jobs/<id>/in/<n>, jobs/<id>/out/<n>), visible
+// only complete, and jobs.db stays in the data directory; a failing store
+// is ErrStorage, retried like an engine failure. Several servers may share
+// a bucket: none sweeps jobs it has no record of.
+//
 // It must not import net/http, api or server: the HTTP surface (api) calls
 // it, the process (server/cmd) wires it.
 package jobs

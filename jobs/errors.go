@@ -33,6 +33,9 @@ var (
 	ErrBusy = errors.New("job store busy")
 	// ErrTooManyUploads: Config.MaxUploads job uploads are being received.
 	ErrTooManyUploads = errors.New("too many job uploads at once")
+	// ErrStorage: the remote store (Deps.Blobs) failed; the item is tried
+	// again like after an engine failure.
+	ErrStorage = errors.New("object store unavailable")
 	// ErrClosed: the job manager is shut down.
 	ErrClosed = errors.New("job manager closed")
 )

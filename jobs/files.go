@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/upscaled/upscaled/blob"
 )
 
 // layout names the files of the data directory:
@@ -17,8 +19,14 @@ import (
 //	<data>/jobs/<id>/out/<n>       item n's result, present only once complete
 //	<data>/jobs/<id>/out/.<n>.tmp* a result being written (removed on start)
 //
-// The result's format is in its record, not in its file name.
-type layout struct{ data string }
+// The result's format is in its record, not in its file name. With a
+// remote store (Deps.Blobs) jobs.db stays in the data directory and the
+// files are objects of the same names (remote.go).
+type layout struct {
+	data   string
+	remote blob.Store // nil: files in the data directory
+	spool  string     // temp copies of remote inputs
+}
 
 func (l layout) db() string              { return filepath.Join(l.data, "jobs.db") }
 func (l layout) jobsDir() string         { return filepath.Join(l.data, "jobs") }
@@ -87,13 +95,17 @@ func writeAtomic(path string, fill func(w io.Writer) error) (n int64, err error)
 }
 
 type countWriter struct {
-	w io.Writer
-	n int64
+	w   io.Writer
+	n   int64
+	err error // the first write error
 }
 
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }
 

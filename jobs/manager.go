@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -36,6 +37,12 @@ type Deps struct {
 	Logger *slog.Logger
 	// Metrics, when set, counts each page that ends (api.Metrics).
 	Metrics Metrics
+	// Blobs, when set, holds the uploads and results (an S3 bucket)
+	// instead of the data directory; jobs.db stays there.
+	Blobs blob.Store
+	// Spool holds temp copies of inputs read from Blobs (os.TempDir()
+	// when empty); the server's spool directory, emptied at its start.
+	Spool string
 }
 
 // Metrics counts processed images; source is "job" for job pages, model a
@@ -92,7 +99,10 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	l := layout{data: cfg.DataDir}
+	if d.Spool == "" {
+		d.Spool = os.TempDir()
+	}
+	l := layout{data: cfg.DataDir, remote: d.Blobs, spool: d.Spool}
 	if err := os.MkdirAll(l.jobsDir(), 0o750); err != nil {
 		return nil, fmt.Errorf("jobs: data directory: %w", err)
 	}
@@ -174,8 +184,10 @@ func (m *Manager) recover(ctx context.Context) (int, error) {
 		if m.queue.isActive(id) {
 			continue
 		}
-		if err := removeTemps(m.files.outDir(id)); err != nil {
-			return n, err
+		if m.files.local() {
+			if err := removeTemps(m.files.outDir(id)); err != nil {
+				return n, err
+			}
 		}
 		if err := m.store.requeueRunning(ctx, id); err != nil {
 			return n, err
@@ -306,13 +318,13 @@ func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
 }
 
 func (m *Manager) removeFiles(id string) {
-	if err := os.RemoveAll(m.files.jobDir(id)); err != nil {
+	if err := m.files.removeJob(context.Background(), id); err != nil {
 		m.log.Error("remove job files", "job_id", id, "err", err)
 	}
 }
 
 // Result opens item n's result of the owner's job; the caller closes it.
-func (m *Manager) Result(ctx context.Context, owner, id string, n int) (*os.File, Item, error) {
+func (m *Manager) Result(ctx context.Context, owner, id string, n int) (File, Item, error) {
 	j, err := m.Get(ctx, owner, id)
 	if err != nil {
 		return nil, Item{}, err
@@ -320,36 +332,71 @@ func (m *Manager) Result(ctx context.Context, owner, id string, n int) (*os.File
 	if n < 0 || n >= len(j.Items) {
 		return nil, Item{}, fmt.Errorf("%w: item %d (the job has %d, numbered from 0)", ErrItemNotFound, n, len(j.Items))
 	}
-	return m.open(j, n)
+	return m.open(ctx, j, n)
 }
 
-func (m *Manager) open(j Job, n int) (*os.File, Item, error) {
-	it := j.Items[n]
-	if j.State == Canceled {
-		return nil, it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
+func (m *Manager) open(ctx context.Context, j Job, n int) (File, Item, error) {
+	it, err := resultOf(j, n)
+	if err != nil {
+		return nil, it, err
 	}
-	switch it.State {
-	case Succeeded:
-	case Queued, Running:
-		return nil, it, fmt.Errorf("%w: item %d is %s", ErrNotReady, n, it.State)
-	default:
-		msg := string(it.State)
-		if it.Error != "" {
-			msg += ": " + it.Error
-		}
-		return nil, it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
-	}
-	f, err := os.Open(m.files.output(j.ID, n))
+	f, err := m.files.openOutput(ctx, j.ID, n)
 	if err != nil {
 		return nil, it, fmt.Errorf("jobs: result of item %d: %w", n, err)
 	}
 	return f, it, nil
 }
 
+// resultOf returns item n of j when it has a result to send.
+func resultOf(j Job, n int) (Item, error) {
+	it := j.Items[n]
+	if j.State == Canceled {
+		return it, fmt.Errorf("%w: job %s", ErrGone, j.ID)
+	}
+	switch it.State {
+	case Succeeded:
+	case Queued, Running:
+		return it, fmt.Errorf("%w: item %d is %s", ErrNotReady, n, it.State)
+	default:
+		msg := string(it.State)
+		if it.Error != "" {
+			msg += ": " + it.Error
+		}
+		return it, fmt.Errorf("%w: item %d %s", ErrNoResult, n, msg)
+	}
+	return it, nil
+}
+
+// ResultURL returns a URL that downloads item n's result of the owner's
+// job straight from the remote store until ttl passes, answered with the
+// given Content-Disposition and Content-Type; "" (no error) when the
+// results are in the data directory or the store cannot presign.
+func (m *Manager) ResultURL(ctx context.Context, owner, id string, n int, ttl time.Duration, disposition func(Item) string) (string, error) {
+	if m.files.local() {
+		return "", nil
+	}
+	j, err := m.Get(ctx, owner, id)
+	if err != nil {
+		return "", err
+	}
+	if n < 0 || n >= len(j.Items) {
+		return "", fmt.Errorf("%w: item %d (the job has %d, numbered from 0)", ErrItemNotFound, n, len(j.Items))
+	}
+	it, err := resultOf(j, n)
+	if err != nil {
+		return "", err
+	}
+	u, err := m.files.remote.Presign(ctx, outKey(id, n), ttl, disposition(it), it.ContentType)
+	if errors.Is(err, blob.ErrNoPresign) {
+		return "", nil
+	}
+	return u, err
+}
+
 // Archive returns the owner's finished job for a zip of its results, and
 // opens each succeeded item's result through the returned function; the
 // caller closes each file.
-func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n int) (*os.File, error), error) {
+func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n int) (File, error), error) {
 	j, err := m.Get(ctx, owner, id)
 	if err != nil {
 		return Job{}, nil, err
@@ -360,8 +407,8 @@ func (m *Manager) Archive(ctx context.Context, owner, id string) (Job, func(n in
 	if !j.State.Final() {
 		return Job{}, nil, fmt.Errorf("%w: job %s is %s; the archive is available once it finished", ErrNotReady, id, j.State)
 	}
-	return j, func(n int) (*os.File, error) {
-		f, _, err := m.open(j, n)
+	return j, func(n int) (File, error) {
+		f, _, err := m.open(ctx, j, n)
 		return f, err
 	}, nil
 }

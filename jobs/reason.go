@@ -13,6 +13,9 @@ func publicReason(err error) string {
 	if errors.Is(err, ErrDiskFull) {
 		return "the server's disk is full: the result could not be written"
 	}
+	if errors.Is(err, ErrStorage) {
+		return "the server could not read or write the item's files in its object store"
+	}
 	var pe *fs.PathError
 	var le *os.LinkError
 	var se *os.SyscallError

@@ -83,6 +83,9 @@ func (m *Manager) Begin(ctx context.Context, owner, idemKey string) (*Upload, er
 	m.drafts[id] = true
 	m.mu.Unlock()
 	u := &Upload{m: m, owner: owner, idem: idemKey, id: id}
+	if !m.files.local() {
+		return u, nil
+	}
 	if err := os.MkdirAll(m.files.inDir(id), 0o750); err != nil {
 		u.Abort()
 		return nil, fmt.Errorf("jobs: upload: %w", diskErr(err))
@@ -111,13 +114,13 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	}
 	h := sha256.New()
 	var dst io.Writer = h
-	var f *os.File
+	var f inputWriter
 	if u.prev == nil {
 		if err := checkDisk(u.m.deps.FreeSpace, cfg.DataDir, cfg.MinFreeDisk); err != nil {
 			return err
 		}
 		var err error
-		f, err = os.OpenFile(u.m.files.input(u.id, n), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+		f, err = u.m.files.createInput(ctx, u.id, n)
 		if err != nil {
 			return fmt.Errorf("jobs: store item %d: %w", n, diskErr(err))
 		}
@@ -130,10 +133,9 @@ func (u *Upload) Add(ctx context.Context, rawName []byte, r io.Reader) error {
 	}
 	if f != nil {
 		if err == nil {
-			err = f.Sync()
-		}
-		if cerr := f.Close(); err == nil {
-			err = cerr
+			err = f.commit()
+		} else {
+			f.abort()
 		}
 	}
 	if errors.Is(err, ErrTooLarge) {
@@ -208,6 +210,9 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 		j.State, j.Finished, j.Expires = Failed, now, now.Add(m.cfg.TTL)
 	}
 	for _, d := range []string{m.files.inDir(j.ID), m.files.jobDir(j.ID), m.files.jobsDir()} {
+		if !m.files.local() {
+			break // each object was complete at its Commit
+		}
 		if err := syncDir(d); err != nil {
 			return Job{}, false, fmt.Errorf("jobs: commit: %w", err)
 		}
@@ -265,7 +270,7 @@ func (m *Manager) replay(prev Job, digest string) (Job, bool, error) {
 // check plans an item (its header read once; the worker runs the plan);
 // it fills the input and planned output fields.
 func (m *Manager) check(it *Item, id string, opts upscale.Options) (upscale.Plan, error) {
-	f, err := os.Open(m.files.input(id, it.Index))
+	f, err := m.files.openInput(context.Background(), id, it.Index)
 	if err != nil {
 		return upscale.Plan{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"time"
 
 	"github.com/upscaled/upscaled/engines"
@@ -24,9 +23,11 @@ const maxAttempts = 5
 // full disk.
 const maxDiskWait = time.Minute
 
-// transient reports engine failures worth another try later.
+// transient reports engine and object store failures worth another try
+// later.
 func transient(err error) bool {
-	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory)
+	return errors.Is(err, engines.ErrDeviceLost) || errors.Is(err, engines.ErrUnavailable) || errors.Is(err, engines.ErrOutOfMemory) ||
+		errors.Is(err, ErrStorage)
 }
 
 // work runs items until ctx ends.
@@ -77,14 +78,14 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 	if ctx.Err() != nil {
 		// job deleted or manager stopping: the record is Cancel's, or is
 		// requeued by the next Open
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		return
 	}
 	it.Index = idx
 	if perr != nil && transient(perr) {
 		if n := m.queue.attempt(a, idx); n < maxAttempts {
-			log.Warn("job item: engine failure, trying again", "err", perr, "attempt", n)
-			os.Remove(m.files.output(a.id, idx))
+			log.Warn("job item: engine or store failure, trying again", "err", perr, "attempt", n)
+			m.files.removeOutput(a.id, idx)
 			m.sleep(ctx, retryAfter<<(n-1))
 			requeue(perr)
 			return
@@ -104,7 +105,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		// The result may be what filled the disk, leaving no room for its
 		// record: it goes, and the page is tried again like one whose
 		// result met the full disk (and fails, recordably, past DiskRetry).
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		if m.retryDiskFull(ctx, a, idx, err, requeue) {
 			return
 		}
@@ -120,7 +121,7 @@ func (m *Manager) runItem(a *active, idx int, retry bool) {
 		return
 	}
 	if !ok {
-		os.Remove(m.files.output(a.id, idx))
+		m.files.removeOutput(a.id, idx)
 		return
 	}
 	m.queue.finish(a)
@@ -144,7 +145,7 @@ func (m *Manager) retryDiskFull(ctx context.Context, a *active, idx int, err err
 	}
 	wait := min(retryAfter<<min(n-1, 5), maxDiskWait)
 	m.log.Warn("job item: disk full, trying again", "job_id", a.id, "item", idx, "err", err, "attempt", n, "retry_in", wait)
-	os.Remove(m.files.output(a.id, idx))
+	m.files.removeOutput(a.id, idx)
 	m.sleep(ctx, wait)
 	requeue(err)
 	return true
@@ -162,7 +163,7 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) {
 // process runs an item through the pipeline into its result file. The
 // returned Item holds the output fields; tiles are the plan's.
 func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, error) {
-	f, err := os.Open(m.files.input(a.id, idx))
+	f, err := m.files.openInput(ctx, a.id, idx)
 	if err != nil {
 		return Item{}, 0, err
 	}
@@ -179,7 +180,7 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 		m.hub.publish(a.id, Event{Kind: EventProgress, Progress: m.queue.progress(a),
 			Item: Item{Index: idx, State: Running, TilesDone: p.TilesDone, TilesTotal: p.TilesTotal}})
 	}
-	n, err := writeAtomic(m.files.output(a.id, idx), func(w io.Writer) error {
+	n, err := m.files.writeOutput(ctx, a.id, idx, func(w io.Writer) error {
 		var err error
 		res, err = m.deps.Pipeline.Run(ctx, plan, f, w, m.gate, progress)
 		return err

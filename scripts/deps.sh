@@ -5,7 +5,8 @@
 #   scripts/deps.sh            build + run (Vulkan loader, Mesa CPU device, shader compilers, npm,
 #                              libjpeg-turbo and libwebp headers for the image codecs)
 #   scripts/deps.sh --test     also what the tests need (Chromium for the browser test,
-#                              djpeg/cjpeg to compare the JPEG codec with libjpeg-turbo's tools)
+#                              djpeg/cjpeg to compare the JPEG codec with libjpeg-turbo's tools,
+#                              SeaweedFS's weed as the real S3 server: scripts/seaweedfs.sh)
 set -euo pipefail
 
 pkgs=(gcc make git ca-certificates curl libvulkan-dev mesa-vulkan-drivers glslang-tools npm
@@ -22,15 +23,18 @@ for p in "${pkgs[@]}"; do
     missing+=("$p")
   fi
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
-
-cmd="apt-get install -y --no-install-recommends ${missing[*]}"
-if [[ $(id -u) -ne 0 ]]; then
-  echo "upscaled needs these Debian packages: ${missing[*]}" >&2
-  echo "run as root: apt-get update && $cmd" >&2
-  exit 1
+if [[ ${#missing[@]} -gt 0 ]]; then
+  cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "upscaled needs these Debian packages: ${missing[*]}" >&2
+    echo "run as root: apt-get update && $cmd" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  $cmd
 fi
-echo "installing: ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-$cmd
+if [[ "${1:-}" == "--test" ]]; then
+  bash "$(dirname "$0")/seaweedfs.sh"
+fi

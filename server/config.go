@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/upscaled/upscaled/blob"
+	"github.com/upscaled/upscaled/cache"
 	"github.com/upscaled/upscaled/engines/sched"
 	"github.com/upscaled/upscaled/engines/vulkan"
 	"github.com/upscaled/upscaled/jobs"
@@ -60,6 +62,19 @@ type Config struct {
 	LogLevel, LogFormat string
 	// Jobs configures batch jobs (its DataDir follows DataDir).
 	Jobs jobs.Config
+	// BlobURL is the object store of cache entries: "" (DataDir), a
+	// directory, file:///dir, or s3://bucket/prefix.
+	BlobURL string
+	// S3 is how an s3:// BlobURL is reached (endpoint, region, credentials,
+	// part size); Bucket and Prefix come from BlobURL.
+	S3 blob.S3Config
+	// Cache turns the result cache on; CacheMaxBytes bounds it on a local
+	// store (least recently used entries go first).
+	Cache         bool
+	CacheMaxBytes int64
+	// PresignTTL, when positive, sends job result downloads from S3 by a
+	// 307 to a presigned URL valid this long (0: through the server).
+	PresignTTL time.Duration
 }
 
 // Limits of a few settings.
@@ -95,6 +110,9 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "json",
 		Jobs:            defaultJobs(),
+		S3:              blob.S3Config{PartSize: blob.DefaultPartSize, Retries: blob.DefaultRetries},
+		Cache:           true,
+		CacheMaxBytes:   cache.DefaultMaxBytes,
 	}
 }
 
@@ -197,6 +215,23 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("UPSCALED_LOG_FORMAT", "%q: must be json or text", c.LogFormat)
+	}
+	if c.BlobURL != "" {
+		if _, _, _, err := blob.ParseURL(c.BlobURL); err != nil {
+			bad("UPSCALED_BLOB_URL", "%v", err)
+		}
+	}
+	if c.S3.PartSize < blob.MinPartSize {
+		bad("UPSCALED_S3_PART_SIZE", "%d bytes: must be at least 5 MiB", c.S3.PartSize)
+	}
+	if c.S3.Retries < 1 || c.S3.Retries > 20 {
+		bad("UPSCALED_S3_RETRIES", "%d: must be 1..20", c.S3.Retries)
+	}
+	if c.PresignTTL < 0 || c.PresignTTL > 7*24*time.Hour {
+		bad("UPSCALED_PRESIGN_TTL", "%v: must be 0 (off) up to 7 days (S3's limit)", c.PresignTTL)
+	}
+	if c.CacheMaxBytes < 1<<20 {
+		bad("UPSCALED_CACHE_MAX_BYTES", "%d bytes: must be at least 1 MiB (UPSCALED_CACHE=0 turns the cache off)", c.CacheMaxBytes)
 	}
 	jc := c.Jobs
 	jc.DataDir = c.DataDir

@@ -17,7 +17,9 @@ import (
 // TestJobMetrics: job pages are counted with source="job" beside
 // synchronous ones (source="sync"), and the job gauges follow the store.
 func TestJobMetrics(t *testing.T) {
-	url, _ := startServer(t, testConfig(t))
+	cfg := testConfig(t)
+	cfg.Cache = false // both pages are the same image: each is to be computed
+	url, _ := startServer(t, cfg)
 	img, err := os.ReadFile(testenv.TestImage(t, "small-color-61x37.png"))
 	if err != nil {
 		t.Fatal(err)

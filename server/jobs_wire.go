@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/jobs"
@@ -20,19 +21,23 @@ type jobsService struct {
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
 // and returns the /v1/jobs routes to mount.
-func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, log *slog.Logger) (*jobsService, api.Mount, error) {
+func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, blobs blob.Store, spool string, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
 	if jc.Workers == 0 {
 		jc.Workers = autoJobWorkers(engine)
 	}
-	m, err := jobs.Open(context.Background(), jc, jobs.Deps{
-		Pipeline: p, Budget: b, Logger: log, Metrics: metrics,
-	})
+	d := jobs.Deps{Pipeline: p, Budget: b, Logger: log, Metrics: metrics, Spool: spool}
+	if !blobs.Local() {
+		// uploads and results in the bucket; a local directory store
+		// holds only the cache, jobs keep their data directory
+		d.Blobs = blobs
+	}
+	m, err := jobs.Open(context.Background(), jc, d)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{}), nil
+	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{PresignTTL: cfg.PresignTTL}), nil
 }
 
 // start runs the workers and the collector until ctx ends; an item running

@@ -19,7 +19,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/upscaled/upscaled/api"
+	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/budget"
+	"github.com/upscaled/upscaled/cache"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -31,6 +33,8 @@ type Server struct {
 	engine   engines.Engine
 	pipeline *upscale.Pipeline
 	budget   *budget.Budget
+	blobs    blob.Store
+	cache    *cache.Cache // nil when off
 	api      *api.Server
 	jobs     *jobsService
 	reg      *prometheus.Registry
@@ -91,8 +95,22 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
+	if s.blobs, err = openBlobs(context.Background(), cfg); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("UPSCALED_BLOB_URL: %w", err)
+	}
+	if s.cache, err = openCache(context.Background(), cfg, s.blobs, engine.Name(), spool, s.reg, log); err != nil {
+		s.Close()
+		return nil, err
+	}
+	// requests and job pages go through the cache when it is on
+	var served cache.Pipeline = s.pipeline
+	var resultCache api.ResultCache
+	if s.cache != nil {
+		served, resultCache = s.cache.Wrap(s.pipeline), s.cache
+	}
 	var jobRoutes api.Mount
-	s.jobs, jobRoutes, err = openJobs(cfg, s.pipeline, engine, s.budget, metrics, log)
+	s.jobs, jobRoutes, err = openJobs(cfg, served, engine, s.budget, metrics, s.blobs, spool, log)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
@@ -109,7 +127,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		APIKeys:        keys,
 		CORSOrigins:    cfg.CORSOrigins,
 	}, api.Deps{
-		Upscaler:     s.pipeline,
+		Upscaler:     served,
+		Cache:        resultCache,
 		Budget:       s.budget,
 		Ready:        s.ready.get,
 		Logger:       log,
@@ -124,7 +143,8 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	log.Info("configured", "engine", engine.Name(), "addr", cfg.Addr, "memory_budget", cfg.MemoryBudget,
-		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir)
+		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir,
+		"blobs", s.blobs.String(), "cache", s.cache != nil)
 	return s, nil
 }
 
@@ -314,6 +334,9 @@ func (s *Server) Close() error {
 	if s.jobs != nil {
 		errs = append(errs, s.jobs.close())
 		s.jobs = nil
+	}
+	if s.cache != nil {
+		s.cache.Flush() // results being stored finish before the lock goes
 	}
 	if s.pipeline != nil {
 		errs = append(errs, s.pipeline.Close())

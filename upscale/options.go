@@ -70,6 +70,10 @@ type Result struct {
 	Elapsed time.Duration
 	// Stages splits Elapsed.
 	Stages Stages
+	// Cache is "hit" when the result came from the result cache (no
+	// engine work), "miss" when it was computed and stored there, "" when
+	// no cache was asked.
+	Cache string `json:",omitempty"`
 }
 
 // Stages is the time a request spent in each stage (the engine's and the

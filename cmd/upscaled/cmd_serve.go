@@ -150,6 +150,7 @@ func serveOptions() []serveOption {
 			},
 			func(c server.Config) string { return strconv.FormatFloat(c.Jobs.BudgetShare, 'g', -1, 64) }},
 	}
+	opts = append(opts, storageOptions()...)
 	return insertAfter(opts, "inflight", vulkanServeOptions()...)
 }
 
@@ -165,6 +166,7 @@ func loadServeConfig(args []string, getenv func(string) string, usageOut io.Writ
 			}
 		}
 	}
+	s3FromEnv(&cfg.S3, getenv)
 	defaults := server.DefaultConfig()
 	f := newFlagSet(&app{stdout: usageOut, stderr: usageOut, getenv: getenv}, "serve", "Runs the HTTP API and the upload page.")
 	f.note("Every flag has an UPSCALED_* variable; a flag overrides its variable.\n" +

@@ -13,11 +13,11 @@ const module = "github.com/upscaled/upscaled/"
 // package). Test-only packages (internal/e2e, soak, hostile, testenv…) are
 // outside the rule.
 var layer = map[string]int{
-	"models": 0, "internal/cpuwork": 0, "internal/timeline": 0, "openapi": 0, "web": 0,
+	"models": 0, "internal/cpuwork": 0, "internal/timeline": 0, "openapi": 0, "web": 0, "blob": 0,
 	"engines": 1, "tiling": 1, "imaging": 1,
 	"engines/cpu": 2, "engines/vulkan": 2, "engines/sched": 2,
 	"upscale": 3,
-	"budget":  4, "jobs": 4,
+	"budget":  4, "jobs": 4, "cache": 4,
 	"api":          5,
 	"server":       6,
 	"cmd/upscaled": 7,

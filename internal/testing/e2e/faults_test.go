@@ -37,7 +37,9 @@ func waitStatus(t testing.TB, s *server, path string, want int, timeout time.Dur
 // and requests succeed again.
 func TestEngineFault(t *testing.T) {
 	fault := filepath.Join(t.TempDir(), "fault")
-	s := startServer(t, "", "UPSCALED_TEST_FAULT_FILE="+fault)
+	// without the result cache: the same page is to reach the engine each time
+	// (with it, pages computed before the fault are answered during it)
+	s := startServer(t, "", "UPSCALED_TEST_FAULT_FILE="+fault, "UPSCALED_CACHE=0")
 	img := file{Name: "page.png", ContentType: "image/png", Data: tinyPNG(t)}
 	opts := map[string]string{"model": model, "format": "png"}
 	if r := upscaleMultipart(t, s, img, "", opts); r.Status != http.StatusOK {
@@ -71,6 +73,28 @@ func TestEngineFault(t *testing.T) {
 	if d := waitJob(t, s, parseJob(t, sub).ID, "", 2*time.Minute); d.State != "succeeded" {
 		t.Errorf("job submitted during the fault ended %s (%+v), want succeeded once the engine is back", d.State, d.Items)
 	}
+}
+
+// TestCacheDuringEngineFault: with the result cache (the default) a page
+// computed before an engine fault is still answered during it, the same
+// bytes, while a page never seen gets 503.
+func TestCacheDuringEngineFault(t *testing.T) {
+	fault := filepath.Join(t.TempDir(), "fault")
+	s := startServer(t, "", "UPSCALED_TEST_FAULT_FILE="+fault)
+	img := file{Name: "page.png", ContentType: "image/png", Data: tinyPNG(t)}
+	opts := map[string]string{"model": model, "format": "png"}
+	before := upscaleMultipart(t, s, img, "", opts)
+	if before.Status != http.StatusOK || before.Header.Get("X-Upscaled-Cache") != "miss" {
+		t.Fatalf("before the fault: %s, cache %q", before, before.Header.Get("X-Upscaled-Cache"))
+	}
+	if err := os.WriteFile(fault, []byte("device lost"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	during := upscaleMultipart(t, s, img, "", opts)
+	if during.Status != http.StatusOK || during.Header.Get("X-Upscaled-Cache") != "hit" || string(during.Body) != string(before.Body) {
+		t.Fatalf("during the fault: %s, cache %q", during, during.Header.Get("X-Upscaled-Cache"))
+	}
+	checkProblem(t, upscaleMultipart(t, s, img, "", map[string]string{"model": model, "format": "jpeg"}), http.StatusServiceUnavailable)
 }
 
 // TestSQLiteBusy holds the job database's write lock from a second
@@ -202,7 +226,10 @@ func fill(t testing.TB, path string, leave int64) {
 func TestDiskFull(t *testing.T) {
 	data := t.TempDir()
 	mountTmpfs(t, data, 24<<20)
-	s := startServer(t, data, "UPSCALED_MIN_FREE_DISK=8MiB")
+	// without the result cache: the test fills the disk while pages run,
+	// and the same pages sent again would be answered from it in
+	// milliseconds, before the disk is full
+	s := startServer(t, data, "UPSCALED_MIN_FREE_DISK=8MiB", "UPSCALED_CACHE=0")
 	ps := pages(t, 2, 72, 56)
 	opts := map[string]string{"model": model, "format": "png"}
 	ballast := filepath.Join(data, "ballast")
