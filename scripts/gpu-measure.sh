@@ -19,7 +19,8 @@
 #   profile      GPU time per kernel on real pages, one stream, both models
 #   codecs       a real page vs PyTorch fp32 (≥ 60 dB), codec rates per core, peak RSS per 2x model and
 #                format (CLI and server), one page over HTTP per format
-#   http         a server: one real page through POST /v1/upscale (Server-Timing split), a job of 16 real pages
+#   http         a server (result cache off: every request computes): one real page through POST /v1/upscale
+#                (Server-Timing split), a job of 16 real pages twice
 # What each call carries (the limit is 64 MiB with the tracked tree):
 #   1. devices conformance pages: .gpu/debs .gpu/bin/upscaled .gpu/bin/vulkan.test .gpu/models .gpu/models-extra .gpu/pages
 #   2. rss bench mix:             .gpu/debs .gpu/bin/upscaled .gpu/models .gpu/ref .gpu/pages
@@ -173,7 +174,7 @@ step() {
       done
     done
     serve() {
-      UPSCALED_DATA_DIR=$(mktemp -d) UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >>"$out/serve-codecs.log" 2>&1 &
+      UPSCALED_CACHE=0 UPSCALED_DATA_DIR=$(mktemp -d) UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >>"$out/serve-codecs.log" 2>&1 &
       srv=$!
       for _ in $(seq 1 100); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8080/readyz")' 2>/dev/null && break; sleep 0.2; done
     }
@@ -191,7 +192,7 @@ step() {
     ;;
   http)
     data=$(mktemp -d)
-    UPSCALED_DATA_DIR=$data UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >"$out/serve.log" 2>&1 &
+    UPSCALED_CACHE=0 UPSCALED_DATA_DIR=$data UPSCALED_ENGINE=vulkan UPSCALED_ADDR=127.0.0.1:8080 "$up" serve >"$out/serve.log" 2>&1 &
     srv=$!
     for _ in $(seq 1 100); do python3 -c 'import urllib.request; urllib.request.urlopen("http://127.0.0.1:8080/readyz")' 2>/dev/null && break; sleep 0.3; done
     python3 scripts/gpu-http.py latency http://127.0.0.1:8080 .gpu/real/real-00-2550x3263.jpg 4
