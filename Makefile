@@ -38,7 +38,7 @@ vet:
 # memory of a real server process, which other packages' tests running at the
 # same time on a 2-core CI machine would distort.
 test: deps-test models vet shaders-check
-	UPSCALED_TEST_REQUIRE_S3=1 $(GO) test -count=1 -p 1 -timeout 60m ./...
+	$(GO) test -count=1 -p 1 -timeout 60m ./...
 
 # The browser test's npm dependencies (playwright-core, pinned by
 # web/test/package-lock.json); `go test ./web` drives Debian's Chromium.
