@@ -21,30 +21,18 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/budget"
-	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 
 // jobsModel is a fast model on the Go executor.
-const jobsModel = "realesrgan-animevideov3-x2"
-
-var (
-	jobsPipeOnce sync.Once
-	jobsPipe     *upscale.Pipeline
-)
+const jobsModel = testpipe.FastModel
 
 // jobsPipeline is the real pipeline on the Go executor, shared by the jobs
 // tests so that models load once.
-func jobsPipeline(t *testing.T) *upscale.Pipeline {
-	t.Helper()
-	dir := testenv.ModelsDir(t)
-	jobsPipeOnce.Do(func() {
-		jobsPipe = upscale.New(upscale.Config{MaxInputPixels: 50_000_000, MaxOutputPixels: 400_000_000}, cpu.New(), dir)
-	})
-	return jobsPipe
-}
+func jobsPipeline(t *testing.T) *upscale.Pipeline { return testpipe.Shared(t) }
 
 // jobsEnv is a running jobs API: real store in a temp dir, real pipeline.
 type jobsEnv struct {

@@ -13,25 +13,15 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/budget"
-	"github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
+	"github.com/upscaled/upscaled/internal/testing/testpipe"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
 
-const fastModel = "realesrgan-animevideov3-x2"
+const fastModel = testpipe.FastModel
 
-var (
-	pipeOnce sync.Once
-	pipe     *upscale.Pipeline
-)
-
-func testPipeline(t *testing.T) *upscale.Pipeline {
-	t.Helper()
-	dir := testenv.ModelsDir(t)
-	pipeOnce.Do(func() { pipe = upscale.New(upscale.Config{MaxInputPixels: 50_000_000}, cpu.New(), dir) })
-	return pipe
-}
+func testPipeline(t *testing.T) *upscale.Pipeline { return testpipe.Shared(t) }
 
 func open(t *testing.T, dir string) *jobs.Manager {
 	t.Helper()
