@@ -1,15 +1,11 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
@@ -31,35 +27,8 @@ func TestJobMetrics(t *testing.T) {
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	mw.WriteField("model", "realesrgan-animevideov3-x2")
-	for _, name := range []string{"a.png", "b.png"} {
-		w, _ := mw.CreateFormFile("images", name)
-		w.Write(img)
-	}
-	mw.Close()
-	resp, err = http.Post(url+"/v1/jobs", mw.FormDataContentType(), &b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var job struct{ ID, State string }
-	json.NewDecoder(resp.Body).Decode(&job)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	for deadline := time.Now().Add(2 * time.Minute); job.State != "succeeded"; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("job still %s", job.State)
-		}
-		resp, err := http.Get(url + "/v1/jobs/" + job.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		json.NewDecoder(resp.Body).Decode(&job)
-		resp.Body.Close()
-	}
+	body, ct := jobForm(map[string]string{"model": "realesrgan-animevideov3-x2"}, map[string][]byte{"a.png": img, "b.png": img})
+	waitJob(t, url, submitJob(t, url, body, ct))
 	resp, err = http.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)

@@ -2,9 +2,7 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"testing"
@@ -31,15 +29,8 @@ func TestS3Outage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobBody := func() (*bytes.Buffer, string) {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		mw.WriteField("model", "realesrgan-animevideov3-x2")
-		mw.WriteField("format", "png")
-		w, _ := mw.CreateFormFile("images", "p.png")
-		w.Write(img)
-		mw.Close()
-		return &b, mw.FormDataContentType()
+	jobBody := func() (io.Reader, string) {
+		return jobForm(map[string]string{"model": "realesrgan-animevideov3-x2", "format": "png"}, map[string][]byte{"p.png": img})
 	}
 
 	srv.Cut()
@@ -65,32 +56,13 @@ func TestS3Outage(t *testing.T) {
 
 	srv.Heal()
 	b, ct = jobBody()
-	resp, err = http.Post(url+"/v1/jobs", ct, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var job struct{ ID, State string }
-	json.NewDecoder(resp.Body).Decode(&job)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
+	job := submitJob(t, url, b, ct)
 	// the page meets the store gone (its input, or its result) and is
 	// tried again until the store is back
 	srv.Cut()
 	time.Sleep(3 * time.Second)
 	srv.Heal()
-	for deadline := time.Now().Add(2 * time.Minute); job.State != "succeeded"; time.Sleep(100 * time.Millisecond) {
-		if time.Now().After(deadline) || job.State == "failed" {
-			t.Fatalf("job %s", job.State)
-		}
-		resp, err := http.Get(url + "/v1/jobs/" + job.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		json.NewDecoder(resp.Body).Decode(&job)
-		resp.Body.Close()
-	}
+	job = waitJob(t, url, job)
 	resp, err = http.Get(url + "/v1/jobs/" + job.ID + "/items/0")
 	if err != nil {
 		t.Fatal(err)

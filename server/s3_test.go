@@ -4,9 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
@@ -70,39 +68,9 @@ func TestS3Store(t *testing.T) {
 	}
 
 	// a job on B: one page B's cache holds, one new
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("model", "realesrgan-animevideov3-x2")
-	mw.WriteField("format", "png")
-	for name, img := range map[string][]byte{"p1.png": page, "p2.png": other} {
-		w, _ := mw.CreateFormFile("images", name)
-		w.Write(img)
-	}
-	mw.Close()
-	resp, err := http.Post(b+"/v1/jobs", mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var job struct {
-		ID, State string
-		Items     []struct{ Name string }
-	}
-	json.NewDecoder(resp.Body).Decode(&job)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("submit: %d", resp.StatusCode)
-	}
-	for deadline := time.Now().Add(2 * time.Minute); job.State != "succeeded"; time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) || job.State == "failed" || job.State == "partially_succeeded" {
-			t.Fatalf("job %s", job.State)
-		}
-		resp, err := http.Get(b + "/v1/jobs/" + job.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		json.NewDecoder(resp.Body).Decode(&job)
-		resp.Body.Close()
-	}
+	body, ct := jobForm(map[string]string{"model": "realesrgan-animevideov3-x2", "format": "png"}, map[string][]byte{"p1.png": page, "p2.png": other})
+	job := waitJob(t, b, submitJob(t, b, body, ct))
+	var resp *http.Response
 	store, err := blob.NewS3(context.Background(), srv.Config("fleet"))
 	if err != nil {
 		t.Fatal(err)
