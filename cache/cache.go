@@ -134,15 +134,21 @@ func (c *Cache) added(ctx context.Context, object string, size int64) {
 		return
 	}
 	c.mu.Lock()
-	if e, ok := c.uses[object]; ok {
-		c.bytes -= e.Value.(*use).size
-		c.lru.Remove(e)
-	}
+	c.dropLocked(object)
 	c.uses[object] = c.lru.PushFront(&use{object: object, size: size})
 	c.bytes += size
 	victims := c.evictLocked()
 	c.mu.Unlock()
 	c.remove(ctx, victims)
+}
+
+// dropLocked removes object from the index, if there (c.mu held).
+func (c *Cache) dropLocked(object string) {
+	if e, ok := c.uses[object]; ok {
+		c.bytes -= e.Value.(*use).size
+		c.lru.Remove(e)
+		delete(c.uses, object)
+	}
 }
 
 // forget drops a local entry from the index (deleted as corrupt).
@@ -151,11 +157,7 @@ func (c *Cache) forget(object string) {
 		return
 	}
 	c.mu.Lock()
-	if e, ok := c.uses[object]; ok {
-		c.bytes -= e.Value.(*use).size
-		c.lru.Remove(e)
-		delete(c.uses, object)
-	}
+	c.dropLocked(object)
 	c.metrics.setSize(c.bytes, c.lru.Len())
 	c.mu.Unlock()
 }

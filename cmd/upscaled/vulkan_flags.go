@@ -62,23 +62,8 @@ func vulkanOptions() []vulkanOption {
 // switchOption is an on/off setting: 1 or 0 (also on/off, true/false).
 func switchOption(flag, env, help string, field func(*vulkan.Config) *bool) vulkanOption {
 	return vulkanOption{flag, env, "0|1", help,
-		func(c *vulkan.Config, v string) error {
-			switch strings.ToLower(strings.TrimSpace(v)) {
-			case "1", "on", "true":
-				*field(c) = true
-			case "0", "off", "false":
-				*field(c) = false
-			default:
-				return fmt.Errorf("%q: want 1 (on) or 0 (off)", v)
-			}
-			return nil
-		},
-		func(c vulkan.Config) string {
-			if *field(&c) {
-				return "on"
-			}
-			return "off"
-		}}
+		func(c *vulkan.Config, v string) error { return setSwitch(field(c), v) },
+		func(c vulkan.Config) string { return showSwitch(*field(&c)) }}
 }
 
 // vulkanFromEnv applies the UPSCALED_VK_* variables of getenv over cfg;
