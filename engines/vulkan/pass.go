@@ -172,7 +172,10 @@ func (ps *pass) Next(ctx context.Context) (engines.Stop, error) {
 			if !ps.busy {
 				ps.busy = true
 				ps.p.e.work.begin()
-				ps.endDevice = timeline.BeginDevice(ctx, fmt.Sprintf("%s segments %d-%d", ps.p.info.ID, from, ps.seg))
+				ps.endDevice = func() {}
+				if timeline.On(ctx) {
+					ps.endDevice = timeline.BeginDevice(ctx, fmt.Sprintf("%s segments %d-%d", ps.p.info.ID, from, ps.seg))
+				}
 			}
 		}
 		ps.p.e.work.addFLOPs(l.segmentFLOPs(from, ps.seg))

@@ -45,11 +45,14 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestRecordAndChrome(t *testing.T) {
-	if end := Begin(context.Background(), "nothing"); end == nil {
-		t.Fatal("Begin without a recorder returned nil")
+	if end := Begin(context.Background(), "nothing"); end == nil || On(context.Background()) {
+		t.Fatal("without a recorder: Begin returned nil or On is true")
 	}
 	r := New()
 	ctx := WithTrack(With(context.Background(), r), "stream 1")
+	if !On(ctx) {
+		t.Fatal("On is false with a recorder")
+	}
 	end := Begin(ctx, "decode")
 	BeginDevice(ctx, "segment")()
 	end()

@@ -52,6 +52,13 @@ func WithTrack(ctx context.Context, track string) context.Context {
 	return context.WithValue(ctx, trackKey{}, track)
 }
 
+// On reports whether spans under ctx are recorded (to skip building span
+// names on the hot path).
+func On(ctx context.Context) bool {
+	r, _ := ctx.Value(recorderKey{}).(*Recorder)
+	return r != nil
+}
+
 // Track is the track ctx's host spans go to.
 func Track(ctx context.Context) string {
 	t, _ := ctx.Value(trackKey{}).(string)
