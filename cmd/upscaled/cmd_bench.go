@@ -167,7 +167,7 @@ func runBench(ctx context.Context, a *app, args []string) error {
 	}
 	if eng.vulkan.Profile {
 		fmt.Println("\nGPU time per kernel and per layer (--vk-profile=1 or UPSCALED_VK_PROFILE=1; --streams 1 gives a clean split):")
-		return vulkan.WriteProfile(os.Stdout, 15)
+		return vulkan.WriteProfile(os.Stdout, 80)
 	}
 	return nil
 }

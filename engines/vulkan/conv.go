@@ -55,7 +55,8 @@ func (pl *planner) planConv(i int) error {
 	s := in.shape
 	o := out.shape
 	push := append(u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), padL, padT, o.C), f32bits(c.PadValue))
-	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	fspec, fpush, fbinds := pl.fuseArgs(i, in)
+	binds := append([]bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}, fbinds...)
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(o.W*o.H)) // each path below adds one step
 	if len(parts) == 3 && !forcePlainConv {
 		// tensor cores: a 3×3 stride-1 or a 2×2 stride-2 convolution
@@ -64,17 +65,17 @@ func (pl *planner) planConv(i int) error {
 		if !coopEligible(c) {
 			mode = coopConv2x2S2
 		}
-		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, nb, mode), append(push, 0, 0),
+		pl.add(i, pl.p.e.cfg.coopShader(), append(pl.p.e.cfg.coopSpec(act, a, b, nb, mode), fspec...), concat(push, u32s(0, 0), fpush),
 			[3]int{(o.W + coopTile - 1) / coopTile, (o.H + coopTileH(mode) - 1) / coopTileH(mode), ((o.C+15)/16 + nb - 1) / nb}, binds, 1)
 		return nil
 	}
 	if !forcePlainConv && coopEligible(c) {
-		pl.add(i, "conv3x3", []uint32{uint32(act), f32bits(a), f32bits(b)}, push,
+		pl.add(i, "conv3x3", append([]uint32{uint32(act), f32bits(a), f32bits(b)}, fspec...), concat(push, fpush),
 			[3]int{(o.W + 15) / 16, (o.H + 15) / 16, (c4(o.C) + 3) / 4}, binds, 1)
 		return nil
 	}
 	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b))
-	pl.add(i, "conv", spec, push, groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
+	pl.add(i, "conv", append(spec, fspec...), concat(push, fpush), groups2D(o.W, o.H, (c4(o.C)+3)/4), binds, 1)
 	return nil
 }
 
@@ -98,13 +99,14 @@ func (pl *planner) planDeconv(i int) error {
 	parts := pl.p.layerParts[i]
 	s, o := in.shape, out.shape
 	push := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), cutL, cutT, o.C)
-	binds := []bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}
+	fspec, fpush, fbinds := pl.fuseArgs(i, in)
+	binds := append([]bref{pl.ref(lay.Inputs[0]), pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1])}, fbinds...)
 	defer pl.setFLOPs(2 * float64(len(lay.Weight)) * float64(s.W*s.H)) // each path below adds one step
 	if len(parts) == 3 && !forceGatherDeconv && o.W+cutL+cutR == s.W*2 && o.H+cutT+cutB == s.H*2 {
 		// tensor cores: N = 4 taps × 16 channels per workgroup; the push
 		// constants as the convolution's, cuts in place of pads, pad value 0
 		binds[2] = pl.wref(parts[2])
-		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, 4, coopDeconv2x2S2), append(push, 0, 0, 0),
+		pl.add(i, pl.p.e.cfg.coopShader(), append(pl.p.e.cfg.coopSpec(act, a, b, 4, coopDeconv2x2S2), fspec...), concat(push, u32s(0, 0, 0), fpush),
 			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
 		return nil
 	}
@@ -113,7 +115,7 @@ func (pl *planner) planDeconv(i int) error {
 		// (W+1)×(H+1) pixels whose 4 channel groups are the output parities
 		binds[2] = pl.wref(parts[2])
 		cp := u32s(s.W, s.H, c4(s.C), o.W, o.H, c4(o.C), 1, 1, o.C, 0, cutL, cutT)
-		pl.add(i, pl.p.e.cfg.coopShader(), pl.p.e.cfg.coopSpec(act, a, b, 1, coopDeconv4x4S2), cp,
+		pl.add(i, pl.p.e.cfg.coopShader(), append(pl.p.e.cfg.coopSpec(act, a, b, 1, coopDeconv4x4S2), fspec...), concat(cp, fpush),
 			[3]int{(s.W + coopTile) / coopTile, (s.H + coopTile) / coopTile, 1}, binds, 1)
 		return nil
 	}
@@ -121,12 +123,12 @@ func (pl *planner) planDeconv(i int) error {
 		o.W+cutL+cutR == s.W*c.StrideW && o.H+cutT+cutB == s.H*c.StrideH {
 		// every output pixel comes from exactly one input pixel and tap
 		spec := append(u32s(c.KernelW, c.KernelH, act), f32bits(a), f32bits(b))
-		pl.add(i, "deconv_stride", spec, push, groups2D(s.W, s.H, (c4(o.C)+3)/4), binds, 1)
+		pl.add(i, "deconv_stride", append(spec, fspec...), concat(push, fpush), groups2D(s.W, s.H, (c4(o.C)+3)/4), binds, 1)
 		return nil
 	}
 	ocb := min(4, c4(o.C)) // channel groups per invocation
 	spec := append(u32s(c.KernelW, c.KernelH, c.DilationW, c.DilationH, c.StrideW, c.StrideH, act), f32bits(a), f32bits(b), uint32(ocb))
-	pl.add(i, "deconv", spec, push, groups2D(o.W, o.H, (c4(o.C)+ocb-1)/ocb), binds, 1)
+	pl.add(i, "deconv", append(spec, fspec...), concat(push, fpush), groups2D(o.W, o.H, (c4(o.C)+ocb-1)/ocb), binds, 1)
 	return nil
 }
 
@@ -136,3 +138,12 @@ var forceGatherDeconv = false
 
 // setFLOPs records the arithmetic of the step just added (profile).
 func (pl *planner) setFLOPs(f float64) { pl.l.steps[len(pl.l.steps)-1].flops = f }
+
+// concat joins push-constant word lists.
+func concat(parts ...[]uint32) []uint32 {
+	var out []uint32
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}

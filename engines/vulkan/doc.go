@@ -30,6 +30,13 @@
 // submitted segments. Only 8- or 16-bit pixels cross the bus: pre- and
 // post-processing (÷255, ×255, round, clamp, nearest residual) are shaders.
 //
+// Fusions (fuse.go, shaders/fuse.glsl): an SE multiply whose readers are
+// convolutions, deconvolutions or fused crops runs as no dispatch, the
+// readers scale the channels as they load them; a Crop read only by an add
+// with a convolution's or deconvolution's output is added in that kernel's
+// epilogue (Real-CUGAN's skip connections), so the copy and the add are no
+// dispatches either.
+//
 // Kernels: 3×3 stride-1 convolutions use a shared-memory tiled implicit GEMM
 // (conv3x3), or on devices with NV cooperative matrices (16×16×16 fp16) a
 // tensor-core kernel (conv3x3_coopmat) after a self-check against the tiled

@@ -49,6 +49,13 @@ type tensor struct {
 	stor  int   // spArena
 	off   int64 // spIO
 	size  int64
+	// scaleVec ≥ 0: the blob is the stored one's channels times this
+	// per-channel vector blob (a fused SE multiply; fuse.go).
+	scaleVec int
+	// src, cropX, cropY: a fused Crop's window at (cropX, cropY) of the
+	// stored src-shaped blob (src.Dims == 0: not a crop).
+	src          models.Shape
+	cropX, cropY int
 }
 
 // poolSlot is a global average pooling layer's place in the io buffer.
@@ -104,6 +111,7 @@ type planner struct {
 	shapes []models.Shape
 	blobs  []tensor
 	align  int64
+	fuse   fusion
 }
 
 func (pl *planner) errf(layer int, format string, args ...any) error {
@@ -126,7 +134,7 @@ func (pl *planner) newStorage(b int) {
 		size = int64((s.W+3)/4) * 16
 	}
 	pl.l.stors = append(pl.l.stors, storage{size: alignUp(max(size, 16), pl.align), def: -1, last: -1})
-	pl.blobs[b] = tensor{shape: s, space: spArena, stor: len(pl.l.stors) - 1, size: size}
+	pl.blobs[b] = tensor{shape: s, space: spArena, stor: len(pl.l.stors) - 1, size: size, scaleVec: -1}
 }
 
 // ref is a binding of blob b.
@@ -199,10 +207,9 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	if testBlockSize > 0 {
 		l.blockSize = testBlockSize
 	}
-	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256}
+	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256, fuse: findFusions(p.net, shapes)}
 	for i := range pl.blobs {
-		pl.blobs[i].stor = -1
-		pl.blobs[i].space = -1
+		pl.blobs[i] = tensor{stor: -1, space: -1, scaleVec: -1}
 	}
 	// io: one 256-byte zero slot for dummy bindings first.
 	l.io = 256
@@ -244,6 +251,9 @@ func (pl *planner) layer(i int) error {
 	if p.fusedInto[i] >= 0 {
 		// PReLU fused into the convolution before it: alias its output.
 		pl.blobs[lay.Outputs[0]] = pl.blobs[lay.Inputs[0]]
+		return nil
+	}
+	if done := pl.fused(i); done {
 		return nil
 	}
 	switch lay.Type {

@@ -35,7 +35,7 @@ func (pl *planner) planPooling(i int) error {
 	slot.means, slot.meansSize = l.io, int64(c4(s.C))*16
 	l.io = alignUp(l.io+slot.meansSize, 256)
 	out := lay.Outputs[0]
-	pl.blobs[out] = tensor{shape: pl.shapes[out], space: spIO, off: slot.means, size: slot.meansSize}
+	pl.blobs[out] = tensor{shape: pl.shapes[out], space: spIO, off: slot.means, size: slot.meansSize, scaleVec: -1}
 	binds := []bref{pl.ref(lay.Inputs[0]), {space: spIO, off: slot.region, size: 16}, {space: spIO, off: slot.sums, size: slot.sumsSize}}
 	pl.add(i, "gapsum", u32s(0), u32s(s.W, s.H, c4(s.C)), [3]int{c4(s.C), slot.slices, 1}, binds, 2)
 	slot.segmentEnd = len(l.steps)
@@ -139,6 +139,6 @@ func (pl *planner) planInnerProduct(i int) error {
 	}
 	binds := []bref{vec, pl.ref(lay.Outputs[0]), pl.wref(parts[0]), pl.wref(parts[1]), img}
 	spec := []uint32{uint32(act), f32bits(a), f32bits(b), uint32(isImg)}
-	pl.add(i, "innerproduct", spec, u32s(k, n, in.shape.H*in.shape.W), groups1D(n), binds, 1)
+	pl.add(i, "innerproduct", spec, u32s(k, n, in.shape.H*in.shape.W), groups1D(c4(n)*4), binds, 1)
 	return nil
 }

@@ -25,7 +25,10 @@ layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
 	float padV;
+	int resW, resH, resX, resY;
 } p;
+#define FUSE_ID 9
+#include "fuse.glsl"
 
 const int OCB = 4;
 // input channel groups per staged chunk: about 32 taps' worth (8 KiB of
@@ -61,7 +64,7 @@ void main() {
 				bool yin = iy >= 0 && iy < p.inH;
 				for (int kx = 0; kx < KW; kx++) {
 					int ix = x * SW + kx * DW - p.padL;
-					vec4 v = (yin && ix >= 0 && ix < p.inW) ? LD4(inp[ibase + iy * p.inW + ix]) : vec4(p.padV);
+					vec4 v = (yin && ix >= 0 && ix < p.inW) ? fuse_in(LD4(inp[ibase + iy * p.inW + ix]), c0 + c) : vec4(p.padV);
 					int k = (c * KH + ky) * KW + kx;
 					for (int j = 0; j < OCB; j++) {
 						int b = (j * CH * KH * KW + k) * 4;
@@ -81,6 +84,6 @@ void main() {
 		} else {
 			r = activate(r, ACT, ACT_A, ACT_B);
 		}
-		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(r, oc, p.outC));
+		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(fuse_res(r, oc, x, y), oc, p.outC));
 	}
 }

@@ -20,7 +20,10 @@ layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
 	float padV;
+	int resW, resH, resX, resY;
 } p;
+#define FUSE_ID 3
+#include "fuse.glsl"
 
 shared vec4 tile[T * T];
 shared vec4 wt[OCB * 9 * 4];
@@ -43,7 +46,7 @@ void main() {
 		for (int i = li; i < T * T; i += 64) {
 			int iy = y0 - p.padT + i / T;
 			int ix = x0 - p.padL + i % T;
-			tile[i] = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? LD4(inp[ibase + iy * p.inW + ix]) : vec4(p.padV);
+			tile[i] = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? fuse_in(LD4(inp[ibase + iy * p.inW + ix]), ic) : vec4(p.padV);
 		}
 		for (int i = li; i < OCB * 36; i += 64) {
 			int oc = oc0 + i / 36;
@@ -80,7 +83,7 @@ void main() {
 			} else {
 				v = activate(v, ACT, ACT_A, ACT_B);
 			}
-			outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(v, oc, p.outC));
+			outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(fuse_res(v, oc, x, y), oc, p.outC));
 		}
 	}
 }

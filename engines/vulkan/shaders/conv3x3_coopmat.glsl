@@ -24,7 +24,9 @@
 // The next chunk is fetched from global memory into registers while the MMAs
 // of this one run (two barriers per chunk: 48 KiB of shared memory does not
 // hold two stages). The epilogue goes through a per-subgroup fp32 buffer:
-// bias, activation, zeroed channel tail, 8-byte stores of pack-of-4 planes.
+// bias, activation, a fused residual (fuse.glsl), zeroed channel tail,
+// 8-byte stores of pack-of-4 planes; a fused SE scale multiplies the input
+// as it is fetched.
 // MODE (spec constant) selects the layer:
 //   0: the 3×3 stride-1 convolution above;
 //   1: the 2×2 stride-2 deconvolution as a GEMM: M = input pixels (the tile
@@ -79,7 +81,10 @@ layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, padL, padT, outC;
 	float padV;
 	int cutL, cutT; // mode 3
+	int resW, resH, resX, resY;
 } p;
+#define FUSE_ID 7
+#include "fuse.glsl"
 
 shared uvec2 ash[PH * PW * PS];
 shared uvec4 bsh[TAPS * 16 * BS];
@@ -87,6 +92,13 @@ shared float outs[(TH / RPS) * TW * OS];
 
 uvec2 ra[AIT]; // the next chunk's patch, in flight
 uvec4 rb[BIT]; // the next chunk's weights
+
+// scaled applies IN_SCALE to four packed halves of channel group g.
+uvec2 scaled(uvec2 v, int g) {
+	if (IN_SCALE == 0) return v;
+	vec4 f = vec4(unpackHalf2x16(v.x), unpackHalf2x16(v.y)) * insc[g];
+	return uvec2(packHalf2x16(f.xy), packHalf2x16(f.zw));
+}
 
 // fetch loads chunk q (input channel groups 4q..4q+3) into registers.
 void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
@@ -101,7 +113,7 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 			int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + px;
 			uvec2 v = uvec2(0);
 			if (ic < p.inC4) {
-				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? inp[(ic * p.inH + iy) * p.inW + ix] : padv;
+				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? scaled(inp[(ic * p.inH + iy) * p.inW + ix], ic) : padv;
 			}
 			ra[j] = v;
 		}
@@ -139,7 +151,7 @@ void emit(int k, int x, int y, int g) {
 		} else {
 			v = activate(v, ACT, ACT_A, ACT_B);
 		}
-		outp[(g * p.outH + y) * p.outW + x] = f16vec4(zero_tail(v, g, p.outC));
+		outp[(g * p.outH + y) * p.outW + x] = f16vec4(zero_tail(fuse_res(v, g, x, y), g, p.outC));
 	}
 }
 

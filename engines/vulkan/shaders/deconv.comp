@@ -24,7 +24,10 @@ layout(binding = 2) readonly buffer Wt { sfp4 w[]; };
 layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, cutL, cutT, outC;
+	int resW, resH, resX, resY;
 } p;
+#define FUSE_ID 10
+#include "fuse.glsl"
 
 // input channel groups per staged chunk: about 32 taps' worth
 const int CH = 32 / (KW * KH) + (KW * KH > 32 ? 1 : 0);
@@ -64,7 +67,7 @@ void main() {
 				int ix = tx / SW;
 				if (ix >= p.inW) continue;
 				for (int c = 0; c < ch; c++) {
-					vec4 v = LD4(inp[((c0 + c) * p.inH + iy) * p.inW + ix]);
+					vec4 v = fuse_in(LD4(inp[((c0 + c) * p.inH + iy) * p.inW + ix]), c0 + c);
 					int k = (c * KH + ky) * KW + kx;
 					for (int j = 0; j < OCB; j++) {
 						int b = (j * CH * KH * KW + k) * 4;
@@ -78,6 +81,6 @@ void main() {
 	for (int j = 0; j < n; j++) {
 		int oc = oc0 + j;
 		vec4 r = activate(sum[j], ACT, ACT_A, ACT_B);
-		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(r, oc, p.outC));
+		outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(fuse_res(r, oc, x, y), oc, p.outC));
 	}
 }

@@ -19,7 +19,10 @@ layout(binding = 2) readonly buffer Wt { sfp4 w[]; };
 layout(binding = 3) readonly buffer Bias { vec4 bias[]; };
 layout(push_constant) uniform P {
 	int inW, inH, inC4, outW, outH, outC4, cutL, cutT, outC;
+	int resW, resH, resX, resY;
 } p;
+#define FUSE_ID 5
+#include "fuse.glsl"
 
 const int OCB = 4;
 const int TAPS = KW * KH;
@@ -49,7 +52,7 @@ void main() {
 		barrier();
 		if (!inside) continue;
 		for (int c = 0; c < ch; c++) {
-			vec4 v = LD4(inp[((c0 + c) * p.inH + iy) * p.inW + ix]);
+			vec4 v = fuse_in(LD4(inp[((c0 + c) * p.inH + iy) * p.inW + ix]), c0 + c);
 			for (int t = 0; t < TAPS; t++) {
 				for (int j = 0; j < OCB; j++) {
 					int b = ((j * CH + c) * TAPS + t) * 4;
@@ -66,7 +69,7 @@ void main() {
 		for (int j = 0; j < n; j++) {
 			int oc = oc0 + j;
 			vec4 r = activate(sum[t * OCB + j] + bias[oc], ACT, ACT_A, ACT_B);
-			outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(r, oc, p.outC));
+			outp[(oc * p.outH + y) * p.outW + x] = ST4(zero_tail(fuse_res(r, oc, x, y), oc, p.outC));
 		}
 	}
 }

@@ -23,7 +23,12 @@ float input_at(int k) {
 
 void main() {
 	int n = int(gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x);
-	if (n >= p.N) return;
+	if (n >= p.N) {
+		// lanes up to the next multiple of 4 hold 0, as images' tails do
+		// (an SE scale vector is read as vec4s: fuse.glsl)
+		if (n < (p.N + 3) / 4 * 4) outp[n] = 0.0;
+		return;
+	}
 	float s = bias[n];
 	for (int k = 0; k < p.K; k++) s += w[n * p.K + k] * input_at(k);
 	outp[n] = activate(vec4(s), ACT, ACT_A, ACT_B).x;
