@@ -28,12 +28,13 @@ func TestServeVulkanConfig(t *testing.T) {
 		"UPSCALED_VK_COOP_KHR":     "1",
 		"UPSCALED_VK_PROFILE":      "1",
 		"UPSCALED_VK_PIPESTATS":    "true",
+		"UPSCALED_VK_FUSE":         "0",
 	}
 	cfg, err = loadServeConfig([]string{"--vk-queues=1", "--vk-coop-strided", "1"}, func(k string) string { return env[k] }, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := vulkan.Config{Queues: 1, CoopMat: false, CoopStrided: true, CoopDeconv4: false, CoopRPS: 4, CoopKHR: true, Profile: true, PipeStats: true}
+	want := vulkan.Config{Queues: 1, CoopMat: false, CoopStrided: true, CoopDeconv4: false, Fuse: false, CoopRPS: 4, CoopKHR: true, Profile: true, PipeStats: true}
 	if cfg.Vulkan != want {
 		t.Errorf("got %+v, want %+v", cfg.Vulkan, want)
 	}

@@ -30,6 +30,10 @@ type Config struct {
 	// CoopDeconv4 also runs 4×4 stride-2 deconvolutions to at most 4
 	// channels on that kernel (its mode 3; Real-CUGAN's last layer).
 	CoopDeconv4 bool
+	// Fuse runs SE multiplies, and crops added to a convolution's output,
+	// inside the convolution kernels instead of as dispatches of their own
+	// (fuse.go).
+	Fuse bool
 	// CoopRPS is the tile rows each subgroup of the kernel computes: 2, or
 	// 4 (half the subgroups, twice the reuse of each weight fragment,
 	// twice the accumulators). For measurements.
@@ -51,9 +55,9 @@ type Config struct {
 
 // DefaultConfig is every compute queue up to MaxQueues and the tensor-core
 // kernel in all its modes (conformance passed on the H200 for every carried
-// model), 2 rows per subgroup, through the NV extension; no profiling.
+// model), fused layers, 2 rows per subgroup, through the NV extension; no profiling.
 func DefaultConfig() Config {
-	return Config{Queues: MaxQueues, CoopMat: true, CoopStrided: true, CoopDeconv4: true, CoopRPS: 2}
+	return Config{Queues: MaxQueues, CoopMat: true, CoopStrided: true, CoopDeconv4: true, Fuse: true, CoopRPS: 2}
 }
 
 // Backend names the engines backend c configures (engines.BackendConfig).

@@ -14,7 +14,7 @@ func TestConfigValidate(t *testing.T) {
 	if err := def.Validate(); err != nil {
 		t.Fatalf("DefaultConfig: %v", err)
 	}
-	want := Config{Queues: 8, CoopMat: true, CoopStrided: true, CoopDeconv4: true, CoopRPS: 2}
+	want := Config{Queues: 8, CoopMat: true, CoopStrided: true, CoopDeconv4: true, Fuse: true, CoopRPS: 2}
 	if def != want {
 		t.Errorf("DefaultConfig = %+v, want %+v", def, want)
 	}
@@ -96,8 +96,12 @@ func TestConfigCoopModes(t *testing.T) {
 	}
 	for i := range net.Layers {
 		l := &net.Layers[i]
-		if l.Type == "Convolution" || l.Type == "Deconvolution" {
+		switch l.Type {
+		case "Convolution", "Deconvolution":
 			l.Weight = make([]float32, l.Params.Int(6, 0))
+			l.Bias = make([]float32, l.Params.Int(0, 0))
+		case "InnerProduct":
+			l.Weight = make([]float32, l.Params.Int(2, 0))
 			l.Bias = make([]float32, l.Params.Int(0, 0))
 		}
 	}

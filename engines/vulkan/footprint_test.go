@@ -78,7 +78,7 @@ func TestArenaBlocks(t *testing.T) {
 	testBlockSize = biggest
 	defer func() { testBlockSize = 0 }()
 	many, n2 := run()
-	if n1 != 1 || n2 < 3 {
+	if n1 != 1 || n2 < 2 {
 		t.Fatalf("%d and %d arena blocks, want 1 and several", n1, n2)
 	}
 	if string(one.Pix8) != string(many.Pix8) {

@@ -31,14 +31,12 @@ type fusion struct {
 	addInto, res []int
 }
 
-// noFuse turns the fusions off (conformance tests compare with it).
-var noFuse = false
-
-// findFusions picks the fusions for a net with blob shapes.
-func findFusions(n *models.Net, shapes []models.Shape) fusion {
+// findFusions picks the fusions for a net with blob shapes (none when off:
+// Config.Fuse).
+func findFusions(n *models.Net, shapes []models.Shape, on bool) fusion {
 	L := len(n.Layers)
 	f := fusion{seVec: fill(L, -1), cropAdd: fill(L, -1), addInto: fill(L, -1), res: fill(L, -1)}
-	if noFuse {
+	if !on {
 		return f
 	}
 	isConv := func(j int) bool {

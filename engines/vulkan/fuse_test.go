@@ -13,14 +13,14 @@ import (
 // with and without the fusions: the fused plan has no dispatch for the
 // multiply, the crop and the add, and gives the same picture.
 func TestFusions(t *testing.T) {
-	e := openTestEngine(t)
 	m, tile, err := coopCheckModel()
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(off bool) (engines.Tile, []string) {
-		noFuse = off
-		defer func() { noFuse = false }()
+	run := func(fuse bool) (engines.Tile, []string) {
+		cfg := testConfig(t)
+		cfg.Fuse = fuse
+		e := openTestEngineWith(t, cfg)
 		p, err := newProgram(e, m, e.CoopMatrix())
 		if err != nil {
 			t.Fatal(err)
@@ -40,8 +40,8 @@ func TestFusions(t *testing.T) {
 		}
 		return out, layers
 	}
-	fused, fl := run(false)
-	plain, pl := run(true)
+	fused, fl := run(true)
+	plain, pl := run(false)
 	for _, name := range []string{"m", "cr", "ad"} {
 		if slices.Contains(fl, name) {
 			t.Errorf("fused plan still dispatches layer %s: %v", name, fl)

@@ -207,7 +207,7 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	if testBlockSize > 0 {
 		l.blockSize = testBlockSize
 	}
-	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256, fuse: findFusions(p.net, shapes)}
+	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256, fuse: findFusions(p.net, shapes, p.e.cfg.Fuse)}
 	for i := range pl.blobs {
 		pl.blobs[i] = tensor{stor: -1, space: -1, scaleVec: -1}
 	}

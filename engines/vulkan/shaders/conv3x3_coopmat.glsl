@@ -93,13 +93,6 @@ shared float outs[(TH / RPS) * TW * OS];
 uvec2 ra[AIT]; // the next chunk's patch, in flight
 uvec4 rb[BIT]; // the next chunk's weights
 
-// scaled applies IN_SCALE to four packed halves of channel group g.
-uvec2 scaled(uvec2 v, int g) {
-	if (IN_SCALE == 0) return v;
-	vec4 f = vec4(unpackHalf2x16(v.x), unpackHalf2x16(v.y)) * insc[g];
-	return uvec2(packHalf2x16(f.xy), packHalf2x16(f.zw));
-}
-
 // fetch loads chunk q (input channel groups 4q..4q+3) into registers.
 void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
@@ -113,7 +106,7 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 			int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + px;
 			uvec2 v = uvec2(0);
 			if (ic < p.inC4) {
-				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? scaled(inp[(ic * p.inH + iy) * p.inW + ix], ic) : padv;
+				v = (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) ? inp[(ic * p.inH + iy) * p.inW + ix] : padv;
 			}
 			ra[j] = v;
 		}
@@ -125,13 +118,25 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 	}
 }
 
-// stage writes the registers fetched last into shared memory.
-void stage(int li) {
+// stage writes the registers fetched last (chunk q) into shared memory,
+// applying a fused SE scale here rather than in fetch, so that fetch's
+// loads stay in flight while the MMAs run.
+void stage(int q, int li, int x0, int y0) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
 		int i = li + NT * j;
 		if (i < AN) {
 			int pix = i % (PW * PH);
-			ash[pix * PS + i / (PW * PH)] = ra[j];
+			uvec2 v = ra[j];
+			int ic = q * 4 + i / (PW * PH);
+			if (IN_SCALE == 1 && ic < p.inC4) {
+				int iy = (MODE == 2 ? 2 * y0 : y0) - (MODE == 1 ? 0 : p.padT) + pix / PW;
+				int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + pix % PW;
+				if (iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW) { // padding is not scaled
+					vec4 f = vec4(unpackHalf2x16(v.x), unpackHalf2x16(v.y)) * insc[ic];
+					v = uvec2(packHalf2x16(f.xy), packHalf2x16(f.zw));
+				}
+			}
+			ash[pix * PS + i / (PW * PH)] = v;
 		}
 	}
 	[[unroll]] for (int j = 0; j < BIT; j++) {
@@ -200,7 +205,7 @@ void main() {
 	fetch(0, li, x0, y0, wz, ic16, padv);
 	for (int q = 0; q < ic16; q++) {
 		barrier(); // every subgroup is done with the previous chunk
-		stage(li);
+		stage(q, li, x0, y0);
 		barrier();
 		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
 		if (MODE == 0 || MODE == 3) {
