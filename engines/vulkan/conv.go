@@ -107,7 +107,7 @@ func (pl *planner) planDeconv(i int) error {
 		// constants as the convolution's, cuts in place of pads, pad value 0
 		binds[2] = pl.wref(parts[2])
 		pl.add(i, pl.p.e.cfg.coopShader(), append(pl.p.e.cfg.coopSpec(act, a, b, 4, coopDeconv2x2S2), fspec...), concat(push, u32s(0, 0, 0), fpush),
-			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTile - 1) / coopTile, (o.C + 15) / 16}, binds, 1)
+			[3]int{(s.W + coopTile - 1) / coopTile, (s.H + coopTileH(coopDeconv2x2S2) - 1) / coopTileH(coopDeconv2x2S2), (o.C + 15) / 16}, binds, 1)
 		return nil
 	}
 	if len(parts) == 3 && c.KernelW == 4 {

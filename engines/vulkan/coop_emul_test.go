@@ -14,16 +14,17 @@ import (
 // not. Shared arrays are emulated as halves (uvec2 = 4, uvec4 = 8).
 func TestCoopIndexing(t *testing.T) {
 	const (
-		tw, th = coopTile, coopTile
-		pw, ph = tw + 2, th + 2
-		ps     = 6  // patch pixel stride, uvec2
-		os     = 20 // epilogue row stride, floats
+		tw = coopTile
+		ps = 6  // patch pixel stride, uvec2
+		os = 20 // epilogue row stride, floats
 	)
-	cases := []struct{ inC, outC, w, h, pad, rps int }{
-		{3, 24, 19, 11, 1, 2}, {40, 70, 17, 9, 0, 4}, {64, 64, 16, 16, 1, 2}, {64, 64, 16, 16, 1, 4},
-		{20, 8, 21, 18, 1, 4}, {24, 40, 33, 17, 0, 2},
+	cases := []struct{ inC, outC, w, h, pad, rps, th int }{
+		{3, 24, 19, 11, 1, 2, 16}, {40, 70, 17, 9, 0, 4, 16}, {64, 64, 16, 16, 1, 2, 16}, {64, 64, 16, 16, 1, 4, 16},
+		{20, 8, 21, 18, 1, 4, 16}, {24, 40, 33, 17, 0, 2, 16}, {40, 70, 17, 9, 0, 2, 8}, {64, 64, 16, 16, 1, 4, 8},
 	}
 	for _, c := range cases {
+		th := c.th // coopConvRows
+		pw, ph := tw+2, th+2
 		rps, nsg := c.rps, th/c.rps // rows per subgroup, subgroups
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*9)
@@ -157,17 +158,19 @@ func TestCoopIndexing(t *testing.T) {
 // direct deconvolution.
 func TestCoopDeconvIndexing(t *testing.T) {
 	const (
-		tw, th = coopTile, coopTile
-		pw, ph = tw + 2, th + 2
-		ps     = 6
-		os     = 20
-		nb     = 4
-		bs     = 2*nb + 1
+		tw = coopTile
+		ps = 6
+		os = 20
+		nb = 4
+		bs = 2*nb + 1
 	)
-	cases := []struct{ inC, outC, w, h, cutL, cutT, cutR, cutB, rps int }{
-		{24, 40, 19, 11, 0, 0, 0, 0, 2}, {64, 64, 16, 16, 0, 0, 0, 0, 4}, {5, 6, 17, 18, 1, 1, 1, 1, 2},
+	cases := []struct{ inC, outC, w, h, cutL, cutT, cutR, cutB, rps, th int }{
+		{24, 40, 19, 11, 0, 0, 0, 0, 2, 16}, {64, 64, 16, 16, 0, 0, 0, 0, 4, 16}, {5, 6, 17, 18, 1, 1, 1, 1, 2, 16},
+		{24, 40, 19, 11, 0, 0, 0, 0, 2, 8}, {5, 6, 17, 18, 1, 1, 1, 1, 2, 8},
 	}
 	for _, c := range cases {
+		th := c.th // coopDeconvRows
+		pw, ph := tw+2, th+2
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*4) // NCNN [out][in][2][2]
 		for i := range wts {

@@ -62,7 +62,7 @@ layout(constant_id = 6) const int MODE = 0; // 0 conv 3×3, 1 deconv 2×2 s2, 2 
 const int TAPS = MODE == 1 ? 1 : (MODE == 2 ? 4 : 9); // weight taps per chunk
 
 const int TW = 16;                 // tile width, output (input for mode 1) pixels
-const int TH = MODE == 2 ? 8 : 16; // tile height
+const int TH = (NT / 32) * RPS;    // tile height: a subgroup per RPS rows (coopTileH)
 const int PW = MODE == 2 ? 2 * TW : TW + 2; // input patch: 3×3 halo, or stride 2
 const int PH = MODE == 2 ? 2 * TH : TH + 2;
 const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)

@@ -21,15 +21,32 @@ float input_at(int k) {
 	return LD4(img[(c / 4) * p.HW + k % p.HW])[c % 4];
 }
 
+// The input is staged in shared memory, KS values per round, read once by
+// the workgroup in coalesced loads: pooled means live in host-visible
+// memory, where one load per value per invocation costs a bus round trip
+// each.
+const int KS = 1024;
+shared float xs[KS];
+
 void main() {
 	int n = int(gl_GlobalInvocationID.y * gl_NumWorkGroups.x * gl_WorkGroupSize.x + gl_GlobalInvocationID.x);
-	if (n >= p.N) {
+	int li = int(gl_LocalInvocationIndex);
+	bool live = n < p.N;
+	float s = live ? bias[n] : 0.0;
+	for (int k0 = 0; k0 < p.K; k0 += KS) {
+		int kn = min(KS, p.K - k0);
+		barrier();
+		for (int k = li; k < kn; k += 64) xs[k] = input_at(k0 + k);
+		barrier();
+		if (live) {
+			for (int k = 0; k < kn; k++) s += w[n * p.K + k0 + k] * xs[k];
+		}
+	}
+	if (live) {
+		outp[n] = activate(vec4(s), ACT, ACT_A, ACT_B).x;
+	} else if (n < (p.N + 3) / 4 * 4) {
 		// lanes up to the next multiple of 4 hold 0, as images' tails do
 		// (an SE scale vector is read as vec4s: fuse.glsl)
-		if (n < (p.N + 3) / 4 * 4) outp[n] = 0.0;
-		return;
+		outp[n] = 0.0;
 	}
-	float s = bias[n];
-	for (int k = 0; k < p.K; k++) s += w[n * p.K + k] * input_at(k);
-	outp[n] = activate(vec4(s), ACT, ACT_A, ACT_B).x;
 }
