@@ -113,11 +113,14 @@ func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 			(workers+1)*int64(deflateBound(int(filtered))) + // compressed, awaiting output
 			workers*flateWriterBytes + (workers+3)*rb + 64<<10
 	case JPEG:
-		// Converted rows, the compressed output of one call (at most
-		// 1.5 bytes per sample, doubled while the buffer grows), and
-		// libjpeg's per-component MCU-row buffers and tables.
-		rows := int64(jpegBandRows) * w * 3
-		return rows + 2*rows*3/2 + 64*w*3 + 1<<20
+		// Stripes: the rows of those filling, running and queued, and
+		// for every running or pending one its compressed bytes (at most
+		// 1.5 bytes per sample, doubled while libjpeg's buffer grows, then
+		// copied) and libjpeg's MCU-row buffers and tables.
+		jw := min(workers, jpegMaxWorkers)
+		rows, _ := jpegStripe(width, 3, 1, 1)
+		stripe := int64(rows) * w * 3
+		return (jw+2)*stripe + (jw+1)*(stripe*9/2+64*w*3) + 1<<20
 	case WebP:
 		outC := int64(3)
 		if channels == 2 || channels == 4 {

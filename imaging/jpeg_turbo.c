@@ -268,6 +268,8 @@ const char *ujc_msg(ujc *e) { return e->err.msg; }
 // the length field, "ICC_PROFILE\0" and the sequence bytes).
 enum { icc_chunk = 65519 };
 
+void ujc_set_restart(ujc *e, unsigned int mcus) { e->c.restart_interval = mcus; }
+
 int ujc_start(ujc *e, const unsigned char *icc, size_t icc_len) {
 	if (setjmp(e->err.jb)) return UJ_ERR;
 	jpeg_start_compress(&e->c, TRUE);

@@ -40,6 +40,9 @@ typedef struct ujc ujc;
 ujc *ujc_new(int w, int h, int comps, int hs, int vs, int quality, int ycck);
 void ujc_free(ujc *e);
 const char *ujc_msg(ujc *e);
+// ujc_set_restart sets the restart interval in MCUs (0: none) before
+// ujc_start.
+void ujc_set_restart(ujc *e, unsigned int mcus);
 // ujc_start writes the headers, then the ICC profile (APP2 chunks) when
 // icc_len > 0.
 int ujc_start(ujc *e, const unsigned char *icc, size_t icc_len);
