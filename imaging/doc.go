@@ -20,9 +20,11 @@
 // Output: PNG rows are filtered and deflated (klauspost/compress/flate,
 // level from EncodeOptions.Effort) in independent row groups on the shared
 // worker pool of internal/cpuwork and written as IDAT chunks while later
-// bands are still coming; JPEG rows stream through libjpeg-turbo's
-// scanline API (quality, chroma subsampling) 16 at a time. Neither holds
-// the whole image. WebP is encoded by libwebp's advanced API (method from
+// bands are still coming; JPEG rows are cut into stripes of whole MCU
+// rows (about 1 MiB), each compressed by its own libjpeg-turbo encoder on
+// that pool (up to 8 at once) and joined by restart markers into one
+// baseline file (quality, chroma subsampling; an image of one stripe is
+// cjpeg's file byte for byte). Neither holds the whole image. WebP is encoded by libwebp's advanced API (method from
 // Effort, lossless preset, thread_level, exact), rows imported band by
 // band into its YUV or ARGB picture, which holds the whole image; it is
 // limited to WebPMaxDim pixels a side (ErrWebPTooLarge). WebP decoding
