@@ -18,26 +18,19 @@ const (
 )
 
 // coopTileH is the tile height of a mode: 8 rows for the 2×2 stride-2
-// convolution (its 32×16 input patch fills the shared memory),
-// coopDeconvRows for the 2×2 stride-2 deconvolution, coopConvRows for the
-// 3×3 convolution, else 16. The shader
+// convolution (its 32×16 input patch fills the shared memory) and
+// deconvolution (its 4 chunks staged at once do), coopConvRows for the 3×3
+// convolution, else 16. The shader
 // derives it from its workgroup size (coopSpec).
 func coopTileH(mode int) int {
 	switch mode {
-	case coopConv2x2S2:
+	case coopConv2x2S2, coopDeconv2x2S2:
 		return 8
-	case coopDeconv2x2S2:
-		return coopDeconvRows
 	case coopConv3x3:
 		return coopConvRows
 	}
 	return coopTile
 }
-
-// coopDeconvRows is mode 1's tile height, 16 or 8 (half the workgroup, for
-// more workgroups per multiprocessor); the package's benchmarks compare the
-// two (UPSCALED_VK_TEST_DECONV_ROWS).
-var coopDeconvRows = 16
 
 // coopMinIn and coopMinOut keep layers with fewer input or output
 // channels off the kernel, for the benchmarks

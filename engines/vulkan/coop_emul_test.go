@@ -164,13 +164,16 @@ func TestCoopDeconvIndexing(t *testing.T) {
 		nb = 4
 		bs = 2*nb + 1
 	)
-	cases := []struct{ inC, outC, w, h, cutL, cutT, cutR, cutB, rps, th int }{
-		{24, 40, 19, 11, 0, 0, 0, 0, 2, 16}, {64, 64, 16, 16, 0, 0, 0, 0, 4, 16}, {5, 6, 17, 18, 1, 1, 1, 1, 2, 16},
-		{24, 40, 19, 11, 0, 0, 0, 0, 2, 8}, {5, 6, 17, 18, 1, 1, 1, 1, 2, 8},
+	const (
+		th     = 8 // coopTileH(coopDeconv2x2S2)
+		pw, ph = tw, th
+		kc     = 4 // chunks per stage (KC)
+	)
+	cases := []struct{ inC, outC, w, h, cutL, cutT, cutR, cutB, rps int }{
+		{24, 40, 19, 11, 0, 0, 0, 0, 2}, {64, 64, 16, 16, 0, 0, 0, 0, 4}, {5, 6, 17, 18, 1, 1, 1, 1, 2},
+		{80, 24, 19, 11, 0, 0, 0, 0, 2}, {130, 20, 9, 13, 1, 0, 0, 1, 2},
 	}
 	for _, c := range cases {
-		th := c.th // coopDeconvRows
-		pw, ph := tw+2, th+2
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*4) // NCNN [out][in][2][2]
 		for i := range wts {
@@ -182,7 +185,8 @@ func TestCoopDeconvIndexing(t *testing.T) {
 		}
 		ow, oh := 2*c.w-c.cutL-c.cutR, 2*c.h-c.cutT-c.cutB
 		rps, nsg := c.rps, th/c.rps
-		bn := 16 * 2 * nb // KS = 1
+		cb := 16 * 2 * nb // weight items of a chunk (CB, TAPS = 1)
+		ca := 4 * ph * pw // patch items of a chunk (CA)
 		wc := arrangeCoopDeconv(wts, c.outC, c.inC)
 		inC4, outC4 := c4(c.inC), c4(c.outC)
 		ic16 := (inC4 + 3) / 4
@@ -201,38 +205,45 @@ func TestCoopDeconvIndexing(t *testing.T) {
 				for gx := 0; gx < (c.w+tw-1)/tw; gx++ {
 					x0, y0 := gx*tw, gy*th
 					acc := make([][256]float64, nsg*16)
-					for q := range ic16 {
-						ash := make([]float32, ph*pw*ps*4)
-						for i := range 4 * ph * pw {
-							pxx, py, ic := i%pw, (i/pw)%ph, q*4+i/(pw*ph)
+					for q := range (ic16 + kc - 1) / kc {
+						ash := make([]float32, kc*ph*pw*ps*4)
+						for i := range kc * ca {
+							cc := i % ca
+							pxx, py, ic := cc%pw, (cc/pw)%ph, (q*kc+i/ca)*4+cc/(pw*ph)
 							for l := range 4 {
 								v := float32(0)
 								if ic < inC4 {
 									v = px(ic*4+l, y0+py, x0+pxx)
 								}
-								ash[((i%(pw*ph))*ps+i/(pw*ph))*4+l] = v
+								ash[((i/ca)*ph*pw*ps+(cc%(pw*ph))*ps+cc/(pw*ph))*4+l] = v
 							}
 						}
-						bsh := make([]float32, 16*bs*8)
-						wb := (wz*ic16 + q) * bn
-						for v := range bn {
+						bsh := make([]float32, kc*16*bs*8)
+						for v := range kc * cb {
+							chunk, w := q*kc+v/cb, v%cb
 							for l := range 8 {
-								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
+								x := float32(0)
+								if chunk < ic16 {
+									x = wc[((wz*ic16+chunk)*cb+w)*8+l]
+								}
+								bsh[((v/cb)*16*bs+(w/(2*nb))*bs+w%(2*nb))*8+l] = x
 							}
 						}
-						for sg := range nsg {
-							for n := range nb {
-								boff := n * 2
-								for rr := range rps {
-									aoff := (sg*rps + rr) * pw * ps
-									a := &acc[sg*16+rr*4+n]
-									for i := range 16 {
-										for j := range 16 {
-											var s float64
-											for k := range 16 {
-												s += float64(ash[(aoff+i*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+						for k2 := range kc {
+							for sg := range nsg {
+								for n := range nb {
+									boff := k2*16*bs + n*2
+									for rr := range rps {
+										aoff := k2*ph*pw*ps + (sg*rps+rr)*pw*ps
+										a := &acc[sg*16+rr*4+n]
+										for i := range 16 {
+											for j := range 16 {
+												var s float64
+												for k := range 16 {
+													s += float64(ash[(aoff+i*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+												}
+												a[i*16+j] += s
 											}
-											a[i*16+j] += s
 										}
 									}
 								}

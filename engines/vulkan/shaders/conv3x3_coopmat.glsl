@@ -6,8 +6,8 @@
 // extension through ACC_T, A_T, B_T, CM_LOAD, CM_STORE and CM_MMA): implicit GEMM with M = pixels, N = output
 // channels, K = 16-channel input chunks × 9 taps.
 //
-// Workgroup: 16/RPS subgroups of 32 (RPS = 2 or 4 rows per subgroup, spec
-// constant), a 16×16 pixel tile × NB·16 output channels (NB = 1..4, spec
+// Workgroup: TH/RPS subgroups of 32 (RPS = 2 or 4 rows per subgroup, spec
+// constant; TH = 16 rows, 8 in modes 1 and 2), a 16×TH pixel tile × NB·16 output channels (NB = 1..4, spec
 // constant). Subgroup s owns tile rows RPS·s .. RPS·s+RPS-1 × all NB channel
 // blocks: RPS·NB accumulators, so every A fragment feeds NB MMAs and every B
 // fragment RPS. For one tap column kx the RPS+2 patch rows are loaded once
@@ -29,8 +29,10 @@
 // as it is fetched.
 // MODE (spec constant) selects the layer:
 //   0: the 3×3 stride-1 convolution above;
-//   1: the 2×2 stride-2 deconvolution as a GEMM: M = input pixels (the tile
-//      without halo), K = input channels, N = 4 taps × 16 output channels
+//   1: the 2×2 stride-2 deconvolution as a GEMM: M = input pixels (a 16×8
+//      tile without halo), K = input channels, staged 4 chunks (64
+//      channels) per barrier pair since each chunk gives only RPS·NB MMAs
+//      per subgroup, N = 4 taps × 16 output channels
 //      (NB = 4 blocks, block t = tap (t/2, t%2)); the epilogue scatters
 //      block t to output pixel (2x + t%2 − cutL, 2y + t/2 − cutT). Weights
 //      [oc16][ic16][16 k][4 taps × 16 n] (arrangeCoopDeconv), padL/padT
@@ -63,13 +65,16 @@ const int TAPS = MODE == 1 ? 1 : (MODE == 2 ? 4 : 9); // weight taps per chunk
 
 const int TW = 16;                 // tile width, output (input for mode 1) pixels
 const int TH = (NT / 32) * RPS;    // tile height: a subgroup per RPS rows (coopTileH)
-const int PW = MODE == 2 ? 2 * TW : TW + 2; // input patch: 3×3 halo, or stride 2
-const int PH = MODE == 2 ? 2 * TH : TH + 2;
+const int PW = MODE == 2 ? 2 * TW : (MODE == 1 ? TW : TW + 2); // input patch: 3×3 halo, stride 2, or the tile
+const int PH = MODE == 2 ? 2 * TH : (MODE == 1 ? TH : TH + 2);
 const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
 const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
-const int AN = 4 * PH * PW;       // 8-byte items staged per chunk (4 planes)
+const int KC = MODE == 1 ? 4 : 1; // 16-channel chunks staged at once (mode 1's MMAs per chunk are few)
+const int CA = 4 * PH * PW;       // 8-byte items of one chunk's patch (4 planes)
+const int AN = CA * KC;           // staged per stage
 const int AIT = (AN + NT - 1) / NT; // per invocation
-const int BN = TAPS * 16 * 2 * NB; // 16-byte weight items per chunk
+const int CB = TAPS * 16 * 2 * NB; // 16-byte weight items of one chunk
+const int BN = CB * KC;           // staged per stage
 const int BIT = (BN + NT - 1) / NT; // per invocation
 const int OS = 20;                // epilogue row stride, floats (16 + 4 skew)
 
@@ -86,21 +91,23 @@ layout(push_constant) uniform P {
 #define FUSE_ID 7
 #include "fuse.glsl"
 
-shared uvec2 ash[PH * PW * PS];
-shared uvec4 bsh[TAPS * 16 * BS];
+shared uvec2 ash[KC * PH * PW * PS];
+shared uvec4 bsh[KC * TAPS * 16 * BS];
 shared float outs[(TH / RPS) * TW * OS];
 
 uvec2 ra[AIT]; // the next chunk's patch, in flight
 uvec4 rb[BIT]; // the next chunk's weights
 
-// fetch loads chunk q (input channel groups 4q..4q+3) into registers.
+// fetch loads stage q (chunks KC·q .. KC·q+KC-1, input channel groups
+// 4 per chunk) into registers.
 void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
 		int i = li + NT * j;
 		if (i < AN) {
-			int px = i % PW;
-			int py = (i / PW) % PH;
-			int ic = q * 4 + i / (PW * PH);
+			int c = i % CA;
+			int px = c % PW;
+			int py = (c / PW) % PH;
+			int ic = (q * KC + i / CA) * 4 + c / (PW * PH);
 			// the patch's first input pixel: the tile's, less the padding
 			int iy = (MODE == 2 ? 2 * y0 : y0) - (MODE == 1 ? 0 : p.padT) + py;
 			int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + px;
@@ -111,23 +118,24 @@ void fetch(int q, int li, int x0, int y0, int wz, int ic16, uvec2 padv) {
 			ra[j] = v;
 		}
 	}
-	int wb = (wz * ic16 + q) * BN;
 	[[unroll]] for (int j = 0; j < BIT; j++) {
 		int v = li + NT * j;
-		if (v < BN) rb[j] = wv[wb + v];
+		int chunk = q * KC + v / CB;
+		if (v < BN) rb[j] = chunk < ic16 ? wv[(wz * ic16 + chunk) * CB + v % CB] : uvec4(0);
 	}
 }
 
-// stage writes the registers fetched last (chunk q) into shared memory,
+// stage writes the registers fetched last (stage q) into shared memory,
 // applying a fused SE scale here rather than in fetch, so that fetch's
 // loads stay in flight while the MMAs run.
 void stage(int q, int li, int x0, int y0) {
 	[[unroll]] for (int j = 0; j < AIT; j++) {
 		int i = li + NT * j;
 		if (i < AN) {
-			int pix = i % (PW * PH);
+			int c = i % CA;
+			int pix = c % (PW * PH);
 			uvec2 v = ra[j];
-			int ic = q * 4 + i / (PW * PH);
+			int ic = (q * KC + i / CA) * 4 + c / (PW * PH);
 			if (IN_SCALE == 1 && ic < p.inC4) {
 				int iy = (MODE == 2 ? 2 * y0 : y0) - (MODE == 1 ? 0 : p.padT) + pix / PW;
 				int ix = (MODE == 2 ? 2 * x0 : x0) - (MODE == 1 ? 0 : p.padL) + pix % PW;
@@ -136,12 +144,13 @@ void stage(int q, int li, int x0, int y0) {
 					v = uvec2(packHalf2x16(f.xy), packHalf2x16(f.zw));
 				}
 			}
-			ash[pix * PS + i / (PW * PH)] = v;
+			ash[(i / CA) * PH * PW * PS + pix * PS + c / (PW * PH)] = v;
 		}
 	}
 	[[unroll]] for (int j = 0; j < BIT; j++) {
 		int v = li + NT * j;
-		if (v < BN) bsh[(v / (2 * NB)) * BS + v % (2 * NB)] = rb[j];
+		int w = v % CB;
+		if (v < BN) bsh[(v / CB) * TAPS * 16 * BS + (w / (2 * NB)) * BS + w % (2 * NB)] = rb[j];
 	}
 }
 
@@ -184,12 +193,12 @@ void main() {
 	B_T b;
 
 // LOADA: patch row r0+I at tap column kx.
-#define LOADA(I) CM_LOAD(a##I, ash, ((r0 + I) * PW + kx) * PS, PS)
+#define LOADA(I) CM_LOAD(a##I, ash, aoff + ((r0 + I) * PW + kx) * PS, PS)
 // TAPN: block N's weights of tap T times the fragments A0..A3 of the rows
 // r0 .. r0+RPS-1.
 #define TAPN(T, N, A0, A1, A2, A3) \
 	if (N < NB) { \
-		CM_LOAD(b, bsh, (T) * 16 * BS + N * 2, BS); \
+		CM_LOAD(b, bsh, boff + (T) * 16 * BS + N * 2, BS); \
 		acc0##N = CM_MMA(A0, b, acc0##N); \
 		acc1##N = CM_MMA(A1, b, acc1##N); \
 		if (RPS > 2) { \
@@ -200,14 +209,16 @@ void main() {
 #define TAP(T, A0, A1, A2, A3) \
 	TAPN(T, 0, A0, A1, A2, A3) TAPN(T, 1, A0, A1, A2, A3) TAPN(T, 2, A0, A1, A2, A3) TAPN(T, 3, A0, A1, A2, A3)
 // LOADS: mode 2's row r0+I at tap (dy, dx): patch row 2(r0+I)+dy, stride 2.
-#define LOADS(I) CM_LOAD(a##I, ash, ((2 * (r0 + I) + dy) * PW + dx) * PS, 2 * PS)
+#define LOADS(I) CM_LOAD(a##I, ash, aoff + ((2 * (r0 + I) + dy) * PW + dx) * PS, 2 * PS)
 
+	int nq = (ic16 + KC - 1) / KC; // stages
+	int aoff = 0, boff = 0;        // the chunk's patch and weights in a stage (mode 1)
 	fetch(0, li, x0, y0, wz, ic16, padv);
-	for (int q = 0; q < ic16; q++) {
-		barrier(); // every subgroup is done with the previous chunk
+	for (int q = 0; q < nq; q++) {
+		barrier(); // every subgroup is done with the previous stage
 		stage(q, li, x0, y0);
 		barrier();
-		if (q + 1 < ic16) fetch(q + 1, li, x0, y0, wz, ic16, padv);
+		if (q + 1 < nq) fetch(q + 1, li, x0, y0, wz, ic16, padv);
 		if (MODE == 0 || MODE == 3) {
 			// rows r + ky of tap column kx: RPS + 2 fragments serve 3 taps
 			[[unroll]] for (int kx = 0; kx < 3; kx++) {
@@ -225,13 +236,17 @@ void main() {
 			}
 		} else if (MODE == 1) {
 			int kx = 0;
-			LOADA(0);
-			LOADA(1);
-			if (RPS > 2) {
-				LOADA(2);
-				LOADA(3);
+			[[unroll]] for (int kc = 0; kc < KC; kc++) {
+				aoff = kc * PH * PW * PS;
+				boff = kc * TAPS * 16 * BS;
+				LOADA(0);
+				LOADA(1);
+				if (RPS > 2) {
+					LOADA(2);
+					LOADA(3);
+				}
+				TAP(0, a0, a1, a2, a3)
 			}
-			TAP(0, a0, a1, a2, a3)
 		} else {
 			[[unroll]] for (int t = 0; t < 4; t++) {
 				int dy = t / 2, dx = t % 2;
