@@ -64,7 +64,9 @@ func (c benchCounters) since(before benchCounters) benchCounters {
 }
 
 // printWork writes the executed-versus-model arithmetic, each device's busy
-// share of the wall time and the host's time per page.
+// share of the wall time and busy time per page (the device time a page
+// costs: submissions in flight, whatever their kernels' timestamps add up
+// to) and the host's time per page.
 func printWork(w io.Writer, t benchTally, spent benchCounters, wall time.Duration, pages int) {
 	var flops float64
 	for _, dw := range spent.work {
@@ -76,7 +78,8 @@ func printWork(w io.Writer, t benchTally, spent benchCounters, wall time.Duratio
 		fmt.Fprintf(w, "conv rate\t%.1f TFLOPS over the wall time\n", flops/wall.Seconds()/1e12)
 	}
 	for i, dw := range spent.work {
-		fmt.Fprintf(w, "device busy\t%.1f%% of the wall time (%s)\n", 100*dw.Busy.Seconds()/wall.Seconds(), spent.names[i])
+		fmt.Fprintf(w, "device busy\t%.1f%% of the wall time (%s), %s a page\n", 100*dw.Busy.Seconds()/wall.Seconds(), spent.names[i],
+			(dw.Busy / time.Duration(max(pages, 1))).Round(time.Millisecond))
 	}
 	n := float64(pages)
 	fmt.Fprintf(w, "host CPU per page\t%.3f core-s (whole process)\n", spent.cpu.Seconds()/n)
