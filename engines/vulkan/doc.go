@@ -35,7 +35,9 @@
 // readers scale the channels as they load them; a Crop read only by an add
 // with a convolution's or deconvolution's output is added in that kernel's
 // epilogue (Real-CUGAN's skip connections), so the copy and the add are no
-// dispatches either.
+// dispatches either; the network's last Interp and an add of the
+// nearest-upsampled input before it (Real-ESRGAN's residual) run in the
+// output quantization, in fp32 from the input pixels themselves.
 //
 // Kernels: 3×3 stride-1 convolutions use a shared-memory tiled implicit GEMM
 // (conv3x3), or on devices with NV cooperative matrices (16×16×16 fp16) a

@@ -29,13 +29,70 @@ type fusion struct {
 	// addInto[i] is the layer whose epilogue runs add i, or -1; res[j] is
 	// the fused Crop's output blob that layer j adds, or -1.
 	addInto, res []int
+	tail         tailFusion
+}
+
+// tailFusion is the network's last layers that the output quantization
+// (postproc) runs, in fp32 up to the rounded pixel instead of through fp16
+// blobs: a final Interp (Real-ESRGAN x2's bicubic ×½) whose input nothing
+// else reads, and before it (or last) an add of the nearest-upsampled
+// network input, read as the input pixels themselves (the residual the
+// network's output is added to).
+type tailFusion struct {
+	interp, add, near int // layers, or -1
+	src               int // the blob postproc reads
+}
+
+// on: postproc runs at least one layer.
+func (t tailFusion) on() bool { return t.interp >= 0 || t.add >= 0 }
+
+// findTail finds the tail layers ending at blob out of a net whose input
+// blob is in.
+func findTail(n *models.Net, shapes []models.Shape, in, out int) tailFusion {
+	t := tailFusion{interp: -1, add: -1, near: -1, src: out}
+	only := func(b, layer int) bool { return len(n.Consumers[b]) == 1 && n.Consumers[b][0] == layer }
+	b := out
+	if j := n.Producer[b]; j >= 0 && n.Layers[j].Type == "Interp" && len(n.Layers[j].Inputs) == 1 &&
+		only(n.Layers[j].Inputs[0], j) && shapes[b].Dims == 3 {
+		t.interp, b = j, n.Layers[j].Inputs[0]
+	}
+	k := n.Producer[b]
+	if k < 0 || len(n.Consumers[b]) > 1 {
+		return t
+	}
+	add := &n.Layers[k]
+	if add.Type != "BinaryOp" || add.Params.Int(0, 0) != 0 || add.Params.Int(1, 0) != 0 || len(add.Inputs) != 2 ||
+		shapes[add.Inputs[0]] != shapes[add.Inputs[1]] {
+		return t
+	}
+	for o, other := range []int{add.Inputs[0], add.Inputs[1]} {
+		j := n.Producer[other]
+		if j < 0 || n.Layers[j].Type != "Interp" || n.Layers[j].Params.Int(0, 0) != models.InterpNearest ||
+			len(n.Layers[j].Inputs) != 1 || !only(other, k) {
+			continue
+		}
+		src := n.Layers[j].Inputs[0]
+		for p := n.Producer[src]; p >= 0 && n.Layers[p].Type == "Split"; p = n.Producer[src] {
+			src = n.Layers[p].Inputs[0]
+		}
+		if src != in {
+			continue
+		}
+		t.add, t.near, t.src = k, j, add.Inputs[1-o]
+		break
+	}
+	if t.add < 0 {
+		t.src = b
+	}
+	return t
 }
 
 // findFusions picks the fusions for a net with blob shapes (none when off:
 // Config.Fuse).
-func findFusions(n *models.Net, shapes []models.Shape, on bool) fusion {
+func findFusions(n *models.Net, shapes []models.Shape, in, out int, on bool) fusion {
 	L := len(n.Layers)
-	f := fusion{seVec: fill(L, -1), cropAdd: fill(L, -1), addInto: fill(L, -1), res: fill(L, -1)}
+	f := fusion{seVec: fill(L, -1), cropAdd: fill(L, -1), addInto: fill(L, -1), res: fill(L, -1),
+		tail: tailFusion{interp: -1, add: -1, near: -1, src: out}}
 	if !on {
 		return f
 	}
@@ -99,6 +156,7 @@ func findFusions(n *models.Net, shapes []models.Shape, on bool) fusion {
 		}
 	}
 	// A fused Crop of an unfused SE product reads the stored product: fine.
+	f.tail = findTail(n, shapes, in, out)
 	return f
 }
 
@@ -160,6 +218,8 @@ func (pl *planner) fuseArgs(i int, in tensor) (spec, push []uint32, binds []bref
 func (pl *planner) fused(i int) bool {
 	lay := &pl.p.net.Layers[i]
 	switch {
+	case i == pl.fuse.tail.interp || i == pl.fuse.tail.add || i == pl.fuse.tail.near:
+		// postproc's (planPostproc); their outputs are never stored
 	case pl.fuse.seVec[i] >= 0:
 		img := lay.Inputs[0]
 		if img == pl.fuse.seVec[i] {

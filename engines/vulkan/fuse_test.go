@@ -2,10 +2,14 @@ package vulkan
 
 import (
 	"context"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/engines/cpu"
+	"github.com/upscaled/upscaled/engines/enginetest"
+	"github.com/upscaled/upscaled/imaging"
 )
 
 // TestFusions runs the start-up check network (an SE block whose product a
@@ -52,5 +56,66 @@ func TestFusions(t *testing.T) {
 	}
 	if d := maxDiff16(fused.Pix16, plain.Pix16); d > 2e-3 {
 		t.Errorf("fused output differs from the unfused one by up to %.2e of full scale", d)
+	}
+}
+
+// TestTailFusion: Real-ESRGAN x2's last layers (the add of the
+// nearest-upsampled input, the bicubic ×½ Interp) run inside postproc, in
+// fp32 from the stored network output and the input pixels: no dispatch
+// for them, and the pixels stay as close to the CPU executor's as the
+// conformance suite requires, with fewer samples off by one than the
+// unfused plan on a noise tile.
+func TestTailFusion(t *testing.T) {
+	m := loadNet(t, "realesrgan-animevideov3-x2")
+	rng := rand.New(rand.NewPCG(1, 2))
+	px := make([]uint8, 40*36*3)
+	for i := range px {
+		px[i] = uint8(rng.IntN(256))
+	}
+	tile := engines.Tile{W: 40, H: 36, C: 3, Depth: 8, Pix8: px}
+	ctx := context.Background()
+	ref := cpu.New()
+	defer ref.Close()
+	rp, err := ref.Load(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := engines.Run(ctx, rp, tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := map[bool]int{}
+	for _, fuse := range []bool{false, true} {
+		cfg := testConfig(t)
+		cfg.Fuse = fuse
+		e := openTestEngineWith(t, cfg)
+		p, err := newProgram(e, m, e.CoopMatrix())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := engines.Run(ctx, p, tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range p.layouts {
+			for _, s := range l.steps {
+				if s.layer >= 0 && fuse && slices.Contains([]string{"Resize_37", "Add_38", "Resize_40"}, m.Net.Layers[s.layer].Name) {
+					t.Errorf("fused plan dispatches layer %s", m.Net.Layers[s.layer].Name)
+				}
+			}
+		}
+		p.Close()
+		if psnr := imaging.SamplesPSNR(got.Pix8, want.Pix8, 255); psnr < enginetest.MinPSNRVsCPU {
+			t.Errorf("fuse=%v: %.2f dB against the CPU executor", fuse, psnr)
+		}
+		for i := range got.Pix8 {
+			if got.Pix8[i] != want.Pix8[i] {
+				off[fuse]++
+			}
+		}
+	}
+	t.Logf("samples off the CPU executor's: %d unfused, %d fused, of %d", off[false], off[true], len(px)*4)
+	if off[true] > off[false] {
+		t.Errorf("the fused tail is further from the CPU executor: %d samples off, unfused %d", off[true], off[false])
 	}
 }

@@ -43,7 +43,8 @@ func (pl *planner) planPreproc(h, w, depth int) {
 // planPostproc quantizes the output blob into output pixels, adding the
 // nearest-upsampled input when the model asks for it: output pixel (y, x)
 // takes input pixel (off + y/s, off + x/s), off being the margin the valid
-// convolutions consumed, (in·s − out)/(2s) — as engines/cpu does.
+// convolutions consumed, (in·s − out)/(2s) — as engines/cpu does. With a
+// fused tail it runs the network's last layers itself (fuse.go).
 func (pl *planner) planPostproc(depth int) error {
 	l := pl.l
 	resid, s, offX, offY := 0, 1, 0, 0
@@ -55,8 +56,29 @@ func (pl *planner) planPostproc(depth int) error {
 		}
 		resid, offX, offY = 1, dw/(2*s), dh/(2*s)
 	}
+	// the fused tail (fuse.go): sample the source blob as the final Interp
+	// would, adding the nearest-upsampled input pixels first
+	t := pl.fuse.tail
+	src := pl.shapes[t.src]
+	sample, align, hs, ws := 0, 0, float32(1), float32(1)
+	if t.interp >= 0 {
+		var err error
+		if sample, align, hs, ws, err = interpMap(&pl.p.net.Layers[t.interp], src, pl.shapes[pl.p.out]); err != nil {
+			return err
+		}
+	}
+	addIn, nh, nw := 0, float32(1), float32(1)
+	if t.add >= 0 {
+		var err error
+		if _, _, nh, nw, err = interpMap(&pl.p.net.Layers[t.near], pl.shapes[pl.p.in], src); err != nil {
+			return err
+		}
+		addIn = 1
+	}
 	words := int(l.outBytes / 4)
-	pl.add(-1, "postproc", u32s(depth), u32s(l.outW, l.outH, words, l.w, resid, s, offX, offY), groups1D(words),
-		[]bref{pl.ref(pl.p.out), {space: spOut, size: l.outBytes}, {space: spIn, size: l.inBytes}}, 1)
+	push := append(u32s(l.outW, l.outH, words, l.w, resid, s, offX, offY, src.W, src.H, l.h),
+		f32bits(hs), f32bits(ws), f32bits(nh), f32bits(nw))
+	pl.add(-1, "postproc", u32s(depth, sample, align, addIn), push, groups1D(words),
+		[]bref{pl.ref(t.src), {space: spOut, size: l.outBytes}, {space: spIn, size: l.inBytes}}, 1)
 	return nil
 }

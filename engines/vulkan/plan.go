@@ -207,7 +207,7 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	if testBlockSize > 0 {
 		l.blockSize = testBlockSize
 	}
-	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256, fuse: findFusions(p.net, shapes, p.e.cfg.Fuse)}
+	pl := &planner{p: p, l: l, shapes: shapes, blobs: make([]tensor, len(shapes)), align: 256, fuse: findFusions(p.net, shapes, p.in, p.out, p.e.cfg.Fuse)}
 	for i := range pl.blobs {
 		pl.blobs[i] = tensor{stor: -1, space: -1, scaleVec: -1}
 	}
@@ -226,7 +226,7 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	if out.Dims != 3 || out.C != 3 {
 		return nil, fmt.Errorf("%w: %s output blob %s is not 3×H×W", models.ErrUnsupported, p.net.Name, out)
 	}
-	if pl.blobs[p.out].space != spArena {
+	if pl.blobs[pl.fuse.tail.src].space != spArena {
 		return nil, fmt.Errorf("%w: %s output blob is not an image", models.ErrUnsupported, p.net.Name)
 	}
 	l.outW, l.outH = out.W, out.H
