@@ -37,7 +37,7 @@ func vulkanOptions() []vulkanOption {
 			func(c *vulkan.Config) *bool { return &c.CoopStrided }),
 		switchOption("vk-coop-deconv4", "UPSCALED_VK_COOP_DECONV4", "4×4 stride-2 deconvolutions to ≤ 4 channels (Real-CUGAN's last layer) on the tensor-core kernel too",
 			func(c *vulkan.Config) *bool { return &c.CoopDeconv4 }),
-		switchOption("vk-fuse", "UPSCALED_VK_FUSE", "run SE multiplies and skip-connection crops + adds inside the convolution kernels instead of as dispatches of their own",
+		switchOption("vk-fuse", "UPSCALED_VK_FUSE", "run SE multiplies and skip-connection crops + adds inside the convolution kernels, and a last Interp and input-residual add inside the output quantization, instead of as dispatches of their own",
 			func(c *vulkan.Config) *bool { return &c.Fuse }),
 		{"vk-coop-rps", "UPSCALED_VK_COOP_RPS", "2|4", "tile rows each subgroup of the tensor-core kernel computes (measurements)",
 			func(c *vulkan.Config, v string) error {

@@ -31,8 +31,9 @@ type Config struct {
 	// channels on that kernel (its mode 3; Real-CUGAN's last layer).
 	CoopDeconv4 bool
 	// Fuse runs SE multiplies, and crops added to a convolution's output,
-	// inside the convolution kernels instead of as dispatches of their own
-	// (fuse.go).
+	// inside the convolution kernels, and a network's last Interp and
+	// input-residual add inside the output quantization, instead of as
+	// dispatches of their own (fuse.go).
 	Fuse bool
 	// CoopRPS is the tile rows each subgroup of the kernel computes: 2, or
 	// 4 (half the subgroups, twice the reuse of each weight fragment,
