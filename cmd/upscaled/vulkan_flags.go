@@ -54,7 +54,7 @@ func vulkanOptions() []vulkanOption {
 			func(c vulkan.Config) string { return strconv.Itoa(c.CoopRPS) }},
 		switchOption("vk-coop-khr", "UPSCALED_VK_COOP_KHR", "run the tensor-core kernel through VK_KHR_cooperative_matrix instead of the NV extension (measurements)",
 			func(c *vulkan.Config) *bool { return &c.CoopKHR }),
-		switchOption("vk-profile", "UPSCALED_VK_PROFILE", "time every dispatch on the GPU (timestamp queries); upscaled bench then prints GPU time per kernel and per layer (use --streams 1)",
+		switchOption("vk-profile", "UPSCALED_VK_PROFILE", "time every dispatch on the GPU (timestamp queries, one compute queue); upscaled bench then prints GPU time per kernel and per layer (use --streams 1)",
 			func(c *vulkan.Config) *bool { return &c.Profile }),
 		switchOption("vk-pipestats", "UPSCALED_VK_PIPESTATS", "print every pipeline created, with the driver's statistics (registers, spills, shared memory), to stderr",
 			func(c *vulkan.Config) *bool { return &c.PipeStats }),

@@ -45,8 +45,10 @@ type Config struct {
 	CoopKHR bool
 	// Profile records a GPU timestamp after every dispatch and adds the
 	// dispatch times up per kernel and per layer, process-wide
-	// (WriteProfile). Concurrent passes inflate each other's times:
-	// profile one pass at a time.
+	// (WriteProfile), on one compute queue (passes on several queues
+	// overlap and each other's dispatches would count as theirs).
+	// Concurrent passes still inflate each other's times: profile one
+	// pass at a time.
 	Profile bool
 	// PipeStats prints every pipeline created, with the driver's
 	// statistics (registers, spills, shared memory) where it has them, to

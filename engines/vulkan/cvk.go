@@ -108,7 +108,9 @@ type cctx struct{ p *C.upx_ctx }
 
 // cCtxCreate creates a context on device i with up to cfg.Queues compute
 // queues, the cooperative-matrix extension when coop (and the KHR one too
-// with cfg.CoopKHR), pipeline statistics with cfg.PipeStats.
+// with cfg.CoopKHR), pipeline statistics with cfg.PipeStats. A profiling
+// context has one queue: dispatches of passes on other queues would run
+// between a pass's timestamps and count as its time.
 func cCtxCreate(i int, coop bool, cfg Config) (cctx, error) {
 	var m msgBuf
 	var p *C.upx_ctx
@@ -123,7 +125,11 @@ func cCtxCreate(i int, coop bool, cfg Config) (cctx, error) {
 	if cfg.PipeStats {
 		ps = 1
 	}
-	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(cfg.Queues), ps, &p, m.ptr())); err != nil {
+	queues := cfg.Queues
+	if cfg.Profile {
+		queues = 1
+	}
+	if err := m.err(C.upx_ctx_create(C.int(i), cm, C.uint32_t(queues), ps, &p, m.ptr())); err != nil {
 		return cctx{}, err
 	}
 	return cctx{p}, nil

@@ -13,8 +13,11 @@ import (
 // with a GPU timestamp after every dispatch and adds each finished
 // segment's dispatch times up, process-wide, per kernel and per layer
 // (WriteProfile). A dispatch's time runs from the previous timestamp to its
-// own, so passes running at once on other queues inflate it: profile one
-// pass at a time (`upscaled bench --streams 1`).
+// own, so passes running at once inflate it: the profiling context has one
+// queue (cCtxCreate; with 8, a Real-CUGAN page's dispatch times added up to
+// 1.4× the device's busy time at --streams 1, the next band's segments
+// running between the last one's timestamps), and one pass at a time is
+// the clean split (`upscaled bench --streams 1`).
 
 type profStat struct {
 	calls int
