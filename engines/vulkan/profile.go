@@ -15,7 +15,7 @@ import (
 // (WriteProfile). A dispatch's time runs from the previous timestamp to its
 // own, so passes running at once inflate it: the profiling context has one
 // queue (cCtxCreate; with 8, a Real-CUGAN page's dispatch times added up to
-// 1.4× the device's busy time at --streams 1, the next band's segments
+// 1.5–1.7× the device's busy time at --streams 1, the next band's segments
 // running between the last one's timestamps), and one pass at a time is
 // the clean split (`upscaled bench --streams 1`).
 
