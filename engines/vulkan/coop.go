@@ -24,7 +24,9 @@ const (
 // derives it from its workgroup size (coopSpec).
 func coopTileH(mode int) int {
 	switch mode {
-	case coopConv2x2S2, coopDeconv2x2S2:
+	case coopConv2x2S2:
+		return 8 / coopStridedKC
+	case coopDeconv2x2S2:
 		return 8
 	case coopConv3x3:
 		return coopConvRows
@@ -52,11 +54,30 @@ func (cfg Config) coopShader() string {
 
 // coopSpec is the kernel's specialization: activation, its parameters, NB,
 // RPS (Config.CoopRPS, the tile rows each subgroup computes), the
-// workgroup size (32 per subgroup, a subgroup per RPS rows) and the mode.
+// workgroup size (32 per subgroup, a subgroup per RPS rows), the mode and
+// the chunks staged at once.
 func (cfg Config) coopSpec(act int, a, b float32, nb, mode int) []uint32 {
 	return []uint32{uint32(act), f32bits(a), f32bits(b), uint32(nb), uint32(cfg.CoopRPS),
-		uint32(32 * coopTileH(mode) / cfg.CoopRPS), uint32(mode)}
+		uint32(32 * coopTileH(mode) / cfg.CoopRPS), uint32(mode), uint32(coopKC(mode))}
 }
+
+// coopKC is the 16-channel chunks a mode stages per barrier pair: 4 for
+// the deconvolution (a chunk gives each subgroup only RPS·4 MMAs),
+// coopStridedKC for the strided convolution, else 1.
+func coopKC(mode int) int {
+	switch mode {
+	case coopDeconv2x2S2:
+		return 4
+	case coopConv2x2S2:
+		return coopStridedKC
+	}
+	return 1
+}
+
+// coopStridedKC is mode 2's chunks per stage, 1 (16×8 tiles) or 2 (16×4
+// tiles, whose two stages fit the shared memory); the package's
+// benchmarks compare them (UPSCALED_VK_TEST_STRIDED_KC).
+var coopStridedKC = 1
 
 // coopNB is the number of 16-channel output blocks a workgroup computes for
 // outC output channels (spec constant NB, 1..4): narrow layers take fewer

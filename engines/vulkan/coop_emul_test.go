@@ -307,16 +307,17 @@ func TestCoopDeconvIndexing(t *testing.T) {
 // convolution.
 func TestCoopStridedIndexing(t *testing.T) {
 	const (
-		tw     = coopTile
-		th     = 8 // coopTileH(coopConv2x2S2)
-		pw, ph = 2 * tw, 2 * th
-		ps     = 6
-		os     = 20
+		tw = coopTile
+		ps = 6
+		os = 20
 	)
-	cases := []struct{ inC, outC, w, h, pad, rps int }{
-		{64, 64, 40, 22, 0, 2}, {24, 40, 35, 17, 1, 4}, {64, 128, 32, 16, 0, 2},
+	cases := []struct{ inC, outC, w, h, pad, rps, kc int }{
+		{64, 64, 40, 22, 0, 2, 1}, {24, 40, 35, 17, 1, 4, 1}, {64, 128, 32, 16, 0, 2, 1},
+		{64, 64, 40, 22, 0, 2, 2}, {24, 40, 35, 17, 1, 2, 2}, {80, 24, 21, 13, 0, 2, 2},
 	}
 	for _, c := range cases {
+		kc, th := c.kc, 8/c.kc // coopStridedKC, coopTileH(coopConv2x2S2)
+		pw, ph := 2*tw, 2*th
 		rng := rand.New(rand.NewPCG(uint64(c.inC), uint64(c.outC)))
 		wts := make([]float32, c.outC*c.inC*4)
 		for i := range wts {
@@ -329,7 +330,8 @@ func TestCoopStridedIndexing(t *testing.T) {
 		ow, oh := (c.w+2*c.pad-2)/2+1, (c.h+2*c.pad-2)/2+1
 		nb := coopNB(c.outC)
 		bs := 2*nb + 1
-		bn := 4 * 16 * 2 * nb
+		cb := 4 * 16 * 2 * nb // weight items of a chunk (CB)
+		ca := 4 * ph * pw     // patch items of a chunk (CA)
 		rps, nsg := c.rps, th/c.rps
 		wc := arrangeCoop(wts, c.outC, c.inC, 4, nb)
 		inC4, outC4 := c4(c.inC), c4(c.outC)
@@ -349,41 +351,48 @@ func TestCoopStridedIndexing(t *testing.T) {
 				for gx := 0; gx < (ow+tw-1)/tw; gx++ {
 					x0, y0 := gx*tw, gy*th
 					acc := make([][256]float64, nsg*16)
-					for q := range ic16 {
-						ash := make([]float32, ph*pw*ps*4)
-						for i := range 4 * ph * pw {
-							pxx, py, ic := i%pw, (i/pw)%ph, q*4+i/(pw*ph)
+					for q := range (ic16 + kc - 1) / kc {
+						ash := make([]float32, kc*ph*pw*ps*4)
+						for i := range kc * ca {
+							cc := i % ca
+							pxx, py, ic := cc%pw, (cc/pw)%ph, (q*kc+i/ca)*4+cc/(pw*ph)
 							for l := range 4 {
 								v := float32(0)
 								if ic < inC4 {
 									v = px(ic*4+l, 2*y0-c.pad+py, 2*x0-c.pad+pxx)
 								}
-								ash[((i%(pw*ph))*ps+i/(pw*ph))*4+l] = v
+								ash[((i/ca)*ph*pw*ps+(cc%(pw*ph))*ps+cc/(pw*ph))*4+l] = v
 							}
 						}
-						bsh := make([]float32, 4*16*bs*8)
-						wb := (wz*ic16 + q) * bn
-						for v := range bn {
+						bsh := make([]float32, kc*4*16*bs*8)
+						for v := range kc * cb {
+							chunk, w := q*kc+v/cb, v%cb
 							for l := range 8 {
-								bsh[((v/(2*nb))*bs+v%(2*nb))*8+l] = wc[(wb+v)*8+l]
+								x := float32(0)
+								if chunk < ic16 {
+									x = wc[((wz*ic16+chunk)*cb+w)*8+l]
+								}
+								bsh[((v/cb)*4*16*bs+(w/(2*nb))*bs+w%(2*nb))*8+l] = x
 							}
 						}
-						for sg := range nsg {
-							r0 := sg * rps
-							for tp := range 4 {
-								dy, dx := tp/2, tp%2
-								for n := range nb {
-									boff := tp*16*bs + n*2
-									for rr := range rps {
-										aoff := ((2*(r0+rr)+dy)*pw + dx) * ps
-										a := &acc[sg*16+rr*4+n]
-										for i := range 16 {
-											for j := range 16 {
-												var s float64
-												for k := range 16 {
-													s += float64(ash[(aoff+i*2*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+						for k2 := range kc {
+							for sg := range nsg {
+								r0 := sg * rps
+								for tp := range 4 {
+									dy, dx := tp/2, tp%2
+									for n := range nb {
+										boff := k2*4*16*bs + tp*16*bs + n*2
+										for rr := range rps {
+											aoff := k2*ph*pw*ps + ((2*(r0+rr)+dy)*pw+dx)*ps
+											a := &acc[sg*16+rr*4+n]
+											for i := range 16 {
+												for j := range 16 {
+													var s float64
+													for k := range 16 {
+														s += float64(ash[(aoff+i*2*ps)*4+k]) * float64(bsh[(boff+k*bs)*8+j])
+													}
+													a[i*16+j] += s
 												}
-												a[i*16+j] += s
 											}
 										}
 									}

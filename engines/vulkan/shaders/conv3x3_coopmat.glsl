@@ -61,6 +61,7 @@ layout(constant_id = 3) const int NB = 4;  // 16-channel output blocks per workg
 layout(constant_id = 4) const int RPS = 2; // tile rows per subgroup (2 or 4)
 layout(constant_id = 5) const int NT = 256; // invocations: 32 · TH/RPS
 layout(constant_id = 6) const int MODE = 0; // 0 conv 3×3, 1 deconv 2×2 s2, 2 conv 2×2 s2, 3 deconv 4×4 s2
+layout(constant_id = 7) const int KC = 1;   // 16-channel chunks staged per barrier pair (coopKC)
 const int TAPS = MODE == 1 ? 1 : (MODE == 2 ? 4 : 9); // weight taps per chunk
 
 const int TW = 16;                 // tile width, output (input for mode 1) pixels
@@ -69,7 +70,6 @@ const int PW = MODE == 2 ? 2 * TW : (MODE == 1 ? TW : TW + 2); // input patch: 3
 const int PH = MODE == 2 ? 2 * TH : (MODE == 1 ? TH : TH + 2);
 const int PS = 6;                 // patch pixel stride, uvec2 units (24 halves)
 const int BS = 2 * NB + 1;        // weight row stride, uvec4 units (NB·16 + 8 halves)
-const int KC = MODE == 1 ? 4 : 1; // 16-channel chunks staged at once (mode 1's MMAs per chunk are few)
 const int CA = 4 * PH * PW;       // 8-byte items of one chunk's patch (4 planes)
 const int AN = CA * KC;           // staged per stage
 const int AIT = (AN + NT - 1) / NT; // per invocation
@@ -88,7 +88,7 @@ layout(push_constant) uniform P {
 	int cutL, cutT; // mode 3
 	int resW, resH, resX, resY;
 } p;
-#define FUSE_ID 7
+#define FUSE_ID 8
 #include "fuse.glsl"
 
 shared uvec2 ash[KC * PH * PW * PS];
@@ -248,15 +248,19 @@ void main() {
 				TAP(0, a0, a1, a2, a3)
 			}
 		} else {
-			[[unroll]] for (int t = 0; t < 4; t++) {
-				int dy = t / 2, dx = t % 2;
-				LOADS(0);
-				LOADS(1);
-				if (RPS > 2) {
-					LOADS(2);
-					LOADS(3);
+			[[unroll]] for (int kc = 0; kc < KC; kc++) {
+				aoff = kc * PH * PW * PS;
+				boff = kc * TAPS * 16 * BS;
+				[[unroll]] for (int t = 0; t < 4; t++) {
+					int dy = t / 2, dx = t % 2;
+					LOADS(0);
+					LOADS(1);
+					if (RPS > 2) {
+						LOADS(2);
+						LOADS(3);
+					}
+					TAP(t, a0, a1, a2, a3)
 				}
-				TAP(t, a0, a1, a2, a3)
 			}
 		}
 	}
