@@ -119,17 +119,26 @@ func openPG(ctx context.Context, cfg Config) (*pgxpool.Pool, *store, error) {
 }
 
 func migratePG(ctx context.Context, pool *pgxpool.Pool) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(migrateLock)); err != nil {
-			return err
-		}
-		mig, err := rivermigrate.New(riverpgxv5.New(pool), nil)
-		if err != nil {
-			return err
-		}
-		if _, err := mig.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil); err != nil {
-			return fmt.Errorf("river: %w", err)
-		}
+	// a session lock on a connection of its own: River's migrations each
+	// run in their own transaction (one adds an enum value, which cannot
+	// be used in the transaction that adds it)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, int64(migrateLock)); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(migrateLock))
+	mig, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return err
+	}
+	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		for _, stmt := range strings.Split(pgSchema, ";\n") {
 			if strings.TrimSpace(stmt) == "" {
 				continue
