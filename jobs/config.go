@@ -58,10 +58,11 @@ type Config struct {
 	// SingleNode allows DatabaseURL with job files in the data directory
 	// (UPSCALED_SINGLE_NODE): only one node can then see them.
 	SingleNode bool
-	// RescueAfter is how long a fleet page may stay running before River
-	// hands it to another worker (UPSCALED_JOB_RESCUE_AFTER): how soon the
-	// pages of a killed node run again (plus up to 30 s, River's rescuer
-	// period); it must exceed the longest page.
+	// RescueAfter is the longest a fleet page may run
+	// (UPSCALED_JOB_RESCUE_AFTER): a slower one is stopped and tried again
+	// (it fails after maxAttempts), and a page whose node died (its record
+	// still running) is handed to another worker this long (+1 s, plus up
+	// to 30 s, River's rescuer period) after it started.
 	RescueAfter time.Duration
 	// DrainTimeout is how long a fleet worker's running pages may finish
 	// after SIGTERM before they are stopped and returned to the queue

@@ -29,6 +29,9 @@ type pageArgs struct {
 // Kind names the queue job kind in river_job.
 func (pageArgs) Kind() string { return "upscaled_page" }
 
+// errPageTimeout: a fleet page ran past Config.RescueAfter.
+var errPageTimeout = errors.New("job page timed out")
+
 // queueName is the River queue every page goes to.
 const queueName = "pages"
 
@@ -86,8 +89,11 @@ func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
 		Logger:               m.log.With("component", "river"),
 		MaxAttempts:          fleetMaxAttempts,
 		RetryPolicy:          retryPolicy{},
-		JobTimeout:           -1, // a page ends by itself; RescueAfter catches the stuck
-		RescueStuckJobsAfter: m.cfg.RescueAfter,
+		// a page runs at most RescueAfter; one still marked running a
+		// second later is its dead node's, and River's rescuer (every
+		// 30 s, on the leader) hands it to another worker
+		JobTimeout:           m.cfg.RescueAfter,
+		RescueStuckJobsAfter: m.cfg.RescueAfter + time.Second,
 		SoftStopTimeout:      max(m.cfg.DrainTimeout, time.Millisecond),
 	}
 	if m.cfg.Work {
@@ -207,6 +213,14 @@ func (m *Manager) runPage(ctx context.Context, id string, idx, attempt int) erro
 		}
 	}
 	it, tiles, perr := m.runPipeline(ctx, id, idx, opts, nil, progress)
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		perr = fmt.Errorf("%w: the page took longer than UPSCALED_JOB_RESCUE_AFTER (%s)", errPageTimeout, m.cfg.RescueAfter)
+		if attempt < maxAttempts {
+			log.Warn("job item: too slow, trying again", "err", perr)
+			return perr
+		}
+		ctx = context.WithoutCancel(ctx)
+	}
 	if ctx.Err() != nil {
 		// canceled (the job was deleted) or this node is draining
 		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)

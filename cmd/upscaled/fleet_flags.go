@@ -32,7 +32,7 @@ func fleetOptions() []serveOption {
 		{"drain-timeout", "UPSCALED_DRAIN_TIMEOUT", "DURATION", "fleet: on SIGTERM, time running job pages get to finish (no new page is taken); then they are stopped and returned to the queue",
 			func(c *server.Config, v string) error { return setDuration(&c.Jobs.DrainTimeout, v) },
 			func(c server.Config) string { return c.Jobs.DrainTimeout.String() }},
-		{"job-rescue-after", "UPSCALED_JOB_RESCUE_AFTER", "DURATION", "fleet: a page running this long is given to another worker (its node is taken for dead; up to 30s more for the check); must exceed the longest page",
+		{"job-rescue-after", "UPSCALED_JOB_RESCUE_AFTER", "DURATION", "fleet: the longest a job page may run (a slower one is stopped and tried again); a page whose node died goes to another worker this long after it started (+ up to 31s for the check)",
 			func(c *server.Config, v string) error { return setDuration(&c.Jobs.RescueAfter, v) },
 			func(c server.Config) string { return c.Jobs.RescueAfter.String() }},
 		{"job-progress-every", "UPSCALED_JOB_PROGRESS_EVERY", "DURATION", "fleet: how often a worker writes a running page's tile progress to the database",
