@@ -85,10 +85,10 @@ func (w *pageWorker) Work(ctx context.Context, j *river.Job[pageArgs]) error {
 func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
 	f := &fleet{pool: pool, id: NodeID(), stop: make(chan struct{})}
 	rc := &river.Config{
-		ID:                   f.id,
-		Logger:               m.log.With("component", "river"),
-		MaxAttempts:          fleetMaxAttempts,
-		RetryPolicy:          retryPolicy{},
+		ID:          f.id,
+		Logger:      m.log.With("component", "river"),
+		MaxAttempts: fleetMaxAttempts,
+		RetryPolicy: retryPolicy{},
 		// a page runs at most RescueAfter; one still marked running a
 		// second later is its dead node's, and River's rescuer (every
 		// 30 s, on the leader) hands it to another worker
