@@ -405,4 +405,3 @@ func logStatements(t *testing.T, pg *pgserver.Server, pages int) {
 	t.Logf("database work for %d pages (2 jobs, 2 kills, 2 API nodes following events, 3 workers polling): %d statements (%.1f per page), %d rows (%.1f per page), %d WAL bytes (%.0f per page); most called:\n%s",
 		pages, calls, float64(calls)/float64(pages), rows, float64(rows)/float64(pages), wal, float64(wal)/float64(pages), b.String())
 }
-
