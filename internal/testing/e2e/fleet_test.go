@@ -115,6 +115,12 @@ func TestFleet(t *testing.T) {
 		}
 		t.Logf("events of job %s from the other API node: %d pages succeeded before the stream, %d item events saying succeeded, %d progress events", id, ev.initial, len(ev.succeeded), ev.progress)
 		checkArchive(t, api2.URL+"/v1/jobs/"+id+"/archive", want[i*fleetPages:(i+1)*fleetPages])
+		for _, n := range []int{0, fleetPages - 1} {
+			r := do(t, "GET", api2.URL+d.Items[n].ResultURL, nil, "", "")
+			if r.Status != http.StatusOK || !bytes.Equal(r.Body, want[i*fleetPages+n]) {
+				t.Errorf("job %s item %d from the other API node: %d, %d bytes, not the single-node run's", id, n, r.Status, len(r.Body))
+			}
+		}
 		checkOnce(t, db, id)
 	}
 	logStatements(t, pg, 2*fleetPages)
