@@ -35,7 +35,13 @@ stop() {
   trap - INT TERM EXIT
   echo "fleet.sh: stopping" >&2
   # nodes first (workers drain, UPSCALED_DRAIN_TIMEOUT), then the stores
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[i]}" 2>/dev/null || true; wait "${pids[i]}" 2>/dev/null || true; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null || continue
+    # nodes stop within UPSCALED_DRAIN_TIMEOUT / _SHUTDOWN_GRACE; weed may linger
+    for _ in $(seq 400); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
 }
 trap stop INT TERM EXIT
 
@@ -80,7 +86,7 @@ node() { # role port name
 node api "$port" api
 for ((w = 1; w <= workers; w++)); do node worker $((port + w)) "worker$w"; done
 for p in $(seq "$port" $((port + workers))); do
-  for _ in $(seq 600); do curl -fsS -o /dev/null "http://127.0.0.1:$p/readyz" && break; sleep 0.2; done
+  for _ in $(seq 600); do curl -fs -o /dev/null "http://127.0.0.1:$p/readyz" && break; sleep 0.2; done
 done
 echo "fleet.sh: API on http://127.0.0.1:$port, $workers workers on :$((port + 1))…:$((port + workers)) (probes and /metrics only)," \
   "PostgreSQL on :$pg_port, S3 on $s3 (bucket $bucket); logs in $dir; Ctrl-C stops" >&2
