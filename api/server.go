@@ -44,6 +44,9 @@ type Config struct {
 	APIKeys []string
 	// CORSOrigins are the allowed browser origins ("*" for any); empty: CORS off.
 	CORSOrigins []string
+	// ProbesOnly serves /healthz, /readyz and /metrics alone, every other
+	// path 404 (a fleet's worker-only node).
+	ProbesOnly bool
 }
 
 // Readiness reports whether the service can take work, with a reason.
@@ -157,6 +160,12 @@ func (s *Server) routes(extra []Mount) http.Handler {
 	notFound := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s", r.Method, r.URL.Path)}
 	})
+	if s.cfg.ProbesOnly {
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return &statusError{status: http.StatusNotFound, detail: fmt.Sprintf("no route for %s %s: this node is a worker (UPSCALED_ROLE=worker), it serves only /healthz, /readyz and /metrics", r.Method, r.URL.Path)}
+		}))
+		return r
+	}
 	mountDocs(r, notFound) // upload page, OpenAPI spec and docs (docs_routes.go)
 	r.Route("/v1", func(r chi.Router) {
 		r.Use(s.authenticate)

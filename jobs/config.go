@@ -43,6 +43,37 @@ type Config struct {
 	// hold together (UPSCALED_JOB_BUDGET_SHARE); the rest stays for
 	// synchronous requests.
 	BudgetShare float64
+
+	// DatabaseURL, when set, is the fleet's PostgreSQL database
+	// (UPSCALED_DATABASE_URL, postgres://…): job records live there and
+	// every page is a River queue job that any worker node takes; empty
+	// keeps the embedded SQLite store and in-process queue.
+	DatabaseURL string
+	// DatabaseMaxConns bounds this node's connections to it
+	// (UPSCALED_DATABASE_MAX_CONNS).
+	DatabaseMaxConns int
+	// Work runs this node's page workers (false on API-only nodes of a
+	// fleet, UPSCALED_ROLE=api).
+	Work bool
+	// SingleNode allows DatabaseURL with job files in the data directory
+	// (UPSCALED_SINGLE_NODE): only one node can then see them.
+	SingleNode bool
+	// RescueAfter is the longest a fleet page may run
+	// (UPSCALED_JOB_RESCUE_AFTER): a slower one is stopped and tried again
+	// (it fails after maxAttempts), and a page whose node died (its record
+	// still running) is handed to another worker this long (+1 s, plus up
+	// to 30 s, River's rescuer period) after it started.
+	RescueAfter time.Duration
+	// DrainTimeout is how long a fleet worker's running pages may finish
+	// after SIGTERM before they are stopped and returned to the queue
+	// (UPSCALED_DRAIN_TIMEOUT); it takes no new page meanwhile.
+	DrainTimeout time.Duration
+	// ProgressEvery is how often a fleet worker writes a running page's
+	// tile progress to the database (UPSCALED_JOB_PROGRESS_EVERY).
+	ProgressEvery time.Duration
+	// PollEvery is how often a fleet node reads a job whose events (SSE)
+	// someone follows (UPSCALED_JOB_POLL).
+	PollEvery time.Duration
 }
 
 // DefaultConfig returns the documented defaults.
@@ -59,6 +90,13 @@ func DefaultConfig() Config {
 		UploadTimeout: 10 * time.Minute,
 		MaxUploads:    16,
 		DiskRetry:     30 * time.Minute,
+
+		DatabaseMaxConns: 8,
+		Work:             true,
+		RescueAfter:      2 * time.Minute,
+		DrainTimeout:     30 * time.Second,
+		ProgressEvery:    time.Second,
+		PollEvery:        500 * time.Millisecond,
 	}
 }
 
@@ -94,6 +132,29 @@ func (c Config) Validate() error {
 	}
 	if !(c.BudgetShare > 0 && c.BudgetShare <= 1) {
 		errs = append(errs, fmt.Errorf("jobs: budget share %g: must be in (0, 1]", c.BudgetShare))
+	}
+	if c.DatabaseURL != "" {
+		if err := CheckDatabaseURL(c.DatabaseURL); err != nil {
+			errs = append(errs, fmt.Errorf("UPSCALED_DATABASE_URL: %w", err))
+		}
+	}
+	if c.DatabaseMaxConns < 2 || c.DatabaseMaxConns > 1000 {
+		errs = append(errs, fmt.Errorf("UPSCALED_DATABASE_MAX_CONNS: %d: must be 2..1000", c.DatabaseMaxConns))
+	}
+	if c.RescueAfter < time.Second {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_RESCUE_AFTER: %s: must be at least 1s", c.RescueAfter))
+	}
+	if c.DrainTimeout < 0 {
+		errs = append(errs, fmt.Errorf("UPSCALED_DRAIN_TIMEOUT: %s: must be 0 or more", c.DrainTimeout))
+	}
+	if c.ProgressEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_PROGRESS_EVERY: %s: must be at least 10ms", c.ProgressEvery))
+	}
+	if c.PollEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_POLL: %s: must be at least 10ms", c.PollEvery))
+	}
+	if c.DatabaseURL == "" && !c.Work {
+		errs = append(errs, errors.New("UPSCALED_ROLE=api: an API-only node needs the fleet's database (UPSCALED_DATABASE_URL): with the embedded store only this process runs its jobs"))
 	}
 	return errors.Join(errs...)
 }

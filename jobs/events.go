@@ -84,3 +84,10 @@ func (h *hub) publish(id string, ev Event) {
 		delete(h.subs, id)
 	}
 }
+
+// has reports whether the job has subscribers.
+func (h *hub) has(id string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs[id]) > 0
+}

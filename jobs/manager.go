@@ -76,8 +76,13 @@ type Manager struct {
 	// uploads holds a token per job upload being received.
 	uploads chan struct{}
 
-	mu     sync.Mutex
-	drafts map[string]bool // ids of uploads not yet committed
+	mu       sync.Mutex
+	drafts   map[string]bool // ids of uploads not yet committed
+	watching map[string]bool // fleet: ids of jobs a watcher reads for subscribers
+
+	// fleet, when set, is the queue of fleet mode (Config.DatabaseURL):
+	// pages are River jobs on the shared database, queue is unused.
+	fleet *fleet
 }
 
 // Open opens (or creates) the store under cfg.DataDir, removes half-written
@@ -106,17 +111,15 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	if err := os.MkdirAll(l.jobsDir(), 0o750); err != nil {
 		return nil, fmt.Errorf("jobs: data directory: %w", err)
 	}
+	if cfg.DatabaseURL != "" {
+		return openFleet(ctx, cfg, d, l)
+	}
 	st, err := openStore(ctx, l.db())
 	if err != nil {
 		return nil, err
 	}
-	base, stop := context.WithCancel(context.Background())
-	m := &Manager{
-		cfg: cfg, deps: d, files: l, store: st,
-		queue: newQueue(cfg.Workers), hub: newHub(), gate: newGate(d.Budget, cfg.BudgetShare),
-		log: d.Logger.With("component", "jobs"), base: base, stopBase: stop,
-		drafts: map[string]bool{}, uploads: make(chan struct{}, cfg.MaxUploads),
-	}
+	m := newManager(cfg, d, l, st)
+	stop := m.stopBase
 	n, err := m.recover(ctx)
 	if err != nil {
 		st.close()
@@ -135,6 +138,42 @@ func Open(ctx context.Context, cfg Config, d Deps) (*Manager, error) {
 	return m, nil
 }
 
+func newManager(cfg Config, d Deps, l layout, st *store) *Manager {
+	base, stop := context.WithCancel(context.Background())
+	return &Manager{
+		cfg: cfg, deps: d, files: l, store: st,
+		queue: newQueue(cfg.Workers), hub: newHub(), gate: newGate(d.Budget, cfg.BudgetShare),
+		log: d.Logger.With("component", "jobs"), base: base, stopBase: stop,
+		drafts: map[string]bool{}, watching: map[string]bool{}, uploads: make(chan struct{}, cfg.MaxUploads),
+	}
+}
+
+// openFleet opens the fleet's job store and queue on PostgreSQL. Job
+// files must be in a store every node reaches (Deps.Blobs), unless the
+// configuration says that one node runs.
+func openFleet(ctx context.Context, cfg Config, d Deps, l layout) (*Manager, error) {
+	if d.Blobs == nil && !cfg.SingleNode {
+		return nil, errors.New("UPSCALED_DATABASE_URL is set but job files would stay in this node's data directory, where other nodes cannot read them: " +
+			"set UPSCALED_BLOB_URL=s3://BUCKET/PREFIX (a store every node reaches), or UPSCALED_SINGLE_NODE=1 when this is the only node")
+	}
+	pool, st, err := openPG(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m := newManager(cfg, d, l, st)
+	if m.fleet, err = newFleet(m, pool); err != nil {
+		st.close()
+		pool.Close()
+		return nil, err
+	}
+	if err := m.sweepDirs(ctx); err != nil {
+		m.Close()
+		return nil, fmt.Errorf("jobs: clean up: %w", err)
+	}
+	m.log.Info("fleet job store", "database", redactURL(cfg.DatabaseURL), "node", m.fleet.id, "works_pages", cfg.Work)
+	return m, nil
+}
+
 // Config returns the configuration in use.
 func (m *Manager) Config() Config { return m.cfg }
 
@@ -142,6 +181,9 @@ func (m *Manager) Config() Config { return m.cfg }
 // workers to stop (a running item stops at its next tile; it is redone on
 // the next Open).
 func (m *Manager) Run(ctx context.Context) error {
+	if m.fleet != nil {
+		return m.fleet.run(ctx, m)
+	}
 	if err := m.Collect(ctx); err != nil && ctx.Err() == nil {
 		m.log.Error("job collector", "err", err)
 	}
@@ -167,12 +209,19 @@ func (m *Manager) Run(ctx context.Context) error {
 // Close closes the store. Call it after Run returned.
 func (m *Manager) Close() error {
 	m.stopBase()
-	return m.store.close()
+	err := m.store.close()
+	if m.fleet != nil {
+		m.fleet.pool.Close()
+	}
+	return err
 }
 
 // recover queues every unfinished job not already active; it returns how
 // many it queued.
 func (m *Manager) recover(ctx context.Context) (int, error) {
+	if m.fleet != nil {
+		return 0, nil // River holds the fleet's unfinished pages
+	}
 	m.admit.Lock()
 	defer m.admit.Unlock()
 	ids, err := m.store.unfinished(ctx)
@@ -202,7 +251,7 @@ func (m *Manager) recover(ctx context.Context) (int, error) {
 		}
 		if len(pending) == 0 {
 			if err := m.store.tx(ctx, func(tx *sql.Tx) error {
-				_, err := settleJob(ctx, tx, id, m.deps.Now(), m.cfg.TTL)
+				_, err := m.store.settleJob(ctx, tx, id, m.deps.Now(), m.cfg.TTL)
 				return err
 			}); err != nil {
 				return n, err
@@ -250,6 +299,11 @@ func (m *Manager) owned(ctx context.Context, owner, id string) (Job, error) {
 
 // live fills the tile counts of running items and the job's progress.
 func (m *Manager) live(j *Job) {
+	if m.fleet != nil {
+		// tiles of running items are in their records
+		j.Progress = j.computeProgress()
+		return
+	}
 	if tiles := m.queue.tiles(j.ID); tiles != nil {
 		for i := range j.Items {
 			if p, ok := tiles[j.Items[i].Index]; ok && j.Items[i].State == Running {
@@ -308,8 +362,15 @@ func (m *Manager) Cancel(ctx context.Context, owner, id string) error {
 	if err := m.store.cancel(ctx, id, m.deps.Now(), m.cfg.TTL); err != nil {
 		return fmt.Errorf("jobs: cancel %s: %w", id, err)
 	}
-	running, _ := m.queue.cancelJob(id)
-	if !running {
+	var running bool
+	if m.fleet != nil {
+		// a page running on a worker stops at its next tile and removes
+		// what it wrote; the bucket's lifecycle rules take a late one
+		if err := m.fleet.cancel(ctx, id); err != nil {
+			m.log.Warn("cancel queued pages", "job_id", id, "err", err)
+		}
+		m.removeFiles(id)
+	} else if running, _ = m.queue.cancelJob(id); !running {
 		m.removeFiles(id)
 	}
 	m.log.Info("job canceled", "job_id", id, "items_running", running)
@@ -436,11 +497,17 @@ func (m *Manager) Subscribe(ctx context.Context, owner, id string) (Job, *Subscr
 		sub.Close()
 		return Job{}, nil, err
 	}
+	if m.fleet != nil && !j.State.Final() {
+		m.watch(j)
+	}
 	return j, sub, nil
 }
 
 // publishState sends the job's current state to subscribers.
 func (m *Manager) publishState(ctx context.Context, id string) {
+	if m.fleet != nil {
+		return // the watcher reads it from the database (watch.go)
+	}
 	j, err := m.store.job(ctx, id)
 	if errors.Is(err, ErrNotFound) {
 		return // expired meanwhile

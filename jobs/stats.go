@@ -25,7 +25,7 @@ func (m *Manager) Stats(ctx context.Context) (Stats, error) {
 	for _, s := range States {
 		st.Jobs[s] = 0
 	}
-	if err := m.store.countBy(ctx, `SELECT state, COUNT(*) FROM jobs WHERE deleted = 0 GROUP BY state`, func(s State, n int) {
+	if err := m.store.countBy(ctx, `SELECT state, COUNT(*) FROM jobs WHERE NOT deleted GROUP BY state`, func(s State, n int) {
 		st.Jobs[s] = n
 	}); err != nil {
 		return st, err

@@ -13,12 +13,19 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/upscaled/upscaled/imaging"
+	"github.com/upscaled/upscaled/upscale"
 )
 
-// store is the SQLite job store. Every write is one short IMMEDIATE
-// transaction; busy_timeout makes concurrent writers wait instead of failing.
+// store is the job store: SQLite (embedded default) or PostgreSQL (fleet
+// mode, pgstore.go), one set of queries for both (dialect.go). On SQLite
+// every write is one short IMMEDIATE transaction and busy_timeout makes
+// concurrent writers wait instead of failing; on PostgreSQL a write that
+// may settle a job first locks the job's row (lockJob).
 type store struct {
 	db *sql.DB
+	// pg: the database is PostgreSQL (fleet mode); queries are written
+	// with ? placeholders and rebound to $n.
+	pg bool
 }
 
 // errDuplicate: an insert hit the (owner, idempotency key) unique index.
@@ -77,18 +84,18 @@ func (s *store) migrate(ctx context.Context) error {
 func (s *store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return dbErr(err)
+		return s.dbErr(err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
-		return dbErr(err)
+		return s.dbErr(err)
 	}
-	return dbErr(tx.Commit())
+	return s.dbErr(tx.Commit())
 }
 
-// dbErr maps SQLite's "database or disk is full" to ErrDiskFull and a lock
+// sqliteErr maps SQLite's "database or disk is full" to ErrDiskFull and a lock
 // held past busy_timeout to ErrBusy.
-func dbErr(err error) error {
+func sqliteErr(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
@@ -117,7 +124,11 @@ func fromMS(v int64) time.Time {
 
 // insertJob records a new job and its items; errDuplicate when the owner
 // already has a job with the same idempotency key.
-func (s *store) insertJob(ctx context.Context, j Job) error {
+func (s *store) insertJob(ctx context.Context, j Job) error { return s.insertJobTx(ctx, j, nil) }
+
+// insertJobTx is insertJob that also runs enqueue, when set, in the same
+// transaction (the fleet's queue jobs for the pages).
+func (s *store) insertJobTx(ctx context.Context, j Job, enqueue func(*sql.Tx) error) error {
 	opts, err := json.Marshal(j.Options)
 	if err != nil {
 		return err
@@ -127,18 +138,17 @@ func (s *store) insertJob(ctx context.Context, j Job) error {
 		idem = j.IdempotencyKey
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO jobs(id, owner, idem_key, idem_digest, state, options, created_at, started_at, finished_at, expires_at)
-			VALUES(?,?,?,?,?,?,?,?,?,?)`, j.ID, j.Owner, idem, j.Digest, string(j.State), string(opts),
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs(id, owner, idem_key, idem_digest, state, options, created_at, started_at, finished_at, expires_at)
+			VALUES(?,?,?,?,?,?,?,?,?,?)`), j.ID, j.Owner, idem, j.Digest, string(j.State), string(opts),
 			ms(j.Created), ms(j.Started), ms(j.Finished), ms(j.Expires))
-		var se *sqlite.Error
-		if errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+		if s.uniqueViolation(err) {
 			return errDuplicate
 		}
 		if err != nil {
 			return err
 		}
-		st, err := tx.PrepareContext(ctx, `INSERT INTO items(job_id, idx, name, raw_name, state, in_bytes, in_format, in_width, in_height,
-			out_format, out_width, out_height, error, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		st, err := tx.PrepareContext(ctx, s.q(`INSERT INTO items(job_id, idx, name, raw_name, state, in_bytes, in_format, in_width, in_height,
+			out_format, out_width, out_height, error, finished_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`))
 		if err != nil {
 			return err
 		}
@@ -149,6 +159,9 @@ func (s *store) insertJob(ctx context.Context, j Job) error {
 				it.Error, ms(it.Finished)); err != nil {
 				return err
 			}
+		}
+		if enqueue != nil {
+			return enqueue(tx)
 		}
 		return nil
 	})
@@ -178,18 +191,18 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 
 // job loads a job with its items.
 func (s *store) job(ctx context.Context, id string) (Job, error) {
-	j, err := scanJob(s.db.QueryRowContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE id = ?`, id))
+	j, err := scanJob(s.db.QueryRowContext(ctx, s.q(`SELECT `+jobCols+` FROM jobs WHERE id = ?`), id))
 	if err != nil {
-		return Job{}, dbErr(err)
+		return Job{}, s.dbErr(err)
 	}
 	j.Items, err = s.items(ctx, id)
-	return j, dbErr(err)
+	return j, s.dbErr(err)
 }
 
 // jobByIdem finds the owner's job with an idempotency key.
 func (s *store) jobByIdem(ctx context.Context, owner, key string) (Job, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, `SELECT id FROM jobs WHERE owner = ? AND idem_key = ?`, owner, key).Scan(&id)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id FROM jobs WHERE owner = ? AND idem_key = ?`), owner, key).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, ErrNotFound
 	}
@@ -200,9 +213,9 @@ func (s *store) jobByIdem(ctx context.Context, owner, key string) (Job, error) {
 }
 
 func (s *store) items(ctx context.Context, id string) ([]Item, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT idx, name, raw_name, state, in_bytes, in_format, in_width, in_height,
-		out_bytes, out_format, out_width, out_height, content_type, error, started_at, finished_at
-		FROM items WHERE job_id = ? ORDER BY idx`, id)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT idx, name, raw_name, state, in_bytes, in_format, in_width, in_height,
+		out_bytes, out_format, out_width, out_height, content_type, error, started_at, finished_at, `+s.tileCols()+`
+		FROM items WHERE job_id = ? ORDER BY idx`), id)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +228,7 @@ func (s *store) items(ctx context.Context, id string) ([]Item, error) {
 			started, finished int64
 		)
 		if err := rows.Scan(&it.Index, &it.Name, &it.RawName, &state, &it.InBytes, &inF, &it.InWidth, &it.InHeight,
-			&it.OutBytes, &outF, &it.OutWidth, &it.OutHeight, &it.ContentType, &it.Error, &started, &finished); err != nil {
+			&it.OutBytes, &outF, &it.OutWidth, &it.OutHeight, &it.ContentType, &it.Error, &started, &finished, &it.TilesDone, &it.TilesTotal); err != nil {
 			return nil, err
 		}
 		it.State, it.InFormat, it.OutFormat = State(state), imaging.Format(inF), imaging.Format(outF)
@@ -229,8 +242,8 @@ func (s *store) items(ctx context.Context, id string) ([]Item, error) {
 // strictly before the cursor position (created ms, id); items carry only
 // their states (for counts).
 func (s *store) list(ctx context.Context, owner string, limit int, beforeMS int64, beforeID string) ([]Job, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+jobCols+` FROM jobs WHERE owner = ? AND deleted = 0 AND (created_at < ? OR (created_at = ? AND id < ?))
-		ORDER BY created_at DESC, id DESC LIMIT ?`, owner, beforeMS, beforeMS, beforeID, limit)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+jobCols+` FROM jobs WHERE owner = ? AND NOT deleted AND (created_at < ? OR (created_at = ? AND id < ?))
+		ORDER BY created_at DESC, id DESC LIMIT ?`), owner, beforeMS, beforeMS, beforeID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -261,8 +274,11 @@ func (s *store) list(ctx context.Context, owner string, limit int, beforeMS int6
 func (s *store) claimItem(ctx context.Context, id string, idx int, now time.Time, retry bool) (bool, error) {
 	ok := false
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE items SET state = 'running', started_at = ? WHERE job_id = ? AND idx = ?
-			AND (state = 'queued' OR (? AND state = 'running'))`, ms(now), id, idx, retry)
+		if err := s.lockJob(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = 'running', started_at = ? WHERE job_id = ? AND idx = ?
+			AND (state = 'queued' OR (? AND state = 'running'))`), ms(now), id, idx, retry)
 		if err != nil {
 			return err
 		}
@@ -270,8 +286,8 @@ func (s *store) claimItem(ctx context.Context, id string, idx int, now time.Time
 			return nil
 		}
 		ok = true
-		_, err = tx.ExecContext(ctx, `UPDATE jobs SET state = 'running', started_at = CASE started_at WHEN 0 THEN ? ELSE started_at END
-			WHERE id = ? AND state IN ('queued', 'running')`, ms(now), id)
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = 'running', started_at = CASE started_at WHEN 0 THEN ? ELSE started_at END
+			WHERE id = ? AND state IN ('queued', 'running')`), ms(now), id)
 		return err
 	})
 	return ok, err
@@ -282,8 +298,11 @@ func (s *store) claimItem(ctx context.Context, id string, idx int, now time.Time
 // ok is false when the item was not running any more (job canceled).
 func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Time, ttl time.Duration) (ok bool, final State, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, out_bytes = ?, out_format = ?, out_width = ?, out_height = ?,
-			content_type = ?, error = ?, finished_at = ? WHERE job_id = ? AND idx = ? AND state = 'running'`,
+		if err := s.lockJob(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = ?, out_bytes = ?, out_format = ?, out_width = ?, out_height = ?,
+			content_type = ?, error = ?, finished_at = ? WHERE job_id = ? AND idx = ? AND state = 'running'`),
 			string(it.State), it.OutBytes, string(it.OutFormat), it.OutWidth, it.OutHeight, it.ContentType, it.Error, ms(now), id, it.Index)
 		if err != nil {
 			return err
@@ -292,7 +311,7 @@ func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Tim
 			return nil
 		}
 		ok = true
-		final, err = settleJob(ctx, tx, id, now, ttl)
+		final, err = s.settleJob(ctx, tx, id, now, ttl)
 		return err
 	})
 	return ok, final, err
@@ -300,8 +319,8 @@ func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Tim
 
 // settleJob sets the job's final state when no item is queued or running;
 // it returns that state, or "" while work remains.
-func settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl time.Duration) (State, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT state, COUNT(*) FROM items WHERE job_id = ? GROUP BY state`, id)
+func (s *store) settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl time.Duration) (State, error) {
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT state, COUNT(*) FROM items WHERE job_id = ? GROUP BY state`), id)
 	if err != nil {
 		return "", err
 	}
@@ -335,7 +354,7 @@ func settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl ti
 		return "", nil
 	}
 	final := finalState(c)
-	_, err = tx.ExecContext(ctx, `UPDATE jobs SET state = ?, finished_at = ?, expires_at = ? WHERE id = ? AND state IN ('queued', 'running')`,
+	_, err = tx.ExecContext(ctx, s.q(`UPDATE jobs SET state = ?, finished_at = ?, expires_at = ? WHERE id = ? AND state IN ('queued', 'running')`),
 		string(final), ms(now), ms(now.Add(ttl)), id)
 	return final, err
 }
@@ -345,13 +364,16 @@ func settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl ti
 // its expiry; the caller deletes the files.
 func (s *store) cancel(ctx context.Context, id string, now time.Time, ttl time.Duration) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE items SET state = 'canceled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'running')`, ms(now), id); err != nil {
+		if err := s.lockJob(ctx, tx, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET deleted = 1, idem_key = NULL,
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = 'canceled', finished_at = ? WHERE job_id = ? AND state IN ('queued', 'running')`), ms(now), id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE jobs SET deleted = TRUE, idem_key = NULL,
 			state = CASE WHEN state IN ('queued','running') THEN 'canceled' ELSE state END,
 			finished_at = CASE WHEN state IN ('queued','running') THEN ? ELSE finished_at END,
-			expires_at = ? WHERE id = ?`, ms(now), ms(now.Add(ttl)), id)
+			expires_at = ? WHERE id = ?`), ms(now), ms(now.Add(ttl)), id)
 		return err
 	})
 }
@@ -360,7 +382,7 @@ func (s *store) cancel(ctx context.Context, id string, now time.Time, ttl time.D
 // is gone: restart or a lost record update).
 func (s *store) requeueRunning(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE items SET state = 'queued', started_at = 0 WHERE job_id = ? AND state = 'running'`, id)
+		_, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = 'queued', started_at = 0 WHERE job_id = ? AND state = 'running'`), id)
 		return err
 	})
 }
@@ -377,7 +399,7 @@ func (s *store) expired(ctx context.Context, now time.Time) ([]string, error) {
 
 // queuedItems returns a job's queued item indexes in order.
 func (s *store) queuedItems(ctx context.Context, id string) ([]int, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT idx FROM items WHERE job_id = ? AND state = 'queued' ORDER BY idx`, id)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT idx FROM items WHERE job_id = ? AND state = 'queued' ORDER BY idx`), id)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +416,7 @@ func (s *store) queuedItems(ctx context.Context, id string) ([]int, error) {
 }
 
 func (s *store) ids(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -413,16 +435,16 @@ func (s *store) ids(ctx context.Context, query string, args ...any) ([]string, e
 // delete removes a job and its items.
 func (s *store) delete(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = ?`, id)
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM jobs WHERE id = ?`), id)
 		return err
 	})
 }
 
 // countBy runs a query of (state, count) rows and hands each to fn.
 func (s *store) countBy(ctx context.Context, query string, fn func(State, int)) error {
-	rows, err := s.db.QueryContext(ctx, query)
+	rows, err := s.db.QueryContext(ctx, s.q(query))
 	if err != nil {
-		return dbErr(err)
+		return s.dbErr(err)
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -440,10 +462,45 @@ func (s *store) countBy(ctx context.Context, query string, fn func(State, int)) 
 // (zero when none).
 func (s *store) oldestQueued(ctx context.Context) (time.Time, error) {
 	var v sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT MIN(created_at) FROM jobs j WHERE deleted = 0
-		AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.state = 'queued')`).Scan(&v)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT MIN(created_at) FROM jobs j WHERE NOT deleted
+		AND EXISTS (SELECT 1 FROM items i WHERE i.job_id = j.id AND i.state = 'queued')`)).Scan(&v)
 	if err != nil || !v.Valid {
-		return time.Time{}, dbErr(err)
+		return time.Time{}, s.dbErr(err)
 	}
 	return fromMS(v.Int64), nil
+}
+
+// jobHead reads what a worker needs of a job: its options, and whether it
+// still has work (not deleted, not final).
+func (s *store) jobHead(ctx context.Context, id string) (opts upscale.Options, live bool, err error) {
+	var state, o string
+	var deleted bool
+	err = s.db.QueryRowContext(ctx, s.q(`SELECT state, options, deleted FROM jobs WHERE id = ?`), id).Scan(&state, &o, &deleted)
+	if errors.Is(err, sql.ErrNoRows) {
+		return opts, false, ErrNotFound
+	}
+	if err != nil {
+		return opts, false, s.dbErr(err)
+	}
+	if err := json.Unmarshal([]byte(o), &opts); err != nil {
+		return opts, false, fmt.Errorf("jobs: job %s: options: %w", id, err)
+	}
+	return opts, !deleted && !State(state).Final(), nil
+}
+
+// itemState reads one item's state.
+func (s *store) itemState(ctx context.Context, id string, idx int) (State, error) {
+	var st string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT state FROM items WHERE job_id = ? AND idx = ?`), id, idx).Scan(&st)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	return State(st), s.dbErr(err)
+}
+
+// setTiles records a running item's tile progress (fleet store only).
+func (s *store) setTiles(ctx context.Context, id string, idx, done, total int) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE items SET tiles_done = ?, tiles_total = ? WHERE job_id = ? AND idx = ? AND state = 'running'`),
+		done, total, id, idx)
+	return s.dbErr(err)
 }

@@ -12,6 +12,9 @@ import (
 
 func testStore(t *testing.T) *store {
 	t.Helper()
+	if pgTest != nil {
+		return pgTest(t)
+	}
 	s, err := openStore(context.Background(), filepath.Join(t.TempDir(), "jobs.db"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -219,7 +220,11 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	}
 	m.admit.RLock()
 	defer m.admit.RUnlock()
-	switch err := m.store.insertJob(ctx, j); {
+	var enqueue func(*sql.Tx) error
+	if m.fleet != nil && len(pending) > 0 {
+		enqueue = m.fleet.enqueue(ctx, j.ID, pending)
+	}
+	switch err := m.store.insertJobTx(ctx, j, enqueue); {
 	case errors.Is(err, errDuplicate):
 		u.Abort()
 		prev, err := m.store.jobByIdem(ctx, u.owner, u.idem)
@@ -234,7 +239,7 @@ func (u *Upload) Commit(ctx context.Context, opts upscale.Options) (j Job, repla
 	m.mu.Lock()
 	delete(m.drafts, u.id)
 	m.mu.Unlock()
-	if len(pending) > 0 {
+	if len(pending) > 0 && m.fleet == nil {
 		m.activate(j, pending, plans)
 	}
 	m.log.Info("job submitted", "job_id", j.ID, "items", len(j.Items), "failed_at_submit", len(j.Items)-len(pending), "bytes", u.bytes)

@@ -163,31 +163,42 @@ func (m *Manager) sleep(ctx context.Context, d time.Duration) {
 // process runs an item through the pipeline into its result file. The
 // returned Item holds the output fields; tiles are the plan's.
 func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, error) {
-	f, err := m.files.openInput(ctx, a.id, idx)
-	if err != nil {
-		return Item{}, 0, err
+	var plan *upscale.Plan
+	if p, ok := a.plans[idx]; ok {
+		plan = &p
 	}
-	defer f.Close()
-	plan, ok := a.plans[idx]
-	if !ok {
-		if plan, err = m.deps.Pipeline.Plan(f, a.opts); err != nil {
-			return Item{}, 0, err
-		}
-	}
-	var res upscale.Result
 	progress := func(p upscale.Progress) {
 		m.queue.setTiles(a, idx, p)
 		m.hub.publish(a.id, Event{Kind: EventProgress, Progress: m.queue.progress(a),
 			Item: Item{Index: idx, State: Running, TilesDone: p.TilesDone, TilesTotal: p.TilesTotal}})
 	}
-	n, err := m.files.writeOutput(ctx, a.id, idx, func(w io.Writer) error {
+	return m.runPipeline(ctx, a.id, idx, a.opts, plan, progress)
+}
+
+// runPipeline runs item idx of job id through the pipeline into its result
+// (planned from its header when plan is nil).
+func (m *Manager) runPipeline(ctx context.Context, id string, idx int, opts upscale.Options, plan *upscale.Plan, progress func(upscale.Progress)) (Item, int, error) {
+	f, err := m.files.openInput(ctx, id, idx)
+	if err != nil {
+		return Item{}, 0, err
+	}
+	defer f.Close()
+	if plan == nil {
+		p, err := m.deps.Pipeline.Plan(f, opts)
+		if err != nil {
+			return Item{}, 0, err
+		}
+		plan = &p
+	}
+	var res upscale.Result
+	n, err := m.files.writeOutput(ctx, id, idx, func(w io.Writer) error {
 		var err error
-		res, err = m.deps.Pipeline.Run(ctx, plan, f, w, m.gate, progress)
+		res, err = m.deps.Pipeline.Run(ctx, *plan, f, w, m.gate, progress)
 		return err
 	})
 	if err != nil {
 		if errors.Is(err, ErrDiskFull) {
-			m.log.Error("job item: disk full", "job_id", a.id, "item", idx)
+			m.log.Error("job item: disk full", "job_id", id, "item", idx)
 		}
 		return Item{}, 0, err
 	}
@@ -199,6 +210,9 @@ func (m *Manager) process(ctx context.Context, a *active, idx int) (Item, int, e
 
 // publishItem sends an item's record to subscribers.
 func (m *Manager) publishItem(ctx context.Context, id string, idx int) {
+	if m.fleet != nil {
+		return
+	}
 	j, err := m.store.job(ctx, id)
 	if err != nil || idx >= len(j.Items) {
 		return

@@ -6,13 +6,14 @@
 #                              libjpeg-turbo and libwebp headers for the image codecs)
 #   scripts/deps.sh --test     also what the tests need (Chromium for the browser test,
 #                              djpeg/cjpeg to compare the JPEG codec with libjpeg-turbo's tools,
-#                              SeaweedFS's weed as the real S3 server: scripts/seaweedfs.sh)
+#                              SeaweedFS's weed as the real S3 server: scripts/seaweedfs.sh,
+#                              PostgreSQL for the fleet's job database: internal/testing/pgserver)
 set -euo pipefail
 
 pkgs=(gcc make git ca-certificates curl libvulkan-dev mesa-vulkan-drivers glslang-tools npm
       libjpeg62-turbo-dev libwebp-dev)
 if [[ "${1:-}" == "--test" ]]; then
-  pkgs+=(chromium vulkan-tools vulkan-validationlayers libjpeg-turbo-progs)
+  pkgs+=(chromium vulkan-tools vulkan-validationlayers libjpeg-turbo-progs postgresql)
 fi
 
 missing=()

@@ -75,7 +75,19 @@ type Config struct {
 	// PresignTTL, when positive, sends job result downloads from S3 by a
 	// 307 to a presigned URL valid this long (0: through the server).
 	PresignTTL time.Duration
+	// Role is what this node does in a fleet: RoleAll (API and page
+	// workers), RoleAPI (accepts and answers, runs no job page) or
+	// RoleWorker (takes pages from the queue; HTTP serves only /healthz,
+	// /readyz and /metrics). Jobs.DatabaseURL is the fleet's database.
+	Role string
 }
+
+// Roles of a node (UPSCALED_ROLE).
+const (
+	RoleAll    = "all"
+	RoleAPI    = "api"
+	RoleWorker = "worker"
+)
 
 // Limits of a few settings.
 const (
@@ -113,6 +125,7 @@ func DefaultConfig() Config {
 		S3:              blob.S3Config{PartSize: blob.DefaultPartSize, Retries: blob.DefaultRetries},
 		Cache:           true,
 		CacheMaxBytes:   cache.DefaultMaxBytes,
+		Role:            RoleAll,
 	}
 }
 
@@ -233,8 +246,22 @@ func (c Config) Validate() error {
 	if c.CacheMaxBytes < 1<<20 {
 		bad("UPSCALED_CACHE_MAX_BYTES", "%d bytes: must be at least 1 MiB (UPSCALED_CACHE=0 turns the cache off)", c.CacheMaxBytes)
 	}
+	switch c.Role {
+	case RoleAll, RoleAPI, RoleWorker:
+	default:
+		bad("UPSCALED_ROLE", "%q: must be all, api or worker", c.Role)
+	}
+	if c.Role != RoleAll && c.Jobs.DatabaseURL == "" {
+		bad("UPSCALED_ROLE", "%s: a node of one role needs the fleet's database (UPSCALED_DATABASE_URL=postgres://…); without it one process does everything (all)", c.Role)
+	}
+	if c.Jobs.DatabaseURL != "" && !c.Jobs.SingleNode {
+		if _, _, isS3, err := blob.ParseURL(c.BlobURL); c.BlobURL == "" || err == nil && !isS3 {
+			bad("UPSCALED_DATABASE_URL", "a fleet needs a shared object store for job files: set UPSCALED_BLOB_URL=s3://BUCKET/PREFIX (every node reaches it), or UPSCALED_SINGLE_NODE=1 when this is the only node")
+		}
+	}
 	jc := c.Jobs
 	jc.DataDir = c.DataDir
+	jc.Work = c.Role != RoleAPI
 	if jc.Workers == 0 {
 		jc.Workers = 1 // auto: set by the engine when the server opens
 	}

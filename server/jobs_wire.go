@@ -17,6 +17,9 @@ import (
 type jobsService struct {
 	m    *jobs.Manager
 	done chan struct{}
+	// fleet: pages are queue jobs of the shared database; on SIGTERM they
+	// drain at once (Server.Serve), instead of after the HTTP grace.
+	fleet bool
 }
 
 // openJobs opens the job store under cfg.DataDir (resuming unfinished jobs)
@@ -24,6 +27,7 @@ type jobsService struct {
 func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budget, metrics jobs.Metrics, blobs blob.Store, spool string, log *slog.Logger) (*jobsService, api.Mount, error) {
 	jc := cfg.Jobs
 	jc.DataDir = cfg.DataDir
+	jc.Work = cfg.Role != RoleAPI
 	if jc.Workers == 0 {
 		jc.Workers = autoJobWorkers(engine)
 	}
@@ -37,7 +41,7 @@ func openJobs(cfg Config, p jobs.Pipeline, engine engines.Engine, b *budget.Budg
 	if err != nil {
 		return nil, nil, err
 	}
-	return &jobsService{m: m}, api.JobRoutes(m, api.JobsConfig{PresignTTL: cfg.PresignTTL}), nil
+	return &jobsService{m: m, fleet: jc.DatabaseURL != ""}, api.JobRoutes(m, api.JobsConfig{PresignTTL: cfg.PresignTTL}), nil
 }
 
 // start runs the workers and the collector until ctx ends; an item running

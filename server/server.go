@@ -126,6 +126,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		ModelsDir:      cfg.ModelsDir,
 		APIKeys:        keys,
 		CORSOrigins:    cfg.CORSOrigins,
+		ProbesOnly:     cfg.Role == RoleWorker,
 	}, api.Deps{
 		Upscaler:     served,
 		Cache:        resultCache,
@@ -144,7 +145,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	log.Info("configured", "engine", engine.Name(), "addr", cfg.Addr, "memory_budget", cfg.MemoryBudget,
 		"queue_max", cfg.QueueMax, "api_keys", len(keys), "models_dir", cfg.ModelsDir, "data_dir", cfg.DataDir,
-		"blobs", s.blobs.String(), "cache", s.cache != nil)
+		"blobs", s.blobs.String(), "cache", s.cache != nil, "role", cfg.Role)
 	return s, nil
 }
 
@@ -283,6 +284,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.ready.shutdown()
 	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	if s.jobs.fleet {
+		// no new page from now on; running pages get the drain timeout,
+		// then go back to the queue for other nodes (Close waits)
+		stopJobs()
+	}
 	graceCtx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
 	defer cancel()
 	// The listener stays open while requests in flight finish, so that

@@ -151,6 +151,7 @@ func serveOptions() []serveOption {
 			func(c server.Config) string { return strconv.FormatFloat(c.Jobs.BudgetShare, 'g', -1, 64) }},
 	}
 	opts = append(opts, storageOptions()...)
+	opts = append(opts, fleetOptions()...)
 	return insertAfter(opts, "inflight", vulkanServeOptions()...)
 }
 
