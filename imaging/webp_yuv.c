@@ -25,7 +25,10 @@ enum {
 static uint16_t gamma_to_linear[256];
 static int linear_to_gamma[GAMMA_TAB_SIZE + 1];
 static uint32_t inv_alpha[4 * 255 + 1];
+static uint16_t sum_to_gamma[4 * ((1 << GAMMA_FIX) - 1) + 1]; // to_gamma of every sum of four
 static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static inline int to_gamma(uint32_t v);
 
 static void init_tables(void) {
 	const double gamma = 0.80, scale = (double)(1 << GAMMA_TAB_FIX) / ((1 << GAMMA_FIX) - 1);
@@ -35,6 +38,7 @@ static void init_tables(void) {
 	for (int v = 0; v <= GAMMA_TAB_SIZE; v++) {
 		linear_to_gamma[v] = (int)(255. * pow(scale * v, 1. / gamma) + .5);
 	}
+	for (uint32_t v = 0; v < sizeof sum_to_gamma / sizeof sum_to_gamma[0]; v++) sum_to_gamma[v] = (uint16_t)to_gamma(v);
 	inv_alpha[0] = 0;
 	for (int a = 1; a <= 4 * 255; a++) inv_alpha[a] = (1u << ALPHA_FIX) / (uint32_t)a;
 }
@@ -57,10 +61,32 @@ static inline uint8_t clip_uv(int v) {
 	return (v & ~0xff) == 0 ? (uint8_t)v : v < 0 ? 0 : 255;
 }
 
+// luma_row converts one row; built for AVX2 too (picked at load time),
+// where the compiler vectorizes the interleaved loads.
+#define LUMA_ROW(name, ch)                                                                    \
+	__attribute__((target_clones("avx2", "default"), optimize("O3"))) static void name(      \
+	    const uint8_t *p, uint8_t *y, int width) {                                           \
+		const int g = ch >= 3 ? 1 : 0, b = ch >= 3 ? 2 : 0;                                  \
+		for (int x = 0; x < width; x++) y[x] = luma(p[x * ch], p[x * ch + g], p[x * ch + b]); \
+	}
+LUMA_ROW(luma_row1, 1)
+LUMA_ROW(luma_row2, 2)
+LUMA_ROW(luma_row3, 3)
+LUMA_ROW(luma_row4, 4)
+
+static inline void luma_row(const uint8_t *p, uint8_t *y, int width, int ch) {
+	switch (ch) {
+	case 1: luma_row1(p, y, width); break;
+	case 2: luma_row2(p, y, width); break;
+	case 3: luma_row3(p, y, width); break;
+	default: luma_row4(p, y, width); break;
+	}
+}
+
 // sum4 is the gamma-domain mean (×4) of one channel over a 2×2 block:
 // samples p[0], p[dx], q[0], q[dx].
 static inline int sum4(const uint8_t *p, const uint8_t *q, int dx) {
-	return to_gamma((uint32_t)gamma_to_linear[p[0]] + gamma_to_linear[p[dx]] + gamma_to_linear[q[0]] + gamma_to_linear[q[dx]]);
+	return sum_to_gamma[gamma_to_linear[p[0]] + gamma_to_linear[p[dx]] + gamma_to_linear[q[0]] + gamma_to_linear[q[dx]]];
 }
 
 // sum4a weights the block by alpha (pa, qa: the alpha samples), total ta.
@@ -74,16 +100,16 @@ static inline int sum4a(const uint8_t *p, const uint8_t *q, const uint8_t *pa, c
 // with ch samples each (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) into luma rows
 // y0, y1 (y1 NULL for a lone row), one chroma row u, v and, when a0 is
 // set, alpha rows a0, a1. ch is a constant at each call site.
-static inline void pair(const uint8_t *p, const uint8_t *q, int width, int ch, uint8_t *y0, uint8_t *y1,
-                        uint8_t *u, uint8_t *v, uint8_t *a0, uint8_t *a1) {
+static inline __attribute__((always_inline)) void pair(const uint8_t *p, const uint8_t *q, int width, int ch,
+                                                       uint8_t *y0, uint8_t *y1, uint8_t *u, uint8_t *v,
+                                                       uint8_t *a0, uint8_t *a1) {
 	const int g = ch >= 3 ? 1 : 0, b = ch >= 3 ? 2 : 0, al = ch == 4 ? 3 : ch == 2 ? 1 : -1;
-	for (int x = 0; x < width; x++) {
-		const uint8_t *s = p + x * ch, *t = q + x * ch;
-		y0[x] = luma(s[0], s[g], s[b]);
-		if (y1) y1[x] = luma(t[0], t[g], t[b]);
-		if (al >= 0 && a0) {
-			a0[x] = s[al];
-			if (a1) a1[x] = t[al];
+	luma_row(p, y0, width, ch);
+	if (y1) luma_row(q, y1, width, ch);
+	if (al >= 0 && a0) {
+		for (int x = 0; x < width; x++) a0[x] = p[x * ch + al];
+		if (a1) {
+			for (int x = 0; x < width; x++) a1[x] = q[x * ch + al];
 		}
 	}
 	for (int x = 0; x < width; x += 2) {
