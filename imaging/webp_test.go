@@ -147,3 +147,24 @@ func TestWebPConversionMatchesLibwebp(t *testing.T) {
 		})
 	}
 }
+
+// TestWebP16Bit: 16-bit rows (PNG input kept at 16 bits) are written as
+// their 8-bit rounding, round(v·255/65535): the file equals the one made
+// from the 8-bit image, lossy and lossless, gray to RGBA.
+func TestWebP16Bit(t *testing.T) {
+	for _, c := range []int{1, 2, 3, 4} {
+		for _, lossless := range []bool{false, true} {
+			m16 := pattern16(37, 23, c)
+			m8, _ := NewImage(m16.W, m16.H, c, 8)
+			for i, v := range m16.Pix16 {
+				m8.Pix8[i] = uint8((uint32(v)*255 + 32767) / 65535)
+			}
+			opt := EncodeOptions{Format: WebP, Quality: 80, Lossless: lossless}
+			got := encodeBands(t, m16, opt, []int{5, 2, 17})
+			want := encodeBands(t, m8, opt, []int{m8.H})
+			if !bytes.Equal(got, want) {
+				t.Errorf("%d channels, lossless %v: 16-bit input gives another file than its 8-bit rounding", c, lossless)
+			}
+		}
+	}
+}
