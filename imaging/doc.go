@@ -23,9 +23,11 @@
 // bands are still coming; JPEG rows stream through libjpeg-turbo's
 // scanline API (quality, chroma subsampling) 16 at a time. Neither holds
 // the whole image. WebP is encoded by libwebp's advanced API (method from
-// Effort, lossless preset, thread_level, exact), rows imported band by
-// band into its YUV or ARGB picture, which holds the whole image; it is
-// limited to WebPMaxDim pixels a side (ErrWebPTooLarge). WebP decoding
+// Effort, lossless preset, thread_level, exact), rows converted as they
+// arrive into its picture, which holds the whole image: YUV 4:2:0 for
+// lossy (webp_yuv.c, libwebp's importer arithmetic, two rows at a time),
+// ARGB for lossless; it is limited to WebPMaxDim pixels a side
+// (ErrWebPTooLarge). WebP decoding
 // goes through chai2010/webp.
 //
 // cgo: jpeg_turbo.c binds Debian's libjpeg62-turbo-dev (jpeglib.h,
