@@ -37,7 +37,8 @@ type JobOptions struct {
 	Format   string `json:"format"`
 	Quality  int    `json:"quality"`
 	Lossless bool   `json:"lossless"`
-	// Effort of the PNG/WebP encoder; absent: the format's default.
+	// Effort 0..6 of the PNG/WebP encoder; absent: the format's default
+	// (PNG 1, WebP 0).
 	Effort *int `json:"effort,omitempty" binding:"optional"`
 	// Subsampling of JPEG chroma (420, 422, 444); absent: 420.
 	Subsampling string `json:"subsampling,omitempty" binding:"optional"`

@@ -24,9 +24,11 @@
 // rows (about 1 MiB), each compressed by its own libjpeg-turbo encoder on
 // that pool (up to 8 at once) and joined by restart markers into one
 // baseline file (quality, chroma subsampling; an image of one stripe is
-// cjpeg's file byte for byte). Neither holds the whole image. WebP is encoded by libwebp's advanced API (method from
-// Effort, lossless preset, thread_level, exact), rows imported band by
-// band into its YUV or ARGB picture, which holds the whole image; it is
+// cjpeg's file byte for byte). Neither holds the whole image. WebP is
+// encoded by libwebp's advanced API (method from Effort, lossless preset,
+// thread_level, exact), rows converted as they arrive into its picture,
+// which holds the whole image: YUV 4:2:0 for lossy (webp_yuv.c, libwebp's
+// importer arithmetic, two rows at a time), ARGB for lossless; it is
 // limited to WebPMaxDim pixels a side (ErrWebPTooLarge). WebP decoding
 // goes through chai2010/webp.
 //

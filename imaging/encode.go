@@ -29,8 +29,9 @@ type EncodeOptions struct {
 	ICC []byte
 	// Subsampling of JPEG chroma (default 4:2:0).
 	Subsampling Subsampling
-	// Effort 0..6 trades encode speed for size in the lossless coders
-	// (PNG deflate level, WebP method); nil means the format's default
+	// Effort 0..6 trades encode speed for size: PNG deflate level 1, 2,
+	// 3, 4, 5, 6, 9; lossy WebP libwebp method 0..6; lossless WebP preset
+	// 0, 1, 2, 3, 5, 7, 9; JPEG ignores it. nil means the format's default
 	// (DefaultPNGEffort, DefaultWebPEffort).
 	Effort *int
 	// Workers compressing PNG row groups in parallel; 0 means GOMAXPROCS.
@@ -60,8 +61,9 @@ func effortOr(opt EncodeOptions, def int) int {
 
 // Encoder receives an image band by band, top to bottom. PNG and JPEG
 // write output as bands arrive, holding only a few row groups; WebP
-// converts the bands into libwebp's picture, which holds the whole image
-// (YUV 4:2:0 or ARGB), and encodes it at Close.
+// converts the bands as they arrive into libwebp's picture, which holds
+// the whole image (lossy: YUV 4:2:0, 1.5 bytes per pixel, +1 with alpha;
+// lossless: ARGB), and only encodes it at Close.
 type Encoder interface {
 	// WriteRows appends the rows of band, whose width, channels and depth
 	// must match the encoder's. The band may be reused after it returns.

@@ -9,6 +9,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/upscaled/upscaled/internal/testing/testenv"
 )
 
 // TestEncoderMemoryBound streams a 1200×2400 image in 48-row bands (made
@@ -50,7 +52,7 @@ func TestEncoderMemoryBound(t *testing.T) {
 			if err := e.Close(); err != nil {
 				t.Fatal(err)
 			}
-			est := EncoderBytes(tc.f, w, h, tc.c, tc.depth)
+			est := EncoderBytes(EncodeOptions{Format: tc.f}, w, h, tc.c, tc.depth)
 			full := int64(w * h * tc.c * tc.depth / 8)
 			t.Logf("%s %d ch %d-bit: peak retained %d bytes, EncoderBytes %d, full image %d", tc.f, tc.c, tc.depth, peak, est, full)
 			if int64(peak) > est {
@@ -99,7 +101,7 @@ func procStatus(t *testing.T, key string) int64 {
 // TestCodecRSSBound: the resident memory a cgo codec adds (C heap included)
 // stays within the figure the memory budget reserves for it: the JPEG
 // encoder streaming a 3000×4000 image, the WebP encoders (lossy and
-// lossless) on 1500×2000, and the JPEG decoder on 3000×4000 (RSS is
+// lossless, default and high effort) on up to 1500×2000, and the JPEG decoder on 3000×4000 (RSS is
 // counted in pages and the runtime's own growth: 2 MiB of slack).
 func TestCodecRSSBound(t *testing.T) {
 	if testing.Short() {
@@ -134,12 +136,17 @@ func TestCodecRSSBound(t *testing.T) {
 		{"jpeg-420", JPEG, 3000, 4000, 3, EncodeOptions{Quality: 90}},
 		{"jpeg-444", JPEG, 3000, 4000, 3, EncodeOptions{Quality: 90, Subsampling: Sub444}},
 		{"webp-lossy", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90}},
+		{"webp-lossy-q100", WebP, 1500, 2000, 3, EncodeOptions{Quality: 100}},
+		{"webp-lossy-effort4", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90, Effort: ptr(4)}},
 		{"webp-lossy-rgba", WebP, 1500, 2000, 4, EncodeOptions{Quality: 90}},
 		{"webp-lossless", WebP, 1500, 2000, 3, EncodeOptions{Lossless: true}},
+		{"webp-lossless-effort6", WebP, 1000, 1200, 4, EncodeOptions{Lossless: true, Effort: ptr(6)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			grew := rssPeakSince(t, func() { stream(tc.f, tc.w, tc.h, tc.c, tc.opt) })
-			est := EncoderBytes(tc.f, tc.w, tc.h, tc.c, 8)
+			opt := tc.opt
+			opt.Format = tc.f
+			est := EncoderBytes(opt, tc.w, tc.h, tc.c, 8)
 			t.Logf("%s %dx%d: peak RSS +%d KiB, EncoderBytes %d KiB", tc.name, tc.w, tc.h, grew>>10, est>>10)
 			if grew > est {
 				t.Errorf("peak RSS grew %d bytes > EncoderBytes %d", grew, est)
@@ -172,4 +179,51 @@ func TestCodecRSSBound(t *testing.T) {
 			t.Errorf("peak RSS grew %d bytes > DecodeBytes %d", grew, est)
 		}
 	})
+}
+
+// TestWebPLossyNeverHoldsRGB streams the colour test page enlarged 2× to
+// 2000×2800 (made 64 rows at a time) into lossy WebP at the default
+// quality and effort: the resident memory it adds, C heap included, stays
+// below the 3 bytes per pixel the RGB image would take, since only the YUV
+// 4:2:0 picture (1.5 B/px) and libwebp's working memory are held.
+func TestWebPLossyNeverHoldsRGB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	data, err := os.ReadFile(testenv.TestImage(t, "page-color-1000x1400.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _, err := Decode(bytes.NewReader(data), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, h := 2*src.W, 2*src.H
+	band, _ := NewImage(w, 64, 3, 8)
+	var size countWriter
+	grew := rssPeakSince(t, func() {
+		e, err := NewEncoder(&size, w, h, 3, 8, EncodeOptions{Format: WebP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for y := 0; y < h; y += 64 {
+			n := min(64, h-y)
+			for r := 0; r < n; r++ {
+				for x := 0; x < w; x++ {
+					copy(band.Pix8[(r*w+x)*3:][:3], src.Pix8[((y+r)/2*src.W+x/2)*3:])
+				}
+			}
+			if err := e.WriteRows(band.Rows(0, n)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	rgb := int64(w * h * 3)
+	t.Logf("lossy WebP %dx%d: %d bytes, peak RSS +%d KiB (%.2f B/px), RGB image %d KiB", w, h, size, grew>>10, float64(grew)/float64(w*h), rgb>>10)
+	if grew >= rgb {
+		t.Errorf("peak RSS grew %d bytes, not below the RGB image's %d", grew, rgb)
+	}
 }

@@ -87,20 +87,38 @@ func webpDecodeCBytes(h Header) int64 {
 // its largest level (measured 0.8–1.4 MB over the levels effort selects).
 const flateWriterBytes = 1440 << 10
 
-// webpEncodeCBytesPerPixel is libwebp's peak C heap per pixel while
-// encoding, beside the picture, over lossy/lossless and RGB/RGBA (bounded
-// by the ≤ 28 B/px peak RSS growth measured on 2000×2000 noise and page
-// images when the whole RGB(A) image was also held).
-const webpEncodeCBytesPerPixel = 28
+// webpEncodeBytesPerPixel is the peak resident memory of a WebP encode per
+// pixel by effort, picture included (lossy: YUV 4:2:0 1.5 B/px, +1 with
+// alpha; lossless: ARGB 4 B/px), with libwebp's working memory (from
+// effort 3 on, lossy coding buffers its tokens; alpha is coded losslessly
+// beside the YUV picture) and the file (up to ~2.5 B/px at quality 100 on
+// noise, held by the bit writer and again by the memory writer). Measured
+// in a fresh process per case on 2000×2800 noise and page images, rounded
+// up (TestCodecRSSBound checks some): lossy RGB q90 1.8–4.7 at effort 0–2,
+// q100 noise 6.9 at 0–2, 27.5 at 3–6; lossy RGBA q100 noise 16.9 at 0–2,
+// 28.3 at 3–5, 39.4 at 6; lossless 13–14.5 at 0, 19.6–22.7 at 1, ≤ 26.5
+// at 2–5, 46–51 at 6. Lossless also has fixed costs (histograms, hash
+// tables; with thread_level two trials run at once): a 1000×1200 RGBA
+// noise image at effort 6 peaked at 57–81 B/px, hence webpLosslessFixedBytes.
+var webpEncodeBytesPerPixel = struct{ lossy, lossyAlpha, lossless [MaxEffort + 1]int64 }{
+	lossy:      [MaxEffort + 1]int64{10, 10, 10, 30, 30, 30, 30},
+	lossyAlpha: [MaxEffort + 1]int64{19, 19, 19, 31, 31, 31, 43},
+	lossless:   [MaxEffort + 1]int64{16, 25, 29, 29, 29, 29, 64},
+}
+
+// webpLosslessFixedBytes is added to every lossless WebP encode (bytes).
+const webpLosslessFixedBytes = 32 << 20
 
 // EncoderBytes is the host memory (bytes) an encoder for a width×height
-// image holds at most, independent of height for PNG and JPEG: for PNG
-// the row-group buffers of GOMAXPROCS workers, recycled between groups,
-// and the compressed groups awaiting output; for JPEG a band of rows and
-// libjpeg's buffers; for WebP libwebp's picture of the whole image (ARGB
-// at most: 4 bytes per pixel), a band of converted rows, the encoded file
-// and libwebp's working memory.
-func EncoderBytes(f Format, width, height, channels, depth int) int64 {
+// image with options opt (format, effort, lossless) holds at most,
+// independent of height for PNG and JPEG: for PNG the row-group buffers of
+// GOMAXPROCS workers, recycled between groups, and the compressed groups
+// awaiting output; for JPEG the stripes in flight and their compressed
+// bytes; for WebP
+// libwebp's picture of the whole image, its working memory and the file
+// (webpEncodeBytesPerPixel), and two rows or a band of 16-bit rows.
+func EncoderBytes(opt EncodeOptions, width, height, channels, depth int) int64 {
+	f := opt.Format
 	workers := int64(runtime.GOMAXPROCS(0))
 	w, h := int64(width), int64(height)
 	switch f {
@@ -122,12 +140,15 @@ func EncoderBytes(f Format, width, height, channels, depth int) int64 {
 		stripe := int64(rows) * w * 3
 		return (jw+2)*stripe + (jw+1)*(stripe*9/2+64*w*3) + 1<<20
 	case WebP:
-		outC := int64(3)
-		if channels == 2 || channels == 4 {
-			outC = 4
+		effort := min(max(effortOr(opt, DefaultWebPEffort), 0), MaxEffort)
+		n := webpEncodeBytesPerPixel.lossy[effort] * w * h
+		switch {
+		case opt.Lossless:
+			n = webpEncodeBytesPerPixel.lossless[effort]*w*h + webpLosslessFixedBytes
+		case channels == 2 || channels == 4:
+			n = webpEncodeBytesPerPixel.lossyAlpha[effort] * w * h
 		}
-		px := w * h
-		return 4*px + int64(webpBandRows)*w*outC + webpEncodeCBytesPerPixel*px + 1<<20
+		return n + int64(webpBandRows)*w*int64(channels*depth/8) + 1<<20
 	}
 	return 0
 }

@@ -177,3 +177,6 @@ func pattern16(w, h, c int) *Image {
 	}
 	return m
 }
+
+// ptr returns a pointer to v (for optional options such as Effort).
+func ptr[T any](v T) *T { return &v }

@@ -57,6 +57,7 @@ func decodeJPEG(m *meta, s *source) (*Image, error) {
 	if err != nil {
 		return nil, err
 	}
+	populate(img.Pix8)
 	if comps == 4 {
 		return img, j.cmykRows(img, adobe != 0)
 	}

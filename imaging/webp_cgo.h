@@ -14,15 +14,20 @@ typedef struct uwe uwe;
 // lossy YUV 4:2:0 (1.5 bytes/pixel, +1 with alpha). NULL on failure.
 uwe *uwe_new(int w, int h, int alpha, int lossless);
 void uwe_free(uwe *e);
-// uwe_rows imports n rows of 8-bit RGB (channels 3) or RGBA (4) starting
-// at picture row y; for lossy, y and n must be even except for the last
-// rows of the image. Returns 0 or -1.
+// uwe_rows imports n rows of 8-bit samples starting at picture row y:
+// channels 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA (gray is spread over R, G,
+// B; alpha is dropped unless the picture has it, and 255 when the picture
+// has it but the rows do not). For lossy, y and n must be even except for
+// the last rows of the image (webp_yuv.h). Returns 0 or -1.
 int uwe_rows(uwe *e, const uint8_t *src, size_t stride, int channels, int y, int n);
 // uwe_encode encodes with method (0..6), quality 0..100 (lossless:
 // effort), thread_level and exact; on success *out (caller frees with
 // uwe_free_out) holds the file. Returns 0, or a libwebp error code > 0.
 int uwe_encode(uwe *e, int method, float quality, int lossless_level, int threads, int exact, uint8_t **out, size_t *n);
 void uwe_free_out(uint8_t *p);
+// uwe_new_imported is the reference for tests: a lossy picture imported
+// whole by libwebp's own WebPPictureImportRGB (ch 3) or RGBA (ch 4).
+uwe *uwe_new_imported(const uint8_t *src, int w, int h, size_t stride, int ch);
 // uwe_version is libwebp's encoder version (major<<16 | minor<<8 | rev).
 int uwe_version(void);
 

@@ -1,7 +1,7 @@
 package imaging
 
 /*
-#cgo LDFLAGS: -lwebp
+#cgo LDFLAGS: -lwebp -lm
 #include <stdlib.h>
 #include "webp_cgo.h"
 */
@@ -20,22 +20,25 @@ import (
 // level (0 fastest .. 9 smallest; it sets method and effort together).
 var webpLosslessLevels = [MaxEffort + 1]int{0, 1, 2, 3, 5, 7, 9}
 
-// webpBandRows is how many rows are converted and imported at a time (even).
+// webpBandRows is how many 16-bit rows are converted to 8 bits at a time.
 const webpBandRows = 16
 
-// webpEncoder imports rows into a libwebp picture as they arrive (lossy:
-// YUV 4:2:0, plus an alpha plane; lossless: ARGB) and encodes it on Close
-// through libwebp's advanced API (WebPConfig: method, quality, lossless
-// preset, thread_level, exact). It holds the picture (1.5–4 bytes per
-// pixel in C memory), a band of converted rows and, at the end, the file.
+// webpEncoder imports rows into a libwebp picture as they arrive and
+// encodes it on Close through libwebp's advanced API (WebPConfig: method,
+// quality, lossless preset, thread_level, exact). Lossy pictures are YUV
+// 4:2:0 (1.5 bytes per pixel, +1 with alpha), converted here two rows at a
+// time as libwebp's importer would (webp_yuv.c); lossless ones are ARGB
+// (4 bytes per pixel). Beside the picture it holds two rows, for 16-bit
+// input a band of converted rows, and at the end the file.
 type webpEncoder struct {
 	w      io.Writer
 	g      geometry
 	opt    EncodeOptions
-	outC   int // 3 RGB or 4 RGBA
 	pic    *C.uwe
-	band   []byte // converted rows not yet imported
-	rows   int    // rows in band
+	rb     int    // bytes in an 8-bit row (width × channels)
+	conv   []byte // 16-bit rows converted to 8 bits
+	pair   []byte // lossy: an odd band's last row waits here for the next
+	held   bool   // pair holds a row
 	y      int    // picture rows imported
 	closed bool
 }
@@ -44,22 +47,23 @@ func newWebPEncoder(w io.Writer, g geometry, opt EncodeOptions) (*webpEncoder, e
 	if g.width > WebPMaxDim || g.height > WebPMaxDim {
 		return nil, fmt.Errorf("imaging: webp: %dx%d exceeds %d px per side: %w", g.width, g.height, WebPMaxDim, ErrWebPTooLarge)
 	}
-	e := &webpEncoder{w: w, g: g, opt: opt, outC: 3}
-	if g.c == 2 || g.c == 4 {
-		e.outC = 4
-	}
+	e := &webpEncoder{w: w, g: g, opt: opt, rb: g.width * g.c}
 	alpha, lossless := C.int(0), C.int(0)
-	if e.outC == 4 {
+	if g.c == 2 || g.c == 4 {
 		alpha = 1
 	}
 	if opt.Lossless {
 		lossless = 1
+	} else {
+		e.pair = make([]byte, 2*e.rb)
 	}
 	e.pic = C.uwe_new(C.int(g.width), C.int(g.height), alpha, lossless)
 	if e.pic == nil {
 		return nil, fmt.Errorf("imaging: webp: cannot allocate a %dx%d picture: %w", g.width, g.height, ErrTooLarge)
 	}
-	e.band = make([]byte, webpBandRows*g.width*e.outC)
+	if g.depth == 16 {
+		e.conv = make([]byte, webpBandRows*e.rb)
+	}
 	return e, nil
 }
 
@@ -70,48 +74,56 @@ func (e *webpEncoder) WriteRows(b *Image) error {
 	if err := e.g.accept(b); err != nil {
 		return err
 	}
+	if b.Depth == 8 {
+		return e.feed(b.Pix8, b.Stride(), b.H)
+	}
 	s := b.Stride()
-	rb := e.g.width * e.outC
-	for y := 0; y < b.H; y++ {
-		dst := e.band[e.rows*rb : (e.rows+1)*rb]
-		for x := 0; x < b.W; x++ {
-			for k := 0; k < e.outC; k++ {
-				src := k // gray and gray+alpha spread over R,G,B (+A)
-				switch {
-				case b.C <= 2 && k < 3:
-					src = 0
-				case b.C == 2 && k == 3:
-					src = 1
-				}
-				i := y*s + x*b.C + src
-				if b.Depth == 8 {
-					dst[x*e.outC+k] = b.Pix8[i]
-				} else {
-					dst[x*e.outC+k] = byte((uint32(b.Pix16[i])*255 + 32767) / 65535)
-				}
-			}
+	for y := 0; y < b.H; y += webpBandRows {
+		n := min(webpBandRows, b.H-y)
+		for i, v := range b.Pix16[y*s : (y+n)*s] {
+			e.conv[i] = byte((uint32(v)*255 + 32767) / 65535)
 		}
-		e.rows++
-		if e.rows == webpBandRows {
-			if err := e.flush(); err != nil {
-				return err
-			}
+		if err := e.feed(e.conv, e.rb, n); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// flush imports the buffered rows into the picture.
-func (e *webpEncoder) flush() error {
-	if e.rows == 0 {
+// feed imports n rows of 8-bit samples (stride bytes apart). Lossy rows
+// go in pairs (one chroma row each): an odd band's last row is held back
+// and imported with the next band's first.
+func (e *webpEncoder) feed(p []byte, stride, n int) error {
+	if e.pair == nil {
+		return e.put(p, stride, n)
+	}
+	i := 0
+	if e.held && n > 0 {
+		copy(e.pair[e.rb:], p[:e.rb])
+		e.held = false
+		if err := e.put(e.pair, e.rb, 2); err != nil {
+			return err
+		}
+		i = 1
+	}
+	m := n - i
+	if m%2 == 1 && e.y+m < e.g.height {
+		m--
+		copy(e.pair[:e.rb], p[(i+m)*stride:][:e.rb])
+		e.held = true
+	}
+	if m == 0 {
 		return nil
 	}
-	rb := e.g.width * e.outC
-	if C.uwe_rows(e.pic, (*C.uint8_t)(unsafe.Pointer(&e.band[0])), C.size_t(rb), C.int(e.outC), C.int(e.y), C.int(e.rows)) != 0 {
-		return fmt.Errorf("imaging: webp: libwebp could not import rows %d..%d: %w", e.y, e.y+e.rows, ErrUnsupported)
+	return e.put(p[i*stride:], stride, m)
+}
+
+// put imports n rows at picture row e.y.
+func (e *webpEncoder) put(p []byte, stride, n int) error {
+	if C.uwe_rows(e.pic, (*C.uint8_t)(unsafe.Pointer(&p[0])), C.size_t(stride), C.int(e.g.c), C.int(e.y), C.int(n)) != 0 {
+		return fmt.Errorf("imaging: webp: libwebp could not import rows %d..%d: %w", e.y, e.y+n, ErrUnsupported)
 	}
-	e.y += e.rows
-	e.rows = 0
+	e.y += n
 	return nil
 }
 
@@ -123,20 +135,36 @@ func (e *webpEncoder) Close() error {
 	defer func() {
 		C.uwe_free(e.pic)
 		e.pic = nil
-		e.band = nil
+		e.conv, e.pair = nil, nil
 	}()
 	if err := e.g.complete(); err != nil {
 		return err
 	}
-	if err := e.flush(); err != nil {
+	out, n, err := webpEncodePicture(e.pic, e.opt)
+	if err != nil {
 		return err
 	}
-	effort := effortOr(e.opt, DefaultWebPEffort)
+	defer C.uwe_free_out(out)
+	data := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
+	if e.opt.ICC != nil && iccMatches(e.opt.ICC, e.outChannels()) {
+		var err error
+		if data, err = webpWithICC(data, e.opt.ICC, e.g.width, e.g.height); err != nil {
+			return err
+		}
+	}
+	_, err = e.w.Write(data)
+	return err
+}
+
+// webpEncodePicture encodes pic with opt's method, quality or lossless
+// preset on the shared CPU pool; the caller frees the result (uwe_free_out).
+func webpEncodePicture(pic *C.uwe, opt EncodeOptions) (*C.uint8_t, C.size_t, error) {
+	effort := effortOr(opt, DefaultWebPEffort)
 	threads, exact := C.int(0), C.int(0)
 	if cpuwork.Workers() > 1 {
 		threads = 1
 	}
-	if e.opt.Lossless {
+	if opt.Lossless {
 		exact = 1 // lossless means every RGB value, also under alpha 0
 	}
 	var (
@@ -145,21 +173,20 @@ func (e *webpEncoder) Close() error {
 		st  C.int
 	)
 	cpuwork.For(1, func(int, int) {
-		st = C.uwe_encode(e.pic, C.int(effort), C.float(e.opt.Quality), C.int(webpLosslessLevels[effort]), threads, exact, &out, &n)
+		st = C.uwe_encode(pic, C.int(effort), C.float(opt.Quality), C.int(webpLosslessLevels[effort]), threads, exact, &out, &n)
 	})
 	if st != 0 {
-		return fmt.Errorf("imaging: webp: libwebp encoding error %d: %w", int(st), ErrUnsupported)
+		return nil, 0, fmt.Errorf("imaging: webp: libwebp encoding error %d: %w", int(st), ErrUnsupported)
 	}
-	defer C.uwe_free_out(out)
-	data := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
-	if e.opt.ICC != nil && iccMatches(e.opt.ICC, e.outC) {
-		var err error
-		if data, err = webpWithICC(data, e.opt.ICC, e.g.width, e.g.height); err != nil {
-			return err
-		}
+	return out, n, nil
+}
+
+// outChannels is what the file stores: RGB, or RGBA for input with alpha.
+func (e *webpEncoder) outChannels() int {
+	if e.g.c == 2 || e.g.c == 4 {
+		return 4
 	}
-	_, err := e.w.Write(data)
-	return err
+	return 3
 }
 
 // webpEncoderVersion is the linked libwebp encoder's version, "major.minor.rev".

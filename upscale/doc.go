@@ -28,7 +28,8 @@
 // (the engine's memory, read in place), 64 rows at a time, while the next
 // band's pass runs on the device; other plans crop tiles into two band
 // buffers that alternate between the engine and the encoder. Either way no
-// whole output image is held unless the format needs it (WebP).
+// whole output image is held, except libwebp's picture for WebP (lossy:
+// YUV 4:2:0, 1.5 bytes per pixel, converted as the bands arrive).
 //
 // Gray input runs as RGB with the value replicated and comes back as the
 // luma of the result (gray.go). 16-bit input runs at 16 bits through the

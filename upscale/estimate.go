@@ -94,7 +94,8 @@ func (p *Pipeline) parts(prog *program, pl Plan) []part {
 	if c == 2 || c == 4 {
 		add("alpha", ow*4*(4+4)+oh*4*(4+4)+ow*4*4)
 	}
-	add("encoder", imaging.EncoderBytes(format, int(ow), int(oh), int(c), depth))
+	add("encoder", imaging.EncoderBytes(imaging.EncodeOptions{Format: format, Lossless: pl.Options.Lossless, Effort: pl.Options.Effort},
+		int(ow), int(oh), int(c), depth))
 	if p.hostEngine() {
 		add("engine pass", prog.prog.Footprint(int(ph), int(pw))*cpuPassSlack/10)
 		if keep {

@@ -15,6 +15,7 @@ import (
 	_ "github.com/upscaled/upscaled/engines/cpu"
 	"github.com/upscaled/upscaled/engines/sched"
 	_ "github.com/upscaled/upscaled/engines/vulkan"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/server"
 )
 
@@ -172,6 +173,12 @@ func loadServeConfig(args []string, getenv func(string) string, usageOut io.Writ
 	f := newFlagSet(&app{stdout: usageOut, stderr: usageOut, getenv: getenv}, "serve", "Runs the HTTP API and the upload page.")
 	f.note("Every flag has an UPSCALED_* variable; a flag overrides its variable.\n" +
 		"Sizes take units (64MiB, 2GiB); durations take units (30s, 2m) or plain seconds.")
+	f.note(fmt.Sprintf("Each request chooses its output with form fields or query parameters (GET /openapi.json):\n"+
+		"format webp (default), png, jpeg or same; quality 1..100 (default %d) for JPEG and lossy\n"+
+		"WebP; lossless (WebP); subsampling 420 (default), 422 or 444 (JPEG); effort 0..%d, more\n"+
+		"is smaller and slower: PNG deflate level 1, 2, 3, 4, 5, 6, 9 (default %d), WebP libwebp\n"+
+		"method 0..6 (default %d, the fastest) or lossless preset 0, 1, 2, 3, 5, 7, 9.",
+		imaging.DefaultQuality, imaging.MaxEffort, imaging.DefaultPNGEffort, imaging.DefaultWebPEffort))
 	for _, o := range opts {
 		f.Func(o.flag, o.arg, o.env, o.show(defaults), o.help, func(v string) error {
 			if err := o.set(&cfg, v); err != nil {
