@@ -21,29 +21,7 @@ func TestFusions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(fuse bool) (engines.Tile, []string) {
-		cfg := testConfig(t)
-		cfg.Fuse = fuse
-		e := openTestEngineWith(t, cfg)
-		p, err := newProgram(e, m, e.CoopMatrix())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer p.Close()
-		out, err := engines.Run(context.Background(), p, tile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var layers []string
-		for _, l := range p.layouts { // the one layout the pass used
-			for _, s := range l.steps {
-				if s.layer >= 0 {
-					layers = append(layers, m.Net.Layers[s.layer].Name)
-				}
-			}
-		}
-		return out, layers
-	}
+	run := func(fuse bool) (engines.Tile, []string) { return runFused(t, m, tile, fuse) }
 	fused, fl := run(true)
 	plain, pl := run(false)
 	for _, name := range []string{"m", "cr", "ad"} {
@@ -86,25 +64,12 @@ func TestTailFusion(t *testing.T) {
 	}
 	off := map[bool]int{}
 	for _, fuse := range []bool{false, true} {
-		cfg := testConfig(t)
-		cfg.Fuse = fuse
-		e := openTestEngineWith(t, cfg)
-		p, err := newProgram(e, m, e.CoopMatrix())
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := engines.Run(ctx, p, tile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range p.layouts {
-			for _, s := range l.steps {
-				if s.layer >= 0 && fuse && slices.Contains([]string{"Resize_37", "Add_38", "Resize_40"}, m.Net.Layers[s.layer].Name) {
-					t.Errorf("fused plan dispatches layer %s", m.Net.Layers[s.layer].Name)
-				}
+		got, layers := runFused(t, m, tile, fuse)
+		for _, name := range []string{"Resize_37", "Add_38", "Resize_40"} {
+			if fuse && slices.Contains(layers, name) {
+				t.Errorf("fused plan dispatches layer %s", name)
 			}
 		}
-		p.Close()
 		if psnr := imaging.SamplesPSNR(got.Pix8, want.Pix8, 255); psnr < enginetest.MinPSNRVsCPU {
 			t.Errorf("fuse=%v: %.2f dB against the CPU executor", fuse, psnr)
 		}
@@ -118,4 +83,31 @@ func TestTailFusion(t *testing.T) {
 	if off[true] > off[false] {
 		t.Errorf("the fused tail is further from the CPU executor: %d samples off, unfused %d", off[true], off[false])
 	}
+}
+
+// runFused runs m on tile with the fusions on or off and lists the layers
+// the plan dispatched for.
+func runFused(t *testing.T, m engines.Model, tile engines.Tile, fuse bool) (engines.Tile, []string) {
+	t.Helper()
+	cfg := testConfig(t)
+	cfg.Fuse = fuse
+	e := openTestEngineWith(t, cfg)
+	p, err := newProgram(e, m, e.CoopMatrix())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	out, err := engines.Run(context.Background(), p, tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var layers []string
+	for _, l := range p.layouts { // the one layout the pass used
+		for _, s := range l.steps {
+			if s.layer >= 0 {
+				layers = append(layers, m.Net.Layers[s.layer].Name)
+			}
+		}
+	}
+	return out, layers
 }
