@@ -56,7 +56,7 @@ func TestConformance(t *testing.T) {
 // testConfig is DefaultConfig with the UPSCALED_VK_* variables that
 // scripts/gpu-kernel.sh sets for the package's benchmarks (read here, by
 // the test binary; the engine reads none): QUEUES=N, COOPMAT=0,
-// COOP_STRIDED=0|1, COOP_DECONV4=0|1, FUSE=0|1, TEST_CONV_ROWS=8|16, TEST_STRIDED_KC=1|2, TEST_COOP_MIN_IN=N, TEST_COOP_MIN_OUT=N, COOP_RPS=2|4, COOP_KHR=1, PROFILE=1,
+// COOP_STRIDED=0|1, COOP_DECONV4=0|1, FUSE=0|1, TEST_CONV_ROWS=8|16, TEST_STRIDED_KC=1|2, COOP_RPS=2|4, COOP_KHR=1, PROFILE=1,
 // PIPESTATS=1.
 func testConfig(t testing.TB) Config {
 	t.Helper()
@@ -86,8 +86,6 @@ func testConfig(t testing.TB) Config {
 	if env("TEST_STRIDED_KC") == "2" {
 		coopStridedKC = 2
 	}
-	coopMinIn, _ = strconv.Atoi(env("TEST_COOP_MIN_IN"))
-	coopMinOut, _ = strconv.Atoi(env("TEST_COOP_MIN_OUT"))
 	cfg.CoopKHR = env("COOP_KHR") == "1"
 	cfg.Profile = env("PROFILE") == "1"
 	cfg.PipeStats = env("PIPESTATS") == "1"

@@ -34,11 +34,6 @@ func coopTileH(mode int) int {
 	return coopTile
 }
 
-// coopMinIn and coopMinOut keep layers with fewer input or output
-// channels off the kernel, for the benchmarks
-// (UPSCALED_VK_TEST_COOP_MIN_IN, _MIN_OUT).
-var coopMinIn, coopMinOut = 0, 0
-
 // coopConvRows is mode 0's tile height, 16 or 8, likewise
 // (UPSCALED_VK_TEST_CONV_ROWS).
 var coopConvRows = 16
@@ -102,9 +97,6 @@ func (cfg Config) coopStridedEligible(c models.Conv) bool {
 func (p *program) prepareCoop(i int, c models.Conv) error {
 	l := &p.net.Layers[i]
 	cfg := p.e.cfg
-	if c.NumInput < coopMinIn || c.NumOutput < coopMinOut {
-		return nil
-	}
 	switch {
 	case l.Type == "Convolution" && coopEligible(c):
 		p.layerParts[i] = append(p.layerParts[i], p.addPart(arrangeCoop(l.Weight, c.NumOutput, c.NumInput, 9, coopNB(c.NumOutput)), true))
