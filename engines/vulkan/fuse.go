@@ -43,9 +43,6 @@ type tailFusion struct {
 	src               int // the blob postproc reads
 }
 
-// on: postproc runs at least one layer.
-func (t tailFusion) on() bool { return t.interp >= 0 || t.add >= 0 }
-
 // findTail finds the tail layers ending at blob out of a net whose input
 // blob is in.
 func findTail(n *models.Net, shapes []models.Shape, in, out int) tailFusion {

@@ -211,6 +211,9 @@ func (p *program) buildLayout(h, w, depth int, esize int64) (*layout, error) {
 	for i := range pl.blobs {
 		pl.blobs[i] = tensor{stor: -1, space: -1, scaleVec: -1}
 	}
+	if p.info.NearestResidual { // postproc adds the residual itself; no tail then
+		pl.fuse.tail = tailFusion{interp: -1, add: -1, near: -1, src: p.out}
+	}
 	// io: one 256-byte zero slot for dummy bindings first.
 	l.io = 256
 	pxBytes := int64(depth / 8)
