@@ -187,9 +187,6 @@ func TestCodecRSSBound(t *testing.T) {
 // below the 3 bytes per pixel the RGB image would take, since only the YUV
 // 4:2:0 picture (1.5 B/px) and libwebp's working memory are held.
 func TestWebPLossyNeverHoldsRGB(t *testing.T) {
-	if testing.Short() {
-		t.Skip("short")
-	}
 	data, err := os.ReadFile(testenv.TestImage(t, "page-color-1000x1400.jpg"))
 	if err != nil {
 		t.Fatal(err)
