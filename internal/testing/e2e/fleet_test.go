@@ -6,9 +6,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/draw"
-	"image/png"
 	"io"
 	"net/http"
 	"os"
@@ -156,28 +153,10 @@ func TestFleet(t *testing.T) {
 // single-node reference, PNG bytes by result name.
 func fleetInputs(t *testing.T, n int) ([]file, [][]byte) {
 	t.Helper()
-	f, err := os.Open(testenv.TestImage(t, "mid-color-300x200.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	src, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	in, out := t.TempDir(), t.TempDir()
-	const w, h = 44, 36
-	files := make([]file, n)
-	for i := range files {
-		crop := image.NewNRGBA(image.Rect(0, 0, w, h))
-		draw.Draw(crop, crop.Bounds(), src, image.Pt((i*29)%(300-w), (i*17)%(200-h)), draw.Src)
-		var b bytes.Buffer
-		if err := png.Encode(&b, crop); err != nil {
-			t.Fatal(err)
-		}
-		name := fmt.Sprintf("page-%02d.png", i)
-		files[i] = file{Name: name, ContentType: "image/png", Data: b.Bytes()}
-		if err := os.WriteFile(filepath.Join(in, name), b.Bytes(), 0o644); err != nil {
+	files := crops(t, n, 44, 36, 29, 17)
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(in, f.Name), f.Data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -188,6 +167,7 @@ func fleetInputs(t *testing.T, n int) ([]file, [][]byte) {
 	}
 	want := make([][]byte, n)
 	for i := range want {
+		var err error
 		if want[i], err = os.ReadFile(filepath.Join(out, files[i].Name)); err != nil {
 			t.Fatal(err)
 		}
