@@ -136,7 +136,7 @@ func EncoderBytes(opt EncodeOptions, width, height, channels, depth int) int64 {
 		// 1.5 bytes per sample, doubled while libjpeg's buffer grows, then
 		// copied) and libjpeg's MCU-row buffers and tables.
 		jw := min(workers, jpegMaxWorkers)
-		rows, _ := jpegStripe(width, 3, 1, 1)
+		rows, _ := jpegStripe(width, height, 3, 1, 1)
 		stripe := int64(rows) * w * 3
 		return (jw+2)*stripe + (jw+1)*(stripe*9/2+64*w*3) + 1<<20
 	case WebP:

@@ -95,7 +95,7 @@ func newJPEGEncoder(w io.Writer, g geometry, opt EncodeOptions) (*jpegEncoder, e
 	if opt.ICC != nil && iccMatches(opt.ICC, e.outC) {
 		e.icc = opt.ICC
 	}
-	e.stripeRows, e.restart = jpegStripe(g.width, e.outC, e.hs, e.vs)
+	e.stripeRows, e.restart = jpegStripe(g.width, g.height, e.outC, e.hs, e.vs)
 	if g.height <= e.stripeRows {
 		e.restart = 0 // one stripe: no restart interval, the file cjpeg writes
 	}
@@ -106,12 +106,13 @@ func newJPEGEncoder(w io.Writer, g geometry, opt EncodeOptions) (*jpegEncoder, e
 }
 
 // jpegStripe is the rows of a stripe (whole MCU rows, about
-// jpegStripeBytes) and its MCU count, at most 65535 (a restart interval).
-func jpegStripe(width, comps, hs, vs int) (rows, mcus int) {
+// jpegStripeBytes, no more than the image's) and its MCU count, at most
+// 65535 (a restart interval).
+func jpegStripe(width, height, comps, hs, vs int) (rows, mcus int) {
 	mcuW, mcuH := 8*hs, 8*vs
 	perRow := (width + mcuW - 1) / mcuW
 	k := max(1, jpegStripeBytes/(width*comps*mcuH))
-	k = min(k, 65535/perRow)
+	k = min(k, 65535/perRow, max(1, (height+mcuH-1)/mcuH))
 	return k * mcuH, k * perRow
 }
 
