@@ -242,10 +242,19 @@ func checkOnce(t *testing.T, db *pgx.Conn, id string) {
 		Scan(&records, &distinct, &succeeded); err != nil {
 		t.Fatal(err)
 	}
+	// A worker killed after it recorded its page but before the queue
+	// marked the page's queue job completed leaves that job running until
+	// the queue rescues it (UPSCALED_JOB_RESCUE_AFTER, 5 s here) and a
+	// worker finds the page done: wait for that, up to 30 s.
 	var queued, completed, rescued int
-	if err := db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE attempt > 1)
-		FROM river_job WHERE kind = 'upscaled_page' AND args->>'job' = $1`, id).Scan(&queued, &completed, &rescued); err != nil {
-		t.Fatal(err)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(250 * time.Millisecond) {
+		if err := db.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE attempt > 1)
+			FROM river_job WHERE kind = 'upscaled_page' AND args->>'job' = $1`, id).Scan(&queued, &completed, &rescued); err != nil {
+			t.Fatal(err)
+		}
+		if completed == fleetPages || time.Now().After(deadline) {
+			break
+		}
 	}
 	t.Logf("job %s: %d page records (%d distinct, %d succeeded), %d queue jobs (%d completed, %d run more than once)", id, records, distinct, succeeded, queued, completed, rescued)
 	if records != fleetPages || distinct != fleetPages || succeeded != fleetPages || queued != fleetPages || completed != fleetPages {
