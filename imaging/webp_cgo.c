@@ -15,6 +15,21 @@ struct uwe {
 	int lossless;
 };
 
+// hugepages lets the 2 MiB-aligned part of [p, p+n) take transparent huge
+// pages (THP mode "madvise"): a page's picture is tens of MiB of fresh
+// memory, and populating it 4 KiB at a time cost most of the conversion's
+// page-fault time on these virtual machines. Kernels without it ignore it.
+static void hugepages(const void *p, size_t n) {
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t hi = ((uintptr_t)p + n) & ~(huge - 1);
+	if (hi > lo) madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#else
+	(void)p, (void)n;
+#endif
+}
+
 uwe *uwe_new(int w, int h, int alpha, int lossless) {
 	uwe *e = calloc(1, sizeof(uwe));
 	if (!e) return NULL;
@@ -32,6 +47,24 @@ uwe *uwe_new(int w, int h, int alpha, int lossless) {
 	if (!WebPPictureAlloc(&e->pic)) {
 		free(e);
 		return NULL;
+	}
+	if (lossless) {
+		hugepages(e->pic.argb, (size_t)e->pic.argb_stride * 4 * (size_t)h);
+	} else {
+		// WebPPictureAlloc places the planes in one block: advise from the
+		// lowest plane to the end of the highest.
+		const WebPPicture *p = &e->pic;
+		const size_t uvh = (size_t)(h + 1) / 2;
+		uint8_t *lo = p->y, *hi = p->y + (size_t)p->y_stride * h;
+		const uint8_t *ends[3][2] = {{p->u, p->u + (size_t)p->uv_stride * uvh},
+		                             {p->v, p->v + (size_t)p->uv_stride * uvh},
+		                             {p->a, p->a ? p->a + (size_t)p->a_stride * h : NULL}};
+		for (int i = 0; i < 3; i++) {
+			if (!ends[i][0]) continue;
+			if (ends[i][0] < lo) lo = (uint8_t *)ends[i][0];
+			if (ends[i][1] > hi) hi = (uint8_t *)ends[i][1];
+		}
+		hugepages(lo, (size_t)(hi - lo));
 	}
 	return e;
 }
