@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/upscaled/upscaled/internal/cpuwork"
@@ -118,9 +119,26 @@ func (e *webpEncoder) feed(p []byte, stride, n int) error {
 	return e.put(p[i*stride:], stride, m)
 }
 
-// put imports n rows at picture row e.y.
+// webpPutRows is how many rows one worker converts at a time (even: lossy
+// rows go in pairs).
+const webpPutRows = 32
+
+// put imports n rows at picture row e.y, webpPutRows at a time on the
+// shared CPU pool: the chunks write disjoint picture rows. On one core of
+// the GPU machine a 5100×6526 page converted more slowly than the GPU
+// upscaled it (WebP requests' engine stage 133–236 ms, JPEG's 130).
 func (e *webpEncoder) put(p []byte, stride, n int) error {
-	if C.uwe_rows(e.pic, (*C.uint8_t)(unsafe.Pointer(&p[0])), C.size_t(stride), C.int(e.g.c), C.int(e.y), C.int(n)) != 0 {
+	var bad atomic.Int32
+	cpuwork.For((n+webpPutRows-1)/webpPutRows, func(lo, hi int) {
+		for c := lo; c < hi; c++ {
+			r := c * webpPutRows
+			m := min(webpPutRows, n-r)
+			if C.uwe_rows(e.pic, (*C.uint8_t)(unsafe.Pointer(&p[r*stride])), C.size_t(stride), C.int(e.g.c), C.int(e.y+r), C.int(m)) != 0 {
+				bad.Store(1)
+			}
+		}
+	})
+	if bad.Load() != 0 {
 		return fmt.Errorf("imaging: webp: libwebp could not import rows %d..%d: %w", e.y, e.y+n, ErrUnsupported)
 	}
 	e.y += n

@@ -162,6 +162,12 @@ step() {
     done
     echo "-- codecs per core (2000×2800 page)"
     (cd imaging && timeout 200 ../.gpu/bin/imaging.test -test.run '^$' -test.bench Codecs -test.cpu 1 -test.benchtime 5x 2>&1 | grep -E "^Benchmark")
+    echo "-- codecs per core on the real page: decode of the 2550×3263 JPEG, the defaults' encodes of Real-CUGAN's 5100×6526 output"
+    for img in "$big" /tmp/cugan.png; do
+      abs=$(realpath "$img")
+      (cd imaging && UPSCALED_BENCH_IMAGE=$abs timeout 200 ../.gpu/bin/imaging.test -test.run '^$' -test.cpu 1 -test.benchtime 5x \
+        -test.bench 'Codecs/(decode|encode-jpeg-q90-4:2:0|encode-png-effort1|encode-webp-q90-effort0)' 2>&1 | grep -E "^Benchmark")
+    done
     fi
     cp -r .gpu/models-extra/real-cugan/up2x-* $m/real-cugan/ 2>/dev/null
     models=realcugan-up2x-conservative,realcugan-up2x-no-denoise,realesrgan-animevideov3-x2
@@ -187,7 +193,7 @@ step() {
       done
     done
     serve
-    for f in jpeg png webp; do python3 scripts/gpu-http.py latency http://127.0.0.1:8080 "$big" 3 $f; done
+    for f in jpeg png webp; do python3 scripts/gpu-http.py latency http://127.0.0.1:8080 "$big" ${LATENCY_N:-5} $f; done
     kill $srv; wait $srv
     ;;
   http)
