@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -150,9 +151,9 @@ func (f *fleet) cancel(ctx context.Context, id string) error {
 }
 
 // run works pages (on a worker node), collects expired jobs and sweeps
-// pages the queue gave up on until ctx ends, then drains: no new page is taken, running ones get DrainTimeout
-// to finish, then their contexts are canceled and they go back to the
-// queue (runPage snoozes them).
+// pages the queue gave up on until ctx ends, then drains: no new page is
+// taken, running ones get DrainTimeout to finish, then their contexts are
+// canceled and they go back to the queue (runPage snoozes them).
 func (f *fleet) run(ctx context.Context, m *Manager) error {
 	defer close(f.stop)
 	if m.cfg.Work {
@@ -160,18 +161,18 @@ func (f *fleet) run(ctx context.Context, m *Manager) error {
 			return fmt.Errorf("jobs: queue: %w", err)
 		}
 	}
-	done := make(chan struct{}, 2)
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer func() { done <- struct{}{} }()
+		defer wg.Done()
 		m.collect(ctx)
 	}()
 	go func() {
-		defer func() { done <- struct{}{} }()
+		defer wg.Done()
 		m.sweep(ctx)
 	}()
 	<-ctx.Done()
-	<-done
-	<-done
+	wg.Wait()
 	if !m.cfg.Work {
 		return nil
 	}
