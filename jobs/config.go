@@ -74,6 +74,17 @@ type Config struct {
 	// PollEvery is how often a fleet node reads a job whose events (SSE)
 	// someone follows (UPSCALED_JOB_POLL).
 	PollEvery time.Duration
+	// MaxAttempts is how often the fleet's queue starts a page before it
+	// gives it up (UPSCALED_JOB_MAX_ATTEMPTS): a node lost while running it
+	// uses one; engine and store failures fail the page after maxAttempts
+	// of them, or at this limit when it is lower. A page keeps the limit of
+	// the node that accepted its job.
+	MaxAttempts int
+	// SweepEvery is how often a fleet node looks for pages the queue gave
+	// up on (or that were canceled in it) while their items still say
+	// queued or running, and fails them (UPSCALED_JOB_SWEEP_EVERY); one
+	// node at a time does the work.
+	SweepEvery time.Duration
 }
 
 // DefaultConfig returns the documented defaults.
@@ -97,6 +108,8 @@ func DefaultConfig() Config {
 		DrainTimeout:     30 * time.Second,
 		ProgressEvery:    time.Second,
 		PollEvery:        500 * time.Millisecond,
+		MaxAttempts:      20,
+		SweepEvery:       30 * time.Second,
 	}
 }
 
@@ -152,6 +165,12 @@ func (c Config) Validate() error {
 	}
 	if c.PollEvery < 10*time.Millisecond {
 		errs = append(errs, fmt.Errorf("UPSCALED_JOB_POLL: %s: must be at least 10ms", c.PollEvery))
+	}
+	if c.MaxAttempts < 1 || c.MaxAttempts > 1000 {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_MAX_ATTEMPTS: %d: must be 1..1000", c.MaxAttempts))
+	}
+	if c.SweepEvery < 10*time.Millisecond {
+		errs = append(errs, fmt.Errorf("UPSCALED_JOB_SWEEP_EVERY: %s: must be at least 10ms", c.SweepEvery))
 	}
 	if c.DatabaseURL == "" && !c.Work {
 		errs = append(errs, errors.New("UPSCALED_ROLE=api: an API-only node needs the fleet's database (UPSCALED_DATABASE_URL): with the embedded store only this process runs its jobs"))

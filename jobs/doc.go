@@ -19,8 +19,9 @@
 // (dialect.go, pgstore.go) and, instead of the in-process queue, River
 // (fleet.go): each page is a queue job enqueued in the transaction that
 // records its job, taken by any worker node, rescued from dead nodes,
-// returned to the queue when a node drains; events are read from the
-// database (watch.go), so every node answers for every job.
+// returned to the queue when a node drains, failed when the queue gives it
+// up (sweep.go); events are read from the database (watch.go), so every
+// node answers for every job.
 //
 // It must not import net/http, api or server: the HTTP surface (api) calls
 // it, the process (server/cmd) wires it.

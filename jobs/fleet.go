@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,11 +36,6 @@ var errPageTimeout = errors.New("job page timed out")
 // queueName is the River queue every page goes to.
 const queueName = "pages"
 
-// fleetMaxAttempts is how often River starts a page (a node killed while
-// working on it uses one); engine and store failures fail the page after
-// maxAttempts of them.
-const fleetMaxAttempts = 20
-
 // fleet is the queue of fleet mode: River on the shared PostgreSQL. Pages
 // are enqueued in the transaction that records their job; worker nodes
 // take them (any node, any page), API nodes only enqueue and cancel.
@@ -49,6 +45,9 @@ type fleet struct {
 	insert *river.Client[*sql.Tx] // enqueues in the store's transactions
 	id     string                 // this node's River client id
 	stop   chan struct{}          // closed when Run ends
+	// maxTries is the River attempts of the pages this node enqueues
+	// (Config.MaxAttempts).
+	maxTries int
 }
 
 // NodeID is this process's River client id: host name and process id,
@@ -79,15 +78,15 @@ type pageWorker struct {
 }
 
 func (w *pageWorker) Work(ctx context.Context, j *river.Job[pageArgs]) error {
-	return w.m.runPage(ctx, j.Args.Job, j.Args.Item, j.Attempt)
+	return w.m.runPage(ctx, j.Args.Job, j.Args.Item, j.Attempt, j.MaxAttempts)
 }
 
 func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
-	f := &fleet{pool: pool, id: NodeID(), stop: make(chan struct{})}
+	f := &fleet{pool: pool, id: NodeID(), stop: make(chan struct{}), maxTries: m.cfg.MaxAttempts}
 	rc := &river.Config{
 		ID:          f.id,
 		Logger:      m.log.With("component", "river"),
-		MaxAttempts: fleetMaxAttempts,
+		MaxAttempts: m.cfg.MaxAttempts,
 		RetryPolicy: retryPolicy{},
 		// a page runs at most RescueAfter; one still marked running a
 		// second later is its dead node's, and River's rescuer (every
@@ -108,7 +107,7 @@ func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
 	if f.client, err = river.NewClient(riverpgxv5.New(pool), rc); err != nil {
 		return nil, fmt.Errorf("jobs: queue: %w", err)
 	}
-	if f.insert, err = river.NewClient(riverdatabasesql.New(m.store.db), &river.Config{ID: f.id + "-insert", MaxAttempts: fleetMaxAttempts}); err != nil {
+	if f.insert, err = river.NewClient(riverdatabasesql.New(m.store.db), &river.Config{ID: f.id + "-insert", MaxAttempts: m.cfg.MaxAttempts}); err != nil {
 		return nil, fmt.Errorf("jobs: queue: %w", err)
 	}
 	return f, nil
@@ -121,7 +120,7 @@ func (f *fleet) enqueue(ctx context.Context, id string, pending []int) func(*sql
 		params := make([]river.InsertManyParams, len(pending))
 		for i, n := range pending {
 			params[i] = river.InsertManyParams{Args: pageArgs{Job: id, Item: n}, InsertOpts: &river.InsertOpts{
-				Queue: queueName, MaxAttempts: fleetMaxAttempts, UniqueOpts: river.UniqueOpts{ByArgs: true},
+				Queue: queueName, MaxAttempts: f.maxTries, UniqueOpts: river.UniqueOpts{ByArgs: true},
 			}}
 		}
 		_, err := f.insert.InsertManyTx(ctx, tx, params)
@@ -151,10 +150,10 @@ func (f *fleet) cancel(ctx context.Context, id string) error {
 	return errors.Join(errs...)
 }
 
-// run works pages (on a worker node) and collects expired jobs until ctx
-// ends, then drains: no new page is taken, running ones get DrainTimeout
-// to finish, then their contexts are canceled and they go back to the
-// queue (runPage snoozes them).
+// run works pages (on a worker node), collects expired jobs and sweeps
+// pages the queue gave up on until ctx ends, then drains: no new page is
+// taken, running ones get DrainTimeout to finish, then their contexts are
+// canceled and they go back to the queue (runPage snoozes them).
 func (f *fleet) run(ctx context.Context, m *Manager) error {
 	defer close(f.stop)
 	if m.cfg.Work {
@@ -162,13 +161,18 @@ func (f *fleet) run(ctx context.Context, m *Manager) error {
 			return fmt.Errorf("jobs: queue: %w", err)
 		}
 	}
-	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		m.collect(ctx)
 	}()
+	go func() {
+		defer wg.Done()
+		m.sweep(ctx)
+	}()
 	<-ctx.Done()
-	<-done
+	wg.Wait()
 	if !m.cfg.Work {
 		return nil
 	}
@@ -185,11 +189,14 @@ func (f *fleet) run(ctx context.Context, m *Manager) error {
 	return nil
 }
 
-// runPage runs one page taken from the queue. A nil return completes the
-// queue job (the page's record says how it ended); an error has River try
-// it again after retryPolicy's wait.
-func (m *Manager) runPage(ctx context.Context, id string, idx, attempt int) error {
+// runPage runs one page taken from the queue, its attempt of at most
+// maxTries. A nil return completes the queue job (the page's record says
+// how it ended); an error has River try it again after retryPolicy's wait,
+// or give it up after maxTries (sweep.go fails its item then).
+func (m *Manager) runPage(ctx context.Context, id string, idx, attempt, maxTries int) error {
 	log := m.log.With("job_id", id, "item", idx, "attempt", attempt)
+	// the last try records a failure itself rather than leave it to River
+	tries := min(maxAttempts, max(maxTries, 1))
 	opts, live, err := m.store.jobHead(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && !live {
 		return nil // expired, deleted or finished: nothing to do
@@ -215,7 +222,7 @@ func (m *Manager) runPage(ctx context.Context, id string, idx, attempt int) erro
 	it, tiles, perr := m.runPipeline(ctx, id, idx, opts, nil, progress)
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		perr = fmt.Errorf("%w: the page took longer than UPSCALED_JOB_RESCUE_AFTER (%s)", errPageTimeout, m.cfg.RescueAfter)
-		if attempt < maxAttempts {
+		if attempt < tries {
 			log.Warn("job item: too slow, trying again", "err", perr)
 			return perr
 		}
@@ -233,7 +240,7 @@ func (m *Manager) runPage(ctx context.Context, id string, idx, attempt int) erro
 		return river.JobSnooze(0)
 	}
 	it.Index = idx
-	if perr != nil && (transient(perr) || errors.Is(perr, ErrDiskFull)) && attempt < maxAttempts {
+	if perr != nil && (transient(perr) || errors.Is(perr, ErrDiskFull)) && attempt < tries {
 		log.Warn("job item: engine, store or disk failure, trying again", "err", perr)
 		return perr
 	}

@@ -25,7 +25,9 @@ type fleetNode struct {
 	done chan struct{}
 }
 
-func openFleet(t *testing.T, dbURL string, blobs blob.Store, work bool, drain time.Duration) *fleetNode {
+// openFleet opens and runs a node; edits, when given, change its
+// configuration and dependencies first.
+func openFleet(t *testing.T, dbURL string, blobs blob.Store, work bool, drain time.Duration, edits ...func(*jobs.Config, *jobs.Deps)) *fleetNode {
 	t.Helper()
 	cfg := jobs.DefaultConfig()
 	cfg.DataDir = t.TempDir()
@@ -35,10 +37,14 @@ func openFleet(t *testing.T, dbURL string, blobs blob.Store, work bool, drain ti
 	cfg.DrainTimeout = drain
 	cfg.PollEvery = 50 * time.Millisecond
 	cfg.ProgressEvery = 10 * time.Millisecond
-	m, err := jobs.Open(context.Background(), cfg, jobs.Deps{
+	deps := jobs.Deps{
 		Pipeline: testPipeline(t), Budget: budget.New(1<<30, 4, 0), Blobs: blobs, Spool: t.TempDir(),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg, &deps)
+	}
+	m, err := jobs.Open(context.Background(), cfg, deps)
 	if err != nil {
 		t.Fatal(err)
 	}

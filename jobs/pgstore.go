@@ -17,7 +17,9 @@ import (
 // pgSchema is the fleet's job and item tables: those of the SQLite store
 // (schema.go, version 2) in PostgreSQL types, plus the tile progress of
 // running items, which workers write for every API node to read. Times
-// are Unix milliseconds, 0 when unset.
+// are Unix milliseconds, 0 when unset. sweeps holds, per periodic fleet
+// task, when a node last claimed it and up to when its last pass got
+// (sweep.go), in the database's clock.
 const pgSchema = `
 CREATE TABLE IF NOT EXISTS jobs (
 	id          TEXT PRIMARY KEY,
@@ -60,6 +62,13 @@ CREATE TABLE IF NOT EXISTS items (
 	PRIMARY KEY (job_id, idx)
 );
 CREATE INDEX IF NOT EXISTS items_state ON items(state) WHERE state IN ('queued', 'running');
+
+CREATE TABLE IF NOT EXISTS sweeps (
+	name     TEXT PRIMARY KEY,
+	swept_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch',
+	through  TIMESTAMPTZ NOT NULL DEFAULT 'epoch'
+);
+INSERT INTO sweeps(name) VALUES ('abandoned') ON CONFLICT DO NOTHING;
 `
 
 // migrateLock is the advisory lock key under which one node at a time

@@ -46,6 +46,7 @@ func TestStoreOnPostgreSQL(t *testing.T) {
 	for name, test := range map[string]func(*testing.T){
 		"Lifecycle": TestStoreLifecycle, "IdempotencyKey": TestStoreIdempotencyKey,
 		"CancelAndRequeue": TestStoreCancelAndRequeue, "ListPages": TestStoreListPages,
+		"AbandonOnce": TestStoreAbandonOnce,
 	} {
 		t.Run(name, test)
 	}

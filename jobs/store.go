@@ -317,6 +317,29 @@ func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Tim
 	return ok, final, err
 }
 
+// abandonItem fails a queued or running item with reason (its page will
+// not run again) and settles its job as finishItem does; ok is false when
+// the item had already ended.
+func (s *store) abandonItem(ctx context.Context, id string, idx int, reason string, now time.Time, ttl time.Duration) (ok bool, final State, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if err := s.lockJob(ctx, tx, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = 'failed', error = ?, finished_at = ?
+			WHERE job_id = ? AND idx = ? AND state IN ('queued', 'running')`), reason, ms(now), id, idx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		ok = true
+		final, err = s.settleJob(ctx, tx, id, now, ttl)
+		return err
+	})
+	return ok, final, err
+}
+
 // settleJob sets the job's final state when no item is queued or running;
 // it returns that state, or "" while work remains.
 func (s *store) settleJob(ctx context.Context, tx *sql.Tx, id string, now time.Time, ttl time.Duration) (State, error) {

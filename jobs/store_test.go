@@ -196,3 +196,67 @@ func TestStoreListPages(t *testing.T) {
 		t.Fatalf("listed %d jobs, want %d", len(seen), len(want))
 	}
 }
+
+// TestStoreAbandonOnce: a given-up page's item is failed once, whoever
+// races for it (sweeps on several nodes, the page's late worker), and the
+// job settles by the usual rules; a finished or canceled item is kept.
+func TestStoreAbandonOnce(t *testing.T) {
+	ctx := context.Background()
+	s := testStore(t)
+	now := time.Now()
+	j := testJob(t, "", now, 3)
+	if err := s.insertJob(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	s.claimItem(ctx, j.ID, 0, now, false)
+	s.finishItem(ctx, j.ID, Item{Index: 0, State: Succeeded}, now, time.Hour)
+	s.claimItem(ctx, j.ID, 1, now, false)
+	if ok, _, err := s.abandonItem(ctx, j.ID, 0, "given up", now, time.Hour); ok || err != nil {
+		t.Fatalf("abandon a succeeded item: ok=%v err=%v", ok, err)
+	}
+	type result struct {
+		ok    bool
+		final State
+		err   error
+	}
+	const racers = 6
+	results := make(chan result, racers+1)
+	for i := 0; i < racers; i++ {
+		go func() {
+			ok, final, err := s.abandonItem(ctx, j.ID, 1, "given up", now, time.Hour)
+			results <- result{ok, final, err}
+		}()
+	}
+	go func() {
+		ok, final, err := s.finishItem(ctx, j.ID, Item{Index: 1, State: Succeeded}, now, time.Hour)
+		results <- result{ok, final, err}
+	}()
+	wins := 0
+	for i := 0; i < racers+1; i++ {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.ok {
+			wins++
+		}
+		if r.final != "" {
+			t.Errorf("the job settled with item 2 queued: %s", r.final)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("item 1 recorded %d times, want once", wins)
+	}
+	// a queued item whose page was given up before it ran settles the job
+	ok, final, err := s.abandonItem(ctx, j.ID, 2, "given up", now, time.Hour)
+	if err != nil || !ok || final != PartiallySucceeded {
+		t.Fatalf("abandon the queued item: ok=%v final=%q err=%v, want partially succeeded", ok, final, err)
+	}
+	got, _ := s.job(ctx, j.ID)
+	if got.State != PartiallySucceeded || got.Items[2].State != Failed || got.Items[2].Error != "given up" || got.Expires.IsZero() {
+		t.Fatalf("job %s, item 2 %s %q, expires %v", got.State, got.Items[2].State, got.Items[2].Error, got.Expires)
+	}
+	if ok, _, _ := s.abandonItem(ctx, j.ID, 2, "again", now, time.Hour); ok {
+		t.Fatal("a failed item was failed again")
+	}
+}

@@ -26,6 +26,8 @@ func TestFleetConfig(t *testing.T) {
 		{"drain", func(c *Config) { c.Jobs.DrainTimeout = -1 }, "UPSCALED_DRAIN_TIMEOUT"},
 		{"rescue", func(c *Config) { c.Jobs.RescueAfter = 0 }, "UPSCALED_JOB_RESCUE_AFTER"},
 		{"connections", func(c *Config) { c.Jobs.DatabaseMaxConns = 1 }, "UPSCALED_DATABASE_MAX_CONNS"},
+		{"attempts", func(c *Config) { c.Jobs.MaxAttempts = 0 }, "UPSCALED_JOB_MAX_ATTEMPTS: 0: must be 1..1000"},
+		{"sweep", func(c *Config) { c.Jobs.SweepEvery = 0 }, "UPSCALED_JOB_SWEEP_EVERY"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
