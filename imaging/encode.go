@@ -36,7 +36,24 @@ type EncodeOptions struct {
 	Effort *int
 	// Workers compressing PNG row groups in parallel; 0 means GOMAXPROCS.
 	Workers int
+	// WebPCodec picks the lossy WebP encoder (WebPCodecAuto: see there).
+	WebPCodec WebPCodec
 }
+
+// WebPCodec selects the encoder of lossy WebP.
+type WebPCodec int
+
+const (
+	// WebPCodecAuto is the default: WebPCodecParallel for lossy pictures
+	// without alpha at effort 0, libwebp otherwise.
+	WebPCodecAuto WebPCodec = iota
+	// WebPCodecLibwebp is libwebp at the effort's method.
+	WebPCodecLibwebp
+	// WebPCodecParallel is the project's own VP8 encoder (vp8_enc.h): one
+	// picture on all the CPU pool's workers, at libwebp method 0's size
+	// and fidelity. Pictures with alpha and lossless ones use libwebp.
+	WebPCodecParallel
+)
 
 // DefaultQuality is the JPEG/WebP quality when EncodeOptions.Quality is 0.
 const DefaultQuality = 90

@@ -470,10 +470,14 @@ void vp8e_work(vp8e *e) {
 int vp8e_qindex(int quality) {
 	if (quality < 0) quality = 0;
 	if (quality > 100) quality = 100;
-	// Calibrated against libwebp method 0 (see vp8e notes): PSNR at equal quality.
-	static const uint8_t kQ[11] = {127, 110, 94, 80, 66, 54, 42, 32, 23, 13, 0};
-	const int i = quality / 10, f = quality % 10;
-	return i == 10 ? kQ[10] : kQ[i] + ((kQ[i + 1] - kQ[i]) * f) / 10;
+	// Knots (quality, index) fitted so that PSNR is at least libwebp
+	// method 0's at the same quality on 2× upscaled pages (TestVP8Calibrate;
+	// notes/s7/vp8.md); linear in between.
+	static const uint8_t kQ[][2] = {{0, 127}, {10, 100}, {25, 62}, {50, 34}, {75, 19}, {85, 11}, {90, 7}, {95, 2}, {100, 0}};
+	int i = 0;
+	while (kQ[i + 1][0] < quality) i++;
+	const int q0 = kQ[i][0], q1 = kQ[i + 1][0], i0 = kQ[i][1], i1 = kQ[i + 1][1];
+	return i0 + ((i1 - i0) * (quality - q0) + (q1 - q0) / 2 * (i1 > i0 ? 1 : -1)) / (q1 - q0);
 }
 
 static int clampq(int q) { return q < 0 ? 0 : q > 127 ? 127 : q; }
@@ -497,7 +501,7 @@ vp8e *vp8e_new(const uint8_t *y, const uint8_t *u, const uint8_t *v, int ys, int
 	e->dq[5] = vp8_ac_qlookup[q];
 	for (int i = 0; i < 6; i++) e->iq[i] = ((1 << 17) + e->dq[i] / 2) / e->dq[i];
 	e->lambda = e->dq[1] * e->dq[1] / 8 + 1;
-	e->filter_level = o->filter_level >= 0 ? (o->filter_level > 63 ? 63 : o->filter_level) : (e->dq[1] * 5 / 16 > 63 ? 63 : e->dq[1] * 5 / 16);
+	e->filter_level = o->filter_level >= 0 ? (o->filter_level > 63 ? 63 : o->filter_level) : (e->dq[1] / 4 > 63 ? 63 : e->dq[1] / 4);
 	e->linew = (size_t)e->mbw * 16 + 4;
 	const size_t n = (size_t)e->mbw * e->mbh;
 	e->mb = calloc(n, sizeof(vp8_mbinfo));

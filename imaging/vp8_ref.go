@@ -4,6 +4,7 @@ package imaging
 #include <stdlib.h>
 #include <webp/decode.h>
 #include "vp8_enc.h"
+#include "webp_cgo.h"
 */
 import "C"
 
@@ -98,4 +99,33 @@ func libwebpDecodeRGB(data []byte) (*Image, error) {
 	}
 	defer C.WebPFree(unsafe.Pointer(p))
 	return &Image{W: int(w), H: int(h), C: 3, Depth: 8, Pix8: C.GoBytes(unsafe.Pointer(p), w*h*3)}, nil
+}
+
+// vp8PlanesOf converts an 8-bit image without alpha to the YUV 4:2:0
+// planes the WebP encoder imports (webp_yuv.c).
+func vp8PlanesOf(img *Image) (*yuvPlanes, error) {
+	if img.Depth != 8 || img.C == 2 || img.C == 4 {
+		return nil, fmt.Errorf("vp8PlanesOf: %d channels, %d-bit", img.C, img.Depth)
+	}
+	pic := C.uwe_new(C.int(img.W), C.int(img.H), 0, 0)
+	if pic == nil {
+		return nil, fmt.Errorf("vp8PlanesOf: no picture")
+	}
+	defer C.uwe_free(pic)
+	if C.uwe_rows(pic, (*C.uint8_t)(unsafe.Pointer(&img.Pix8[0])), C.size_t(img.Stride()), C.int(img.C), 0, C.int(img.H)) != 0 {
+		return nil, fmt.Errorf("vp8PlanesOf: import failed")
+	}
+	var y, u, v *C.uint8_t
+	var ys, uvs C.int
+	C.uwe_get_planes(pic, &y, &u, &v, &ys, &uvs)
+	p := newYUVPlanes(img.W, img.H)
+	cw, ch := (p.W+1)/2, (p.H+1)/2
+	for r := 0; r < p.H; r++ {
+		copy(p.Y[r*p.W:(r+1)*p.W], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(y), r*int(ys))), p.W))
+	}
+	for r := 0; r < ch; r++ {
+		copy(p.U[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(u), r*int(uvs))), cw))
+		copy(p.V[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(v), r*int(uvs))), cw))
+	}
+	return p, nil
 }

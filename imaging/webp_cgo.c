@@ -189,3 +189,7 @@ struct vp8e *uwe_vp8_new(uwe *e, int quality) {
 	const WebPPicture *p = &e->pic;
 	return vp8e_new(p->y, p->u, p->v, p->y_stride, p->uv_stride, p->width, p->height, &o);
 }
+
+void uwe_get_planes(uwe *e, uint8_t **y, uint8_t **u, uint8_t **v, int *y_stride, int *uv_stride) {
+	*y = e->pic.y, *u = e->pic.u, *v = e->pic.v, *y_stride = e->pic.y_stride, *uv_stride = e->pic.uv_stride;
+}

@@ -158,11 +158,25 @@ func (e *webpEncoder) Close() error {
 	if err := e.g.complete(); err != nil {
 		return err
 	}
-	out, n, err := webpEncodePicture(e.pic, e.opt)
+	var (
+		out *C.uint8_t
+		n   C.size_t
+		err error
+	)
+	if e.parallel() {
+		out, n, err = vp8EncodePicture(e.pic, qualityOr(e.opt))
+		if err == nil {
+			defer vp8FreeOut(out)
+		}
+	} else {
+		out, n, err = webpEncodePicture(e.pic, e.opt)
+		if err == nil {
+			defer C.uwe_free_out(out)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	defer C.uwe_free_out(out)
 	data := unsafe.Slice((*byte)(unsafe.Pointer(out)), int(n))
 	if e.opt.ICC != nil && iccMatches(e.opt.ICC, e.outChannels()) {
 		var err error
@@ -197,6 +211,32 @@ func webpEncodePicture(pic *C.uwe, opt EncodeOptions) (*C.uint8_t, C.size_t, err
 		return nil, 0, fmt.Errorf("imaging: webp: libwebp encoding error %d: %w", int(st), ErrUnsupported)
 	}
 	return out, n, nil
+}
+
+// parallel is whether the picture goes to our own VP8 encoder
+// (EncodeOptions.WebPCodec).
+func (e *webpEncoder) parallel() bool {
+	if e.opt.Lossless || e.g.c == 2 || e.g.c == 4 {
+		return false
+	}
+	switch e.opt.WebPCodec {
+	case WebPCodecParallel:
+		return true
+	case WebPCodecAuto:
+		return webpParallelDefault && effortOr(e.opt, DefaultWebPEffort) == 0
+	}
+	return false
+}
+
+// webpParallelDefault: WebPCodecAuto takes our encoder at effort 0.
+const webpParallelDefault = false
+
+// qualityOr is opt.Quality, or DefaultQuality when 0.
+func qualityOr(opt EncodeOptions) int {
+	if opt.Quality == 0 {
+		return DefaultQuality
+	}
+	return opt.Quality
 }
 
 // outChannels is what the file stores: RGB, or RGBA for input with alpha.
