@@ -119,6 +119,17 @@ static inline int sse(const uint8_t *a, int as, const uint8_t *b, int bs, int n,
 	return s;
 }
 
+// sse4 is the squared error of a packed 4×4 block against src (stride 16).
+static inline int sse4(const uint8_t *p, const uint8_t *src) {
+	int s = 0;
+	for (int r = 0; r < 4; r++)
+		for (int c = 0; c < 4; c++) {
+			int d = p[4 * r + c] - src[16 * r + c];
+			s += d * d;
+		}
+	return s;
+}
+
 static void residual(const uint8_t *s, int ss, const uint8_t *p, int ps, int16_t out[16]) {
 	for (int r = 0; r < 4; r++)
 		for (int c = 0; c < 4; c++) out[4 * r + c] = (int16_t)(s[r * ss + c] - p[r * ps + c]);
@@ -176,6 +187,13 @@ typedef struct {
 // load copies the macroblock's source, replicating the last row and
 // column of the picture into the part past its edges.
 static void load(const vp8e *e, worker *t, int mx, int my) {
+	if ((mx + 1) * 16 <= e->w && (my + 1) * 16 <= e->h) {
+		const uint8_t *y = e->y + (size_t)my * 16 * e->ys + mx * 16;
+		const uint8_t *u = e->u + (size_t)my * 8 * e->uvs + mx * 8, *v = e->v + (size_t)my * 8 * e->uvs + mx * 8;
+		for (int r = 0; r < 16; r++) memcpy(t->sy + 16 * r, y + (size_t)r * e->ys, 16);
+		for (int r = 0; r < 8; r++) memcpy(t->su + 8 * r, u + (size_t)r * e->uvs, 8), memcpy(t->sv + 8 * r, v + (size_t)r * e->uvs, 8);
+		return;
+	}
 	for (int r = 0; r < 16; r++) {
 		int y = my * 16 + r;
 		if (y >= e->h) y = e->h - 1;
@@ -225,6 +243,11 @@ static void edges(const vp8e *e, worker *t, int mx, int my) {
 	for (int i = 1; i < 4; i++) memcpy(YP(t, 4 * i - 1, 16), YP(t, -1, 16), 4);
 }
 
+// A 16×16 coding scoring under 256·q_ac²/EASY_DIV skips the sub-block
+// search: on a 33 MP page 16 halved the time for 2 % more bytes and
+// 0.1 dB less than 64.
+enum { EASY_DIV = 16 };
+
 static int score(const vp8e *e, int d, int rate) { return d + (int)(((int64_t)e->lambda * rate) >> 8); }
 
 // luma16 encodes the luma with 16×16 mode m into rec (stride 16); returns
@@ -269,12 +292,13 @@ static int luma4(const vp8e *e, worker *t, mbcode *mc, const uint8_t *above, con
 		const uint8_t *src = t->sy + i * 64 + j * 4;
 		int best = force, bs = 0;
 		if (force < 0) {
+			uint8_t all[10][16];
+			vp8_pred_b_all(top, left, BPS, all);
 			for (int m = 0; m < 10; m++) {
-				uint8_t p[16];
-				vp8_pred_b(m, top, left, BPS, p, 4);
-				int s = score(e, sse(p, 4, src, 16, 4, 4), bmode_cost[ctxa][ctxl][m]);
-				if (best < 0 || s < bs) best = m, bs = s, memcpy(pred, p, 16);
+				int s = score(e, sse4(all[m], src), bmode_cost[ctxa][ctxl][m]);
+				if (best < 0 || s < bs) best = m, bs = s;
 			}
+			memcpy(pred, all[best], 16);
 		} else {
 			vp8_pred_b(best, top, left, BPS, pred, 4);
 		}
@@ -352,7 +376,10 @@ static void encode_mb(vp8e *e, worker *t, int mx, int my) {
 	mbcode m4;
 	int s16 = 1 << 30, s4 = 1 << 30;
 	if (m16 >= 0) s16 = luma16(e, t, m16, &mc, rec16, mx, my);
-	if (fy < 0 || fy >= 4) s4 = luma4(e, t, &m4, above, leftm, fy >= 4 ? fy - 4 : -1, s16);
+	// A 16×16 coding already this close (flat areas: most of a page) is
+	// kept without trying sub-blocks.
+	const int easy = fy < 0 && s16 <= e->easy;
+	if ((fy < 0 && !easy) || fy >= 4) s4 = luma4(e, t, &m4, above, leftm, fy >= 4 ? fy - 4 : -1, s16);
 	if (s4 < s16) {
 		memcpy(mc.lv, m4.lv, sizeof(m4.lv[0]) * 16);
 		memcpy(mc.bmodes, m4.bmodes, 16);
@@ -501,6 +528,7 @@ vp8e *vp8e_new(const uint8_t *y, const uint8_t *u, const uint8_t *v, int ys, int
 	e->dq[5] = vp8_ac_qlookup[q];
 	for (int i = 0; i < 6; i++) e->iq[i] = ((1 << 17) + e->dq[i] / 2) / e->dq[i];
 	e->lambda = e->dq[1] * e->dq[1] / 8 + 1;
+	e->easy = 256 * e->dq[1] * e->dq[1] / EASY_DIV;
 	e->filter_level = o->filter_level >= 0 ? (o->filter_level > 63 ? 63 : o->filter_level) : (e->dq[1] / 4 > 63 ? 63 : e->dq[1] / 4);
 	e->linew = (size_t)e->mbw * 16 + 4;
 	const size_t n = (size_t)e->mbw * e->mbh;

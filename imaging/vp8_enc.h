@@ -91,5 +91,7 @@ void vp8_iwht(const int16_t in[16], int16_t out[16]);
 enum { VP8_DC, VP8_V, VP8_H, VP8_TM, VP8_BPRED };
 void vp8_pred_mb(int mode, int n, const uint8_t *top, const uint8_t *left, int ls, int have_top, int have_left, uint8_t *dst, int ds);
 void vp8_pred_b(int mode, const uint8_t *top, const uint8_t *left, int ls, uint8_t *dst, int ds);
+// vp8_pred_b_all predicts all ten sub-block modes, each 4×4 packed.
+void vp8_pred_b_all(const uint8_t *top, const uint8_t *left, int ls, uint8_t out[10][16]);
 
 #endif

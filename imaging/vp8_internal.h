@@ -37,6 +37,7 @@ struct vp8e {
 	int dq[6]; // dequantization factors: Y DC, Y AC, Y2 DC, Y2 AC, UV DC, UV AC
 	int iq[6]; // (1 << 17) / dq
 	int lambda;
+	int easy; // score under which a 16×16 coding is kept without trying sub-blocks
 	vp8_mbinfo *mb;
 	vp8_bytes *tok;   // per MB row
 	uint8_t *lines;   // per MB row: its unfiltered bottom rows, Y then U then V

@@ -49,13 +49,10 @@ void vp8_pred_mb(int mode, int n, const uint8_t *top, const uint8_t *left, int l
 
 // Sub-block modes in RFC order: B_DC, B_TM, B_VE, B_HE, B_LD, B_RD, B_VR,
 // B_VL, B_HD, B_HU. top[-1] is the corner, top[0..7] above and above-right.
-void vp8_pred_b(int mode, const uint8_t *top, const uint8_t *left, int ls, uint8_t *dst, int ds) {
-	const uint8_t *A = top;
-	const int P = top[-1];
-	const int L[4] = {left[0], left[ls], left[2 * ls], left[3 * ls]};
-	// Edge from bottom-left to top-right: L3 L2 L1 L0 P A0 A1 A2 A3.
-	const int E[9] = {L[3], L[2], L[1], L[0], P, A[0], A[1], A[2], A[3]};
-	uint8_t B[4][4];
+// pred_one predicts mode into B from the above row A (A[0..7]), the corner
+// P, the left column L and the edge E from bottom-left to top-right:
+// L3 L2 L1 L0 P A0 A1 A2 A3.
+static inline void pred_one(int mode, const uint8_t *A, int P, const int *L, const int *E, uint8_t B[4][4]) {
 	switch (mode) {
 	case 0: {
 		int v = 4;
@@ -134,5 +131,20 @@ void vp8_pred_b(int mode, const uint8_t *top, const uint8_t *left, int ls, uint8
 		B[1][3] = B[2][1] = AVG3(L[2], L[3], L[3]);
 		B[2][2] = B[2][3] = B[3][0] = B[3][1] = B[3][2] = B[3][3] = (uint8_t)L[3];
 	}
+}
+
+void vp8_pred_b(int mode, const uint8_t *top, const uint8_t *left, int ls, uint8_t *dst, int ds) {
+	const int P = top[-1];
+	const int L[4] = {left[0], left[ls], left[2 * ls], left[3 * ls]};
+	const int E[9] = {L[3], L[2], L[1], L[0], P, top[0], top[1], top[2], top[3]};
+	uint8_t B[4][4];
+	pred_one(mode, top, P, L, E, B);
 	for (int r = 0; r < 4; r++) memcpy(dst + r * ds, B[r], 4);
+}
+
+void vp8_pred_b_all(const uint8_t *top, const uint8_t *left, int ls, uint8_t out[10][16]) {
+	const int P = top[-1];
+	const int L[4] = {left[0], left[ls], left[2 * ls], left[3 * ls]};
+	const int E[9] = {L[3], L[2], L[1], L[0], P, top[0], top[1], top[2], top[3]};
+	for (int m = 0; m < 10; m++) pred_one(m, top, P, L, E, (uint8_t(*)[4])out[m]);
 }

@@ -129,3 +129,55 @@ func vp8PlanesOf(img *Image) (*yuvPlanes, error) {
 	}
 	return p, nil
 }
+
+// vp8Pic is a lossy picture imported once, for benchmarks of the
+// encoders alone.
+type vp8Pic struct{ p *C.uwe }
+
+func newVP8Pic(img *Image) (*vp8Pic, error) {
+	if img.Depth != 8 || img.C == 2 || img.C == 4 {
+		return nil, fmt.Errorf("newVP8Pic: %d channels, %d-bit", img.C, img.Depth)
+	}
+	pic := C.uwe_new(C.int(img.W), C.int(img.H), 0, 0)
+	if pic == nil {
+		return nil, fmt.Errorf("newVP8Pic: no picture")
+	}
+	if C.uwe_rows(pic, (*C.uint8_t)(unsafe.Pointer(&img.Pix8[0])), C.size_t(img.Stride()), C.int(img.C), 0, C.int(img.H)) != 0 {
+		C.uwe_free(pic)
+		return nil, fmt.Errorf("newVP8Pic: import failed")
+	}
+	return &vp8Pic{pic}, nil
+}
+
+func (p *vp8Pic) free() { C.uwe_free(p.p) }
+
+// ours encodes with the parallel encoder on threads pthreads: bytes.
+func (p *vp8Pic) ours(quality, threads int) (int, error) {
+	var y, u, v *C.uint8_t
+	var ys, uvs C.int
+	C.uwe_get_planes(p.p, &y, &u, &v, &ys, &uvs)
+	w, h := C.uwe_width(p.p), C.uwe_height(p.p)
+	o := C.vp8e_opts{quality: C.int(quality), force_ymode: -1, force_uvmode: -1, filter_level: -1, qindex: -1}
+	var (
+		out *C.uint8_t
+		n   C.size_t
+	)
+	if st := C.vp8e_encode(y, u, v, ys, uvs, w, h, &o, C.int(threads), &out, &n); st != 0 {
+		return 0, fmt.Errorf("vp8e_encode: %d", int(st))
+	}
+	C.free(unsafe.Pointer(out))
+	return int(n), nil
+}
+
+// libwebp encodes with libwebp at method 0 on this thread: bytes.
+func (p *vp8Pic) libwebp(quality int) (int, error) {
+	var (
+		out *C.uint8_t
+		n   C.size_t
+	)
+	if st := C.uwe_encode(p.p, 0, C.float(quality), 0, 0, 0, &out, &n); st != 0 {
+		return 0, fmt.Errorf("uwe_encode: %d", int(st))
+	}
+	C.uwe_free_out(out)
+	return int(n), nil
+}

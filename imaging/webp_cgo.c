@@ -193,3 +193,6 @@ struct vp8e *uwe_vp8_new(uwe *e, int quality) {
 void uwe_get_planes(uwe *e, uint8_t **y, uint8_t **u, uint8_t **v, int *y_stride, int *uv_stride) {
 	*y = e->pic.y, *u = e->pic.u, *v = e->pic.v, *y_stride = e->pic.y_stride, *uv_stride = e->pic.uv_stride;
 }
+
+int uwe_width(uwe *e) { return e->pic.width; }
+int uwe_height(uwe *e) { return e->pic.height; }

@@ -35,6 +35,8 @@ struct vp8e;
 struct vp8e *uwe_vp8_new(uwe *e, int quality);
 // uwe_planes gives the lossy picture's planes (tests).
 void uwe_get_planes(uwe *e, uint8_t **y, uint8_t **u, uint8_t **v, int *y_stride, int *uv_stride);
+int uwe_width(uwe *e);
+int uwe_height(uwe *e);
 // uwe_version is libwebp's encoder version (major<<16 | minor<<8 | rev).
 int uwe_version(void);
 
