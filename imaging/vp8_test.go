@@ -107,3 +107,44 @@ func TestVP8EveryModeExact(t *testing.T) {
 		}
 	}
 }
+
+// TestVP8RealPageExact: a real page (the shared gray and colour pages, 2×)
+// reconstructs exactly, and 1, 3 and 8 threads write the same bytes.
+func TestVP8RealPageExact(t *testing.T) {
+	for _, p := range vp8TestPages(t) {
+		pl, err := vp8PlanesOf(p.img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := vp8CheckExact(t, p.name+"-1thread", pl, 90, 1, vp8NoHooks)
+		for _, th := range []int{3, 8} {
+			if got := vp8CheckExact(t, fmt.Sprintf("%s-%dthreads", p.name, th), pl, 90, th, vp8NoHooks); !bytes.Equal(got, one) {
+				t.Errorf("%s: %d threads wrote %d bytes, 1 thread %d: not the same file", p.name, th, len(got), len(one))
+			}
+		}
+	}
+}
+
+// TestVP8Encode goes through Encode: gray and RGB input, odd sizes, an
+// ICC profile (VP8X + ICCP), each decoded by libwebp close to the source.
+func TestVP8Encode(t *testing.T) {
+	for _, c := range []struct{ w, h, ch int }{{1, 1, 3}, {17, 33, 1}, {61, 37, 3}, {300, 200, 3}} {
+		img := pattern8(c.w, c.h, c.ch)
+		for _, icc := range [][]byte{nil, fakeICC("RGB ", 300)} {
+			var b bytes.Buffer
+			if err := Encode(&b, img, EncodeOptions{Format: WebP, Quality: 95, WebPCodec: WebPCodecParallel, ICC: icc}); err != nil {
+				t.Fatal(err)
+			}
+			dec, err := libwebpDecodeRGB(b.Bytes())
+			if err != nil {
+				t.Fatalf("%dx%dx%d icc %v: %v", c.w, c.h, c.ch, icc != nil, err)
+			}
+			if ext := string(b.Bytes()[12:16]) == "VP8X"; ext != (icc != nil) {
+				t.Errorf("%dx%dx%d: extended format %v with icc %v", c.w, c.h, c.ch, ext, icc != nil)
+			}
+			if p := SamplesPSNR(vp8RGB(img), dec.Pix8, 255); p < 30 {
+				t.Errorf("%dx%dx%d: PSNR %.2f dB", c.w, c.h, c.ch, p)
+			}
+		}
+	}
+}
