@@ -45,7 +45,8 @@ type WebPCodec int
 
 const (
 	// WebPCodecAuto is the default: WebPCodecParallel for lossy pictures
-	// without alpha at effort 0, libwebp otherwise.
+	// without alpha at effort 0 when the CPU pool has 3 workers or more
+	// (webpParallelMinWorkers), libwebp otherwise.
 	WebPCodecAuto WebPCodec = iota
 	// WebPCodecLibwebp is libwebp at the effort's method.
 	WebPCodecLibwebp
