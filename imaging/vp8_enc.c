@@ -255,6 +255,12 @@ static int score(const vp8e *e, int d, int rate) { return d + (int)(((int64_t)e-
 static int luma16(const vp8e *e, worker *t, int m, mbcode *mc, uint8_t *rec, int mx, int my) {
 	uint8_t pred[256];
 	vp8_pred_mb(m, 16, YP(t, -1, 0), YP(t, 0, -1), BPS, my > 0, mx > 0, pred, 16);
+	if (sse(pred, 16, t->sy, 16, 16, 16) == 0) { // exact: nothing to code (flat areas)
+		memset(mc->lv, 0, sizeof(mc->lv[0]) * 16);
+		memset(mc->lv[24], 0, sizeof(mc->lv[24]));
+		memcpy(rec, pred, 256);
+		return score(e, 0, ymode_cost[m] + 17 * block_rate(mc->lv[24], 0));
+	}
 	int16_t res[16], co[16][16], dc[16], y2[16];
 	for (int b = 0; b < 16; b++) {
 		const int o = (b >> 2) * 64 + (b & 3) * 4;
@@ -332,6 +338,11 @@ static void chroma(const vp8e *e, worker *t, mbcode *mc, int mx, int my, int for
 		vp8_pred_mb(best, 8, VP(t, -1, 0), VP(t, 0, -1), BPS, my > 0, mx > 0, pv, 8);
 	}
 	mc->uvmode = best;
+	if (force < 0 && bs == 0) { // exact: nothing to code
+		memset(mc->lv[16], 0, sizeof(mc->lv[0]) * 8);
+		for (int r = 0; r < 8; r++) memcpy(UP(t, r, 0), pu + 8 * r, 8), memcpy(VP(t, r, 0), pv + 8 * r, 8);
+		return;
+	}
 	for (int p = 0; p < 2; p++) {
 		const uint8_t *src = p ? t->sv : t->su, *pred = p ? pv : pu;
 		for (int b = 0; b < 4; b++) {
@@ -550,6 +561,7 @@ void vp8e_free(vp8e *e) {
 	if (!e) return;
 	for (int r = 0; r < e->mbh; r++) free(e->tok[r].p);
 	for (int p = 0; p < VP8_NPART; p++) free(e->parts[p].buf);
+	free(e->p0.buf);
 	free(e->mb), free(e->tok), free(e->lines), free(e->top_nz), free(e->done);
 	pthread_mutex_destroy(&e->mu);
 	free(e);

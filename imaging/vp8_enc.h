@@ -35,10 +35,12 @@ vp8e *vp8e_new(const uint8_t *y, const uint8_t *u, const uint8_t *v, int y_strid
 // call it at once, each returning when no row is left to take. It waits
 // only for rows other callers already took, so it never deadlocks.
 void vp8e_work(vp8e *e);
-// vp8e_write_part writes token partition p (0..7); once every vp8e_work
-// call returned, the 8 may be written at once.
+// vp8e_write_part writes token partition p (0..7), or for p = 8 the first
+// partition (header and modes); once every vp8e_work call returned, the
+// 9 may be written at once.
 void vp8e_write_part(vp8e *e, int p);
-// vp8e_finish writes the frame header and modes, then the file: RIFF
+// vp8e_finish writes the first partition if vp8e_write_part did not, then
+// the file: RIFF
 // WEBP with one "VP8 " chunk. *out is malloc'd. Returns 0, or -1 on out
 // of memory, -2 when the first partition exceeds the format's 512 KiB.
 int vp8e_finish(vp8e *e, uint8_t **out, size_t *n);

@@ -14,7 +14,8 @@ import (
 	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
-// vp8Parts is the encoder's token partition count (vp8_internal.h).
+// vp8Parts is the encoder's token partition count (vp8_internal.h);
+// vp8e_write_part's part vp8Parts is the first partition.
 const vp8Parts = 8
 
 // vp8EncodePicture encodes the lossy, alpha-free picture pic with our own
@@ -22,7 +23,7 @@ const vp8Parts = 8
 // take MB rows of the wavefront (cpuwork.Workers() of them at most, the
 // pool's whole budget: a page's encode is one request's serial tail, and
 // the pool still bounds all requests together), then the 8 token
-// partitions are written at once. vp8e_work only waits for rows other
+// partitions and the first (modes) are written at once. vp8e_work only waits for rows other
 // running calls took, so it is safe on the pool's workers. The caller
 // frees the file with C.free.
 func vp8EncodePicture(pic *C.uwe, quality int) (*C.uint8_t, C.size_t, error) {
@@ -32,7 +33,7 @@ func vp8EncodePicture(pic *C.uwe, quality int) (*C.uint8_t, C.size_t, error) {
 	}
 	defer C.vp8e_free(e)
 	cpuwork.For(cpuwork.Workers(), func(lo, hi int) { C.vp8e_work(e) })
-	cpuwork.For(vp8Parts, func(lo, hi int) {
+	cpuwork.For(vp8Parts+1, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			C.vp8e_write_part(e, C.int(p))
 		}

@@ -52,6 +52,7 @@ struct vp8e {
 	uint8_t upd[4][8][3][11];   // 1 where probs differs from the default
 	int probs_chosen;
 	vp8_bw parts[VP8_NPART];
+	vp8_bw p0; // first partition: header and modes
 	int oom;
 };
 

@@ -122,8 +122,15 @@ static void probs_ready(vp8e *e) {
 	pthread_mutex_unlock(&e->mu);
 }
 
+static void first_partition(vp8e *e, vp8_bw *w);
+
 void vp8e_write_part(vp8e *e, int part) {
 	probs_ready(e);
+	if (part == VP8_NPART) {
+		vp8_bw_init(&e->p0, (size_t)e->mbw * e->mbh + 4096);
+		first_partition(e, &e->p0);
+		return;
+	}
 	vp8_bw *w = &e->parts[part];
 	size_t est = 256;
 	for (int r = part; r < e->mbh; r += VP8_NPART) est += e->tok[r].n / 2;
@@ -174,10 +181,13 @@ static void choose_probs(vp8e *e) {
 				}
 }
 
-static void put_tree(vp8_bw *w, const int8_t *tree, int n, const uint8_t *probs, int leaf) {
-	uint8_t idx[9], bits[9];
-	const int len = vp8_tree_path(tree, n, leaf, idx, bits);
-	for (int i = 0; i < len; i++) vp8_bw_put(w, probs[idx[i]], bits[i]);
+// A leaf's path through a tree: probability indexes and bits.
+typedef struct {
+	uint8_t n, idx[9], bits[9];
+} code;
+
+static void put_code(vp8_bw *w, const code *c, const uint8_t *probs) {
+	for (int i = 0; i < c->n; i++) vp8_bw_put(w, probs[c->idx[i]], c->bits[i]);
 }
 
 // Section 11.2 and 11.4 trees with DC, V, H, TM, B_PRED as 1..5 (leaf 0
@@ -185,7 +195,17 @@ static void put_tree(vp8_bw *w, const int8_t *tree, int n, const uint8_t *probs,
 static const int8_t kYTree[8] = {-5, 2, 4, 6, -1, -2, -3, -4};
 static const int8_t kUVTree[6] = {-1, 2, -2, 4, -3, -4};
 
+static code ycode[5], uvcode[4], bcode[10];
+
+static void codes_fill(void) {
+	for (int m = 0; m < 5; m++) ycode[m].n = (uint8_t)vp8_tree_path(kYTree, 8, m + 1, ycode[m].idx, ycode[m].bits);
+	for (int m = 0; m < 4; m++) uvcode[m].n = (uint8_t)vp8_tree_path(kUVTree, 6, m + 1, uvcode[m].idx, uvcode[m].bits);
+	for (int m = 0; m < 10; m++) bcode[m].n = (uint8_t)vp8_tree_path(vp8_bmode_tree, 18, m, bcode[m].idx, bcode[m].bits);
+}
+
 static void first_partition(vp8e *e, vp8_bw *w) {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, codes_fill);
 	probs_ready(e);
 	uint8_t(*upd)[8][3][11] = e->upd;
 	vp8_bw_literal(w, 0, 1); // color space
@@ -215,16 +235,16 @@ static void first_partition(vp8e *e, vp8_bw *w) {
 		for (int x = 0; x < e->mbw; x++) {
 			const vp8_mbinfo *mi = &e->mb[(size_t)y * e->mbw + x];
 			vp8_bw_put(w, ps, mi->skip);
-			put_tree(w, kYTree, 8, vp8_kf_ymode_probs, mi->ymode + 1);
+			put_code(w, &ycode[mi->ymode], vp8_kf_ymode_probs);
 			if (mi->ymode == VP8_BPRED) {
 				for (int b = 0; b < 16; b++) {
 					const int i = b >> 2, j = b & 3;
 					const int a = i ? mi->bmodes[b - 4] : y ? mi[-e->mbw].bmodes[12 + j] : 0;
 					const int l = j ? mi->bmodes[b - 1] : x ? mi[-1].bmodes[4 * i + 3] : 0;
-					put_tree(w, vp8_bmode_tree, 18, vp8_kf_bmode_probs[a][l], mi->bmodes[b]);
+					put_code(w, &bcode[mi->bmodes[b]], vp8_kf_bmode_probs[a][l]);
 				}
 			}
-			put_tree(w, kUVTree, 6, vp8_kf_uv_mode_probs, mi->uvmode + 1);
+			put_code(w, &uvcode[mi->uvmode], vp8_kf_uv_mode_probs);
 		}
 	vp8_bw_flush(w);
 }
@@ -237,9 +257,9 @@ int vp8e_finish(vp8e *e, uint8_t **out, size_t *n) {
 	if (e->oom) return -1;
 	for (int r = 0; r < e->mbh; r++)
 		if (e->tok[r].oom) return -1;
-	vp8_bw p0;
-	vp8_bw_init(&p0, (size_t)e->mbw * e->mbh + 4096);
-	first_partition(e, &p0);
+	if (!e->p0.buf) vp8e_write_part(e, VP8_NPART);
+	vp8_bw p0 = e->p0;
+	e->p0.buf = NULL;
 	int st = 0;
 	if (p0.oom) st = -1;
 	else if (p0.n >= (1u << 19)) st = -2;
@@ -289,7 +309,7 @@ typedef struct {
 
 static void *part_thread(void *arg) {
 	part_job *j = arg;
-	for (int p; (p = atomic_fetch_add(&j->next, 1)) < VP8_NPART;) vp8e_write_part(j->e, p);
+	for (int p; (p = atomic_fetch_add(&j->next, 1)) <= VP8_NPART;) vp8e_write_part(j->e, p);
 	return NULL;
 }
 
@@ -309,7 +329,7 @@ int vp8e_encode(const uint8_t *y, const uint8_t *u, const uint8_t *v, int ys, in
 	run(threads, work_thread, e);
 	part_job j = {.e = e};
 	atomic_init(&j.next, 0);
-	run(threads < VP8_NPART ? threads : VP8_NPART, part_thread, &j);
+	run(threads < VP8_NPART + 1 ? threads : VP8_NPART + 1, part_thread, &j);
 	int st = vp8e_finish(e, out, n);
 	vp8e_free(e);
 	return st;

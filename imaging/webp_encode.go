@@ -163,12 +163,17 @@ func (e *webpEncoder) Close() error {
 		n   C.size_t
 		err error
 	)
-	if e.parallel() {
+	parallel := e.parallel()
+	if parallel {
 		out, n, err = vp8EncodePicture(e.pic, qualityOr(e.opt))
 		if err == nil {
 			defer vp8FreeOut(out)
 		}
-	} else {
+		// A first partition over VP8's 512 KiB (modes of a huge, busy
+		// picture) or no memory: libwebp, which splits its own way, tries.
+		parallel = err == nil
+	}
+	if !parallel {
 		out, n, err = webpEncodePicture(e.pic, e.opt)
 		if err == nil {
 			defer C.uwe_free_out(out)
