@@ -535,8 +535,10 @@ vp8e *vp8e_new(const uint8_t *y, const uint8_t *u, const uint8_t *v, int ys, int
 	e->dq[2] = vp8_dc_qlookup[q] * 2;
 	e->dq[3] = vp8_ac_qlookup[q] * 155 / 100;
 	if (e->dq[3] < 8) e->dq[3] = 8;
-	e->dq[4] = vp8_dc_qlookup[q] > 132 ? 132 : vp8_dc_qlookup[q];
-	e->dq[5] = vp8_ac_qlookup[q];
+	e->uvd = o->uv_delta < -15 ? -15 : o->uv_delta > 15 ? 15 : o->uv_delta;
+	const int qc = clampq(q + e->uvd);
+	e->dq[4] = vp8_dc_qlookup[qc] > 132 ? 132 : vp8_dc_qlookup[qc];
+	e->dq[5] = vp8_ac_qlookup[qc];
 	for (int i = 0; i < 6; i++) e->iq[i] = ((1 << 17) + e->dq[i] / 2) / e->dq[i];
 	e->lambda = e->dq[1] * e->dq[1] / 8 + 1;
 	e->easy = 256 * e->dq[1] * e->dq[1] / EASY_DIV;

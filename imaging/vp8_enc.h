@@ -23,8 +23,13 @@ typedef struct {
 	int force_uvmode; // -1 or 0..3
 	int filter_level; // -1 or 0..63
 	int qindex;       // -1 or 0..127: overrides quality's quantizer
+	int uv_delta;     // chroma quantizer index delta, -15..15
 	uint8_t *recon_y, *recon_u, *recon_v;
 } vp8e_opts;
+
+// VP8E_UV_DELTA is the production chroma quantizer delta: on 2× colour
+// pages at quality 90, -2 bought 0.1-0.2 dB of RGB PSNR for 1-2 % bytes.
+#define VP8E_UV_DELTA (-2)
 
 typedef struct vp8e vp8e;
 

@@ -34,6 +34,7 @@ struct vp8e {
 	int ys, uvs, w, h, mbw, mbh;
 	vp8e_opts o;
 	int q, filter_level;
+	int uvd; // chroma quantizer index delta (DC and AC)
 	int dq[6]; // dequantization factors: Y DC, Y AC, Y2 DC, Y2 AC, UV DC, UV AC
 	int iq[6]; // (1 << 17) / dq
 	int lambda;

@@ -140,20 +140,29 @@ func TestVP8Calibrate(t *testing.T) {
 			lb, lp := vp8EncodeDecode(t, p.img, q, WebPCodecLibwebp)
 			t.Logf("%s libwebp q%d: %d bytes %.2f dB", p.name, q, len(lb), lp)
 		}
-		for _, qi := range []int{4, 8, 12, 16, 20, 26, 32, 40, 50} {
-			for _, fl := range []int{0, 4, 8, 16, 24} {
-				h := vp8NoHooks
-				h.QIndex, h.Filter = qi, fl
-				data, _, err := vp8EncodePlanes(pl, 0, 2, h)
-				if err != nil {
-					t.Fatal(err)
+		for _, qi := range vp8CalQ {
+			for _, fl := range vp8CalFilter {
+				for _, uvd := range vp8CalUV {
+					h := vp8NoHooks
+					h.QIndex, h.Filter, h.UVDelta = qi, fl, uvd
+					data, _, err := vp8EncodePlanes(pl, 0, 2, h)
+					if err != nil {
+						t.Fatal(err)
+					}
+					dec, err := libwebpDecodeRGB(data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Logf("%s ours qi %d filter %d uv %+d: %d bytes %.2f dB", p.name, qi, fl, uvd, len(data), SamplesPSNR(src, dec.Pix8, 255))
 				}
-				dec, err := libwebpDecodeRGB(data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("%s ours qi %d filter %d: %d bytes %.2f dB", p.name, qi, fl, len(data), SamplesPSNR(src, dec.Pix8, 255))
 			}
 		}
 	}
 }
+
+// The calibration grid: quantizer indexes, filter levels, chroma deltas.
+var (
+	vp8CalQ      = []int{4, 8, 12, 16, 20, 26, 32, 40, 50}
+	vp8CalFilter = []int{0, 4, 8, 16, 24}
+	vp8CalUV     = []int{vp8NoHooks.UVDelta}
+)

@@ -30,10 +30,11 @@ func newYUVPlanes(w, h int) *yuvPlanes {
 
 // vp8Hooks are vp8e_opts' test hooks (vp8_enc.h); -1 means choose.
 type vp8Hooks struct {
-	ForceY, ForceUV, Filter, QIndex int
+	ForceY, ForceUV, Filter, QIndex, UVDelta int
 }
 
-var vp8NoHooks = vp8Hooks{-1, -1, -1, -1}
+// vp8NoHooks chooses everything as production does.
+var vp8NoHooks = vp8Hooks{-1, -1, -1, -1, C.VP8E_UV_DELTA}
 
 // vp8EncodePlanes encodes p with threads pthreads and returns the file
 // and the encoder's own unfiltered reconstruction.
@@ -47,7 +48,7 @@ func vp8EncodePlanes(p *yuvPlanes, quality, threads int, h vp8Hooks) ([]byte, *y
 		}
 	}()
 	o := C.vp8e_opts{quality: C.int(quality), force_ymode: C.int(h.ForceY), force_uvmode: C.int(h.ForceUV),
-		filter_level: C.int(h.Filter), qindex: C.int(h.QIndex),
+		filter_level: C.int(h.Filter), qindex: C.int(h.QIndex), uv_delta: C.int(h.UVDelta),
 		recon_y: (*C.uint8_t)(ry), recon_u: (*C.uint8_t)(ru), recon_v: (*C.uint8_t)(rv)}
 	var (
 		out *C.uint8_t
@@ -157,7 +158,7 @@ func (p *vp8Pic) ours(quality, threads int) (int, error) {
 	var ys, uvs C.int
 	C.uwe_get_planes(p.p, &y, &u, &v, &ys, &uvs)
 	w, h := C.uwe_width(p.p), C.uwe_height(p.p)
-	o := C.vp8e_opts{quality: C.int(quality), force_ymode: -1, force_uvmode: -1, filter_level: -1, qindex: -1}
+	o := C.vp8e_opts{quality: C.int(quality), force_ymode: -1, force_uvmode: -1, filter_level: -1, qindex: -1, uv_delta: C.VP8E_UV_DELTA}
 	var (
 		out *C.uint8_t
 		n   C.size_t

@@ -148,3 +148,18 @@ func TestVP8Encode(t *testing.T) {
 		}
 	}
 }
+
+// TestVP8QuantizerDeltasExact: chroma quantizer deltas (header and
+// dequantization) and the extreme quantizers reconstruct exactly.
+func TestVP8QuantizerDeltasExact(t *testing.T) {
+	p := vp8Noise(48, 40, 9)
+	g := vp8Gradient(48, 40)
+	for _, qi := range []int{0, 1, 60, 127} {
+		for _, d := range []int{-15, -2, 0, 3, 15} {
+			h := vp8NoHooks
+			h.QIndex, h.UVDelta = qi, d
+			vp8CheckExact(t, fmt.Sprintf("noise-qi%d-uv%+d", qi, d), p, 0, 2, h)
+			vp8CheckExact(t, fmt.Sprintf("gradient-qi%d-uv%+d", qi, d), g, 0, 2, h)
+		}
+	}
+}

@@ -217,7 +217,11 @@ static void first_partition(vp8e *e, vp8_bw *w) {
 	vp8_bw_literal(w, 0, 1); // no loop filter adjustments
 	vp8_bw_literal(w, 3, 2); // 8 token partitions
 	vp8_bw_literal(w, (uint32_t)e->q, 7);
-	for (int i = 0; i < 5; i++) vp8_bw_literal(w, 0, 1); // no quantizer deltas
+	for (int i = 0; i < 3; i++) vp8_bw_literal(w, 0, 1); // no Y DC, Y2 DC, Y2 AC deltas
+	for (int i = 0; i < 2; i++) { // UV DC, UV AC: flag, magnitude, sign
+		vp8_bw_literal(w, e->uvd != 0, 1);
+		if (e->uvd) vp8_bw_literal(w, (uint32_t)(e->uvd < 0 ? -e->uvd : e->uvd), 4), vp8_bw_literal(w, e->uvd < 0, 1);
+	}
 	vp8_bw_literal(w, 0, 1);                             // refresh_entropy_probs
 	for (int t = 0; t < 4; t++)
 		for (int b = 0; b < 8; b++)

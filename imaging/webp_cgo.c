@@ -185,7 +185,7 @@ int uwe_version(void) { return WebPGetEncoderVersion(); }
 
 struct vp8e *uwe_vp8_new(uwe *e, int quality) {
 	if (e->lossless || e->alpha) return NULL;
-	vp8e_opts o = {.quality = quality, .force_ymode = -1, .force_uvmode = -1, .filter_level = -1, .qindex = -1};
+	vp8e_opts o = {.quality = quality, .force_ymode = -1, .force_uvmode = -1, .filter_level = -1, .qindex = -1, .uv_delta = VP8E_UV_DELTA};
 	const WebPPicture *p = &e->pic;
 	return vp8e_new(p->y, p->u, p->v, p->y_stride, p->uv_stride, p->width, p->height, &o);
 }
