@@ -110,7 +110,7 @@ func TestVP8QualityVsLibwebp(t *testing.T) {
 		t.Skip("encodes whole pages")
 	}
 	for _, p := range vp8TestPages(t) {
-		for _, q := range []int{75, 90} {
+		for _, q := range []int{50, 75, 90, 95} {
 			lb, lp := vp8EncodeDecode(t, p.img, q, WebPCodecLibwebp)
 			ob, op := vp8EncodeDecode(t, p.img, q, WebPCodecParallel)
 			t.Logf("%s q%d: libwebp m0 %d bytes %.2f dB; parallel %d bytes (%.3f×) %.2f dB (%+.2f)", p.name, q, len(lb), lp, len(ob), float64(len(ob))/float64(len(lb)), op, op-lp)
@@ -163,6 +163,6 @@ func TestVP8Calibrate(t *testing.T) {
 // The calibration grid: quantizer indexes, filter levels, chroma deltas.
 var (
 	vp8CalQ      = []int{4, 8, 12, 16, 20, 26, 32, 40, 50}
-	vp8CalFilter = []int{0, 4, 8, 16, 24}
+	vp8CalFilter = []int{0, 2, 4, 8, 16}
 	vp8CalUV     = []int{vp8NoHooks.UVDelta}
 )
