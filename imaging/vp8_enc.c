@@ -154,7 +154,7 @@ static void bytes_put(vp8_bytes *b, uint8_t v) {
 
 // record stores one block (levels raster order) and counts its tokens;
 // returns its non-zero flag.
-static int record(vp8e *e, worker *t, vp8_bytes *b, int type, int ctx, const int16_t *lv, int first) {
+static int record(worker *t, vp8_bytes *b, int type, int ctx, const int16_t *lv, int first) {
 	int16_t zl[16];
 	int last = -1;
 	for (int i = 0; i < 16; i++) {
@@ -172,7 +172,6 @@ static int record(vp8e *e, worker *t, vp8_bytes *b, int type, int ctx, const int
 		bytes_put(b, (uint8_t)u);
 	}
 	vp8_walk_block(NULL, t->cnt[type], (const uint8_t(*)[3][11])vp8_default_coeff_probs[type], first, ctx, zl, last);
-	(void)e;
 	return last >= first;
 }
 
@@ -419,20 +418,20 @@ static void encode_mb(vp8e *e, worker *t, int mx, int my) {
 		vp8_bytes *tb = &e->tok[my];
 		int first = 0, type = 3;
 		if (has_y2) {
-			int nz = record(e, t, tb, 1, tn[8] + ln[8], mc.lv[24], 0);
+			int nz = record(t, tb, 1, tn[8] + ln[8], mc.lv[24], 0);
 			tn[8] = ln[8] = (uint8_t)nz;
 			first = 1, type = 0;
 		}
 		for (int b = 0; b < 16; b++) {
 			const int i = b >> 2, j = b & 3;
-			int nz = record(e, t, tb, type, tn[j] + ln[i], mc.lv[b], first);
+			int nz = record(t, tb, type, tn[j] + ln[i], mc.lv[b], first);
 			tn[j] = ln[i] = (uint8_t)nz;
 		}
 		for (int p = 0; p < 2; p++)
 			for (int b = 0; b < 4; b++) {
 				const int i = b >> 1, j = b & 1;
 				uint8_t *a = &tn[4 + 2 * p + j], *l = &ln[4 + 2 * p + i];
-				int nz = record(e, t, tb, 2, *a + *l, mc.lv[16 + 4 * p + b], 0);
+				int nz = record(t, tb, 2, *a + *l, mc.lv[16 + 4 * p + b], 0);
 				*a = *l = (uint8_t)nz;
 			}
 	}

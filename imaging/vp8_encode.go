@@ -23,9 +23,9 @@ const vp8Parts = 8
 // take MB rows of the wavefront (cpuwork.Workers() of them at most, the
 // pool's whole budget: a page's encode is one request's serial tail, and
 // the pool still bounds all requests together), then the 8 token
-// partitions and the first (modes) are written at once. vp8e_work only waits for rows other
-// running calls took, so it is safe on the pool's workers. The caller
-// frees the file with C.free.
+// partitions and the first (modes) are written at once. vp8e_work only
+// waits for rows other running calls took, so it is safe on the pool's
+// workers. The caller frees the file with vp8FreeOut.
 func vp8EncodePicture(pic *C.uwe, quality int) (*C.uint8_t, C.size_t, error) {
 	e := C.uwe_vp8_new(pic, C.int(quality))
 	if e == nil {

@@ -136,6 +136,10 @@ void vp8e_write_part(vp8e *e, int part) {
 	for (int r = part; r < e->mbh; r += VP8_NPART) est += e->tok[r].n / 2;
 	vp8_bw_init(w, est);
 	for (int r = part; r < e->mbh; r += VP8_NPART) {
+		if (e->oom || e->tok[r].oom) { // tokens lost: vp8e_finish fails
+			w->oom = 1;
+			break;
+		}
 		const uint8_t *s = e->tok[r].p;
 		for (int x = 0; x < e->mbw; x++) {
 			const vp8_mbinfo *mi = &e->mb[(size_t)r * e->mbw + x];
