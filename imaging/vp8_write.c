@@ -160,6 +160,8 @@ void vp8e_write_part(vp8e *e, int part) {
 				vp8_walk_block(w, NULL, e->probs[2], 0, ctx, zl, last);
 			}
 		}
+		free(e->tok[r].p); // coded: the row's tokens are not needed again
+		e->tok[r].p = NULL, e->tok[r].n = e->tok[r].cap = 0;
 	}
 	vp8_bw_flush(w);
 }
