@@ -57,6 +57,29 @@ struct vp8e {
 	int oom;
 };
 
+// A 16×16 coding scoring under 256·q_ac²/EASY_DIV skips the sub-block
+// search: on a 33 MP page 16 halved the time for 2 % more bytes and
+// 0.1 dB less than 64.
+enum { EASY_DIV = 16 };
+
+enum { VP8_BPS = 32 }; // stride of the per-MB work buffers
+
+// Per-caller state: the current macroblock's edges and reconstruction.
+typedef struct {
+	// Y: pixel (r, c) at y[(r + 1) * VP8_BPS + 4 + c], r, c in -1..15 (row -1
+	// runs to c = 19: above-right); U, V alike with 8×8.
+	uint8_t y[17 * VP8_BPS], u[9 * VP8_BPS], v[9 * VP8_BPS];
+	uint8_t sy[256], su[64], sv[64]; // source, edges replicated
+	uint8_t left_nz[9];
+	vp8_counts cnt;
+	uint64_t nskip;
+} vp8_worker;
+
+void vp8_mode_costs_init(void);
+// vp8_encode_mb codes macroblock (mx, my) once its left, above and
+// above-right neighbours are done.
+void vp8_encode_mb(vp8e *e, vp8_worker *t, int mx, int my);
+
 // vp8_bmode_tree is the sub-block mode tree of RFC 6386 section 11.2
 // (leaves -mode, B_DC's as 0 at index 0); vp8_tree_path gives a leaf's
 // path from the root: probability indexes and bits; returns its length.

@@ -32,6 +32,14 @@ enum { I_C1 = 20091, I_S = 35468 };
 static inline uint8_t clamp255(int v) { return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v; }
 
 void vp8_idct_add(const int16_t in[16], const uint8_t *pred, int ps, uint8_t *dst, int ds) {
+	int ac = 0;
+	for (int i = 1; i < 16; i++) ac |= in[i];
+	if (!ac) { // DC only: both passes reduce to (DC + 4) >> 3 everywhere
+		const int v = (int16_t)((in[0] + 4) >> 3);
+		for (int r = 0; r < 4; r++)
+			for (int c = 0; c < 4; c++) dst[r * ds + c] = clamp255(pred[r * ps + c] + v);
+		return;
+	}
 	int t[16];
 	for (int i = 0; i < 4; i++) { // vertical pass over columns
 		int a = in[i] + in[8 + i], b = in[i] - in[8 + i];
