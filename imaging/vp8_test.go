@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
 // vp8Noise is a picture of uniform noise.
@@ -160,6 +162,35 @@ func TestVP8QuantizerDeltasExact(t *testing.T) {
 			h.QIndex, h.UVDelta = qi, d
 			vp8CheckExact(t, fmt.Sprintf("noise-qi%d-uv%+d", qi, d), p, 0, 2, h)
 			vp8CheckExact(t, fmt.Sprintf("gradient-qi%d-uv%+d", qi, d), g, 0, 2, h)
+		}
+	}
+}
+
+// TestWebPCodecChoice: which pictures WebPCodecAuto sends to the parallel
+// encoder (lossy, no alpha, effort 0, a pool of webpParallelMinWorkers+),
+// and that the explicit codecs are obeyed where they apply.
+func TestWebPCodecChoice(t *testing.T) {
+	manyWorkers := cpuwork.Workers() >= webpParallelMinWorkers
+	for _, c := range []struct {
+		name     string
+		ch       int
+		opt      EncodeOptions
+		parallel bool
+	}{
+		{"auto-rgb", 3, EncodeOptions{}, manyWorkers},
+		{"auto-gray", 1, EncodeOptions{}, manyWorkers},
+		{"auto-effort1", 3, EncodeOptions{Effort: ptr(1)}, false},
+		{"auto-rgba", 4, EncodeOptions{}, false},
+		{"auto-gray-alpha", 2, EncodeOptions{}, false},
+		{"auto-lossless", 3, EncodeOptions{Lossless: true}, false},
+		{"parallel-rgb-effort4", 3, EncodeOptions{WebPCodec: WebPCodecParallel, Effort: ptr(4)}, true},
+		{"parallel-rgba", 4, EncodeOptions{WebPCodec: WebPCodecParallel}, false},
+		{"parallel-lossless", 3, EncodeOptions{WebPCodec: WebPCodecParallel, Lossless: true}, false},
+		{"libwebp-rgb", 3, EncodeOptions{WebPCodec: WebPCodecLibwebp}, false},
+	} {
+		e := &webpEncoder{g: geometry{width: 8, height: 8, c: c.ch, depth: 8}, opt: c.opt}
+		if got := e.parallel(); got != c.parallel {
+			t.Errorf("%s: parallel %v, want %v", c.name, got, c.parallel)
 		}
 	}
 }
