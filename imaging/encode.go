@@ -30,7 +30,8 @@ type EncodeOptions struct {
 	// Subsampling of JPEG chroma (default 4:2:0).
 	Subsampling Subsampling
 	// Effort 0..6 trades encode speed for size: PNG deflate level 1, 2,
-	// 3, 4, 5, 6, 9; lossy WebP libwebp method 0..6; lossless WebP preset
+	// 3, 4, 5, 6, 9; lossy WebP libwebp method 0..6 (0 may be the parallel
+	// encoder instead: WebPCodec); lossless WebP preset
 	// 0, 1, 2, 3, 5, 7, 9; JPEG ignores it. nil means the format's default
 	// (DefaultPNGEffort, DefaultWebPEffort).
 	Effort *int
