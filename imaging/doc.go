@@ -29,11 +29,16 @@
 // thread_level, exact), rows converted as they arrive into its picture,
 // which holds the whole image: YUV 4:2:0 for lossy (webp_yuv.c, libwebp's
 // importer arithmetic, two rows at a time), ARGB for lossless; it is
-// limited to WebPMaxDim pixels a side (ErrWebPTooLarge). WebP decoding
-// goes through chai2010/webp.
+// limited to WebPMaxDim pixels a side (ErrWebPTooLarge). Lossy pictures
+// without alpha at effort 0 go instead, when the pool has 3+ workers, to
+// the package's own VP8 encoder (vp8_*.c, written from RFC 6386; see
+// EncodeOptions.WebPCodec): it encodes one picture on all the pool's
+// workers in a wavefront over macroblock rows, at libwebp method 0's size
+// and PSNR. WebP decoding goes through chai2010/webp.
 //
 // cgo: jpeg_turbo.c binds Debian's libjpeg62-turbo-dev (jpeglib.h,
-// -ljpeg), webp_cgo.c the encoding API of Debian's libwebp-dev headers;
+// -ljpeg), webp_cgo.c the encoding API of Debian's libwebp-dev headers
+// (vp8_*.c need only libc, libm and pthreads);
 // chai2010/webp compiles its own libwebp (1.4.0) into the binary and the
 // linker resolves both packages' libwebp calls to that one copy. Each C
 // shim returns a status and a message; libjpeg's longjmp never crosses a

@@ -30,13 +30,32 @@ type EncodeOptions struct {
 	// Subsampling of JPEG chroma (default 4:2:0).
 	Subsampling Subsampling
 	// Effort 0..6 trades encode speed for size: PNG deflate level 1, 2,
-	// 3, 4, 5, 6, 9; lossy WebP libwebp method 0..6; lossless WebP preset
+	// 3, 4, 5, 6, 9; lossy WebP libwebp method 0..6 (0 may be the parallel
+	// encoder instead: WebPCodec); lossless WebP preset
 	// 0, 1, 2, 3, 5, 7, 9; JPEG ignores it. nil means the format's default
 	// (DefaultPNGEffort, DefaultWebPEffort).
 	Effort *int
 	// Workers compressing PNG row groups in parallel; 0 means GOMAXPROCS.
 	Workers int
+	// WebPCodec picks the lossy WebP encoder (WebPCodecAuto: see there).
+	WebPCodec WebPCodec
 }
+
+// WebPCodec selects the encoder of lossy WebP.
+type WebPCodec int
+
+const (
+	// WebPCodecAuto is the default: WebPCodecParallel for lossy pictures
+	// without alpha at effort 0 when the CPU pool has 3 workers or more
+	// (webpParallelMinWorkers), libwebp otherwise.
+	WebPCodecAuto WebPCodec = iota
+	// WebPCodecLibwebp is libwebp at the effort's method.
+	WebPCodecLibwebp
+	// WebPCodecParallel is the project's own VP8 encoder (vp8_enc.h): one
+	// picture on all the CPU pool's workers, at libwebp method 0's size
+	// and fidelity. Pictures with alpha and lossless ones use libwebp.
+	WebPCodecParallel
+)
 
 // DefaultQuality is the JPEG/WebP quality when EncodeOptions.Quality is 0.
 const DefaultQuality = 90

@@ -138,6 +138,8 @@ func TestCodecRSSBound(t *testing.T) {
 		{"webp-lossy", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90}},
 		{"webp-lossy-q100", WebP, 1500, 2000, 3, EncodeOptions{Quality: 100}},
 		{"webp-lossy-effort4", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90, Effort: ptr(4)}},
+		{"webp-lossy-parallel", WebP, 1500, 2000, 3, EncodeOptions{Quality: 90, WebPCodec: WebPCodecParallel}},
+		{"webp-lossy-parallel-q100", WebP, 1500, 2000, 3, EncodeOptions{Quality: 100, WebPCodec: WebPCodecParallel}},
 		{"webp-lossy-rgba", WebP, 1500, 2000, 4, EncodeOptions{Quality: 90}},
 		{"webp-lossless", WebP, 1500, 2000, 3, EncodeOptions{Lossless: true}},
 		{"webp-lossless-effort6", WebP, 1000, 1200, 4, EncodeOptions{Lossless: true, Effort: ptr(6)}},

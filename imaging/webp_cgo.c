@@ -6,6 +6,7 @@
 
 #include <webp/encode.h>
 
+#include "vp8_enc.h"
 #include "webp_cgo.h"
 #include "webp_yuv.h"
 
@@ -181,3 +182,17 @@ int uwe_encode(uwe *e, int method, float quality, int lossless_level, int thread
 void uwe_free_out(uint8_t *p) { WebPFree(p); }
 
 int uwe_version(void) { return WebPGetEncoderVersion(); }
+
+struct vp8e *uwe_vp8_new(uwe *e, int quality) {
+	if (e->lossless || e->alpha) return NULL;
+	vp8e_opts o = {.quality = quality, .force_ymode = -1, .force_uvmode = -1, .filter_level = -1, .qindex = -1, .uv_delta = VP8E_UV_DELTA};
+	const WebPPicture *p = &e->pic;
+	return vp8e_new(p->y, p->u, p->v, p->y_stride, p->uv_stride, p->width, p->height, &o);
+}
+
+void uwe_get_planes(uwe *e, uint8_t **y, uint8_t **u, uint8_t **v, int *y_stride, int *uv_stride) {
+	*y = e->pic.y, *u = e->pic.u, *v = e->pic.v, *y_stride = e->pic.y_stride, *uv_stride = e->pic.uv_stride;
+}
+
+int uwe_width(uwe *e) { return e->pic.width; }
+int uwe_height(uwe *e) { return e->pic.height; }

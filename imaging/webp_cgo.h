@@ -28,6 +28,15 @@ void uwe_free_out(uint8_t *p);
 // uwe_new_imported is the reference for tests: a lossy picture imported
 // whole by libwebp's own WebPPictureImportRGB (ch 3) or RGBA (ch 4).
 uwe *uwe_new_imported(const uint8_t *src, int w, int h, size_t stride, int ch);
+// uwe_vp8_new starts our own parallel VP8 encoder (vp8_enc.h) on the
+// lossy picture without alpha; NULL when it has alpha, is lossless, or on
+// failure.
+struct vp8e;
+struct vp8e *uwe_vp8_new(uwe *e, int quality);
+// uwe_planes gives the lossy picture's planes (tests).
+void uwe_get_planes(uwe *e, uint8_t **y, uint8_t **u, uint8_t **v, int *y_stride, int *uv_stride);
+int uwe_width(uwe *e);
+int uwe_height(uwe *e);
 // uwe_version is libwebp's encoder version (major<<16 | minor<<8 | rev).
 int uwe_version(void);
 

@@ -26,7 +26,7 @@ func TestWebPOptions(t *testing.T) {
 	img := full.Rows(300, 501) // odd height: the last band has one row
 	var sizes [MaxEffort + 1]int
 	for eff := 0; eff <= MaxEffort; eff++ {
-		opt := EncodeOptions{Format: WebP, Quality: 90, Effort: &eff}
+		opt := EncodeOptions{Format: WebP, Quality: 90, Effort: &eff, WebPCodec: WebPCodecLibwebp}
 		one := encodeBands(t, img, opt, []int{img.H})
 		many := encodeBands(t, img, opt, []int{7, 64, 1, 30})
 		if !bytes.Equal(one, many) {
@@ -45,6 +45,10 @@ func TestWebPOptions(t *testing.T) {
 	}
 	if sizes[MaxEffort] >= sizes[0] {
 		t.Errorf("effort 6 (%d bytes) not smaller than effort 0 (%d)", sizes[MaxEffort], sizes[0])
+	}
+	par := EncodeOptions{Format: WebP, Quality: 90, WebPCodec: WebPCodecParallel}
+	if one, many := encodeBands(t, img, par, []int{img.H}), encodeBands(t, img, par, []int{7, 64, 1, 30}); !bytes.Equal(one, many) {
+		t.Errorf("parallel codec: band-wise output differs from one band")
 	}
 	rgba := pattern8(61, 37, 4)
 	for i := 3; i < len(rgba.Pix8); i += 4 * 5 {
@@ -134,7 +138,7 @@ func TestWebPConversionMatchesLibwebp(t *testing.T) {
 				ref = spread(ref)
 			}
 			for _, eff := range []int{0, 4} {
-				opt := EncodeOptions{Format: WebP, Quality: 90, Effort: &eff}
+				opt := EncodeOptions{Format: WebP, Quality: 90, Effort: &eff, WebPCodec: WebPCodecLibwebp}
 				want, err := webpLibwebpImport(ref, opt)
 				if err != nil {
 					t.Fatal(err)
