@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync/atomic"
 )
 
 // ErrWebPTooLarge: WebP cannot store a side longer than WebPMaxDim pixels;
@@ -45,9 +46,11 @@ type EncodeOptions struct {
 type WebPCodec int
 
 const (
-	// WebPCodecAuto is the default: WebPCodecParallel for lossy pictures
+	// WebPCodecAuto is the default: the process's codec (SetWebPCodec),
+	// and when that is auto too, WebPCodecParallel for lossy pictures
 	// without alpha at effort 0 when the CPU pool has 3 workers or more
-	// (webpParallelMinWorkers), libwebp otherwise.
+	// (webpParallelMinWorkers) and each picture being encoded can have 8
+	// of them (webpParallelShare), libwebp otherwise.
 	WebPCodecAuto WebPCodec = iota
 	// WebPCodecLibwebp is libwebp at the effort's method.
 	WebPCodecLibwebp
@@ -56,6 +59,34 @@ const (
 	// and fidelity. Pictures with alpha and lossless ones use libwebp.
 	WebPCodecParallel
 )
+
+// webpCodecNames are the codecs' names (ParseWebPCodec, String).
+var webpCodecNames = [...]string{WebPCodecAuto: "auto", WebPCodecLibwebp: "libwebp", WebPCodecParallel: "parallel"}
+
+func (c WebPCodec) String() string {
+	if c >= 0 && int(c) < len(webpCodecNames) {
+		return webpCodecNames[c]
+	}
+	return fmt.Sprintf("WebPCodec(%d)", int(c))
+}
+
+// ParseWebPCodec reads "auto", "libwebp" or "parallel".
+func ParseWebPCodec(s string) (WebPCodec, error) {
+	for c, name := range webpCodecNames {
+		if s == name {
+			return WebPCodec(c), nil
+		}
+	}
+	return 0, fmt.Errorf("imaging: WebP encoder %q: want auto, libwebp or parallel: %w", s, ErrUnsupported)
+}
+
+// processWebPCodec is what WebPCodecAuto means in this process.
+var processWebPCodec atomic.Int32
+
+// SetWebPCodec sets what lossy WebP encodes whose options say
+// WebPCodecAuto use in this process (an operator's setting:
+// UPSCALED_WEBP_ENCODER); WebPCodecAuto restores the adaptive choice.
+func SetWebPCodec(c WebPCodec) { processWebPCodec.Store(int32(c)) }
 
 // DefaultQuality is the JPEG/WebP quality when EncodeOptions.Quality is 0.
 const DefaultQuality = 90

@@ -163,7 +163,8 @@ func (e *webpEncoder) Close() error {
 		n   C.size_t
 		err error
 	)
-	parallel := e.parallel()
+	parallel := e.parallel(int(webpEncoding.Add(1)))
+	defer webpEncoding.Add(-1)
 	if parallel {
 		out, n, err = vp8EncodePicture(e.pic, qualityOr(e.opt))
 		if err == nil {
@@ -218,20 +219,37 @@ func webpEncodePicture(pic *C.uwe, opt EncodeOptions) (*C.uint8_t, C.size_t, err
 	return out, n, nil
 }
 
+// webpEncoding counts the WebP pictures being encoded in this process (in
+// Close) — how many share the CPU pool.
+var webpEncoding atomic.Int32
+
 // parallel is whether the picture goes to our own VP8 encoder
-// (EncodeOptions.WebPCodec).
-func (e *webpEncoder) parallel() bool {
+// (EncodeOptions.WebPCodec, SetWebPCodec); encoding is how many pictures
+// are being encoded now, this one included.
+func (e *webpEncoder) parallel(encoding int) bool {
 	if e.opt.Lossless || e.g.c == 2 || e.g.c == 4 {
 		return false
 	}
-	switch e.opt.WebPCodec {
+	c := e.opt.WebPCodec
+	if c == WebPCodecAuto {
+		c = WebPCodec(processWebPCodec.Load())
+	}
+	switch c {
 	case WebPCodecParallel:
 		return true
 	case WebPCodecAuto:
-		return effortOr(e.opt, DefaultWebPEffort) == 0 && cpuwork.Workers() >= webpParallelMinWorkers
+		w := cpuwork.Workers()
+		return effortOr(e.opt, DefaultWebPEffort) == 0 && w >= webpParallelMinWorkers && encoding <= max(1, w/webpParallelShare)
 	}
 	return false
 }
+
+// webpParallelShare is the fewest pool workers per picture being encoded
+// at which WebPCodecAuto still takes our encoder: it spends about 1.6×
+// libwebp's CPU time on a page, which pays for a single page's latency
+// but not when pages already keep the cores busy (a server's batch), where
+// libwebp's single-threaded encodes of several pages go side by side.
+const webpParallelShare = 8
 
 // webpParallelMinWorkers is the fewest CPU pool workers at which
 // WebPCodecAuto takes our encoder: one of its threads codes a page at

@@ -12,6 +12,7 @@ import (
 	"github.com/upscaled/upscaled/cache"
 	"github.com/upscaled/upscaled/engines/sched"
 	"github.com/upscaled/upscaled/engines/vulkan"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/jobs"
 )
 
@@ -36,6 +37,9 @@ type Config struct {
 	// Vulkan is how the Vulkan engine uses each device it opens (queues,
 	// tensor-core kernel modes, profiling).
 	Vulkan vulkan.Config
+	// WebPEncoder encodes lossy WebP in this process (imaging.SetWebPCodec):
+	// auto, libwebp, or the parallel VP8 encoder.
+	WebPEncoder imaging.WebPCodec
 	// MemoryBudget is the host bytes all images in work may hold together.
 	MemoryBudget int64
 	// QueueMax requests may wait for memory; beyond it they get 503.

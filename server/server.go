@@ -23,6 +23,7 @@ import (
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/cache"
 	"github.com/upscaled/upscaled/engines"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -57,6 +58,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	imaging.SetWebPCodec(cfg.WebPEncoder)
 	keys, err := loadKeys(cfg.APIKeys, cfg.APIKeysFile)
 	if err != nil {
 		return nil, err

@@ -153,6 +153,12 @@ func serveOptions() []serveOption {
 	}
 	opts = append(opts, storageOptions()...)
 	opts = append(opts, fleetOptions()...)
+	opts = append(opts, serveOption{"webp-encoder", webpEncoderEnv, "auto|libwebp|parallel", webpEncoderHelp,
+		func(c *server.Config, v string) (err error) {
+			c.WebPEncoder, err = imaging.ParseWebPCodec(v)
+			return err
+		},
+		func(c server.Config) string { return c.WebPEncoder.String() }})
 	return insertAfter(opts, "inflight", vulkanServeOptions()...)
 }
 

@@ -38,6 +38,7 @@ type engineChoice struct {
 }
 
 func engineFlags(f *flagSet) *engineChoice {
+	webpEncoderFlag(f)
 	return &engineChoice{
 		name: f.String("engine", "", "NAME", "UPSCALED_ENGINE", "auto",
 			"auto (best GPU, else the Go executor, else Mesa's CPU Vulkan device), vulkan or cpu"),
