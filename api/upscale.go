@@ -67,6 +67,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.pages != nil {
+		return s.upscaleOnFleet(w, r, up, plan)
+	}
 	if hit, err := s.serveCached(w, r, up, plan); hit {
 		return err
 	}

@@ -116,11 +116,17 @@ func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
 // enqueue returns what adds a job's pending pages to the queue inside the
 // transaction that records the job.
 func (f *fleet) enqueue(ctx context.Context, id string, pending []int) func(*sql.Tx) error {
+	return f.enqueuePriority(ctx, id, pending, batchPriority)
+}
+
+// enqueuePriority is enqueue at a River priority (1 first, then 2, …):
+// synchronous pages (syncPriority) go before batch pages.
+func (f *fleet) enqueuePriority(ctx context.Context, id string, pending []int, priority int) func(*sql.Tx) error {
 	return func(tx *sql.Tx) error {
 		params := make([]river.InsertManyParams, len(pending))
 		for i, n := range pending {
 			params[i] = river.InsertManyParams{Args: pageArgs{Job: id, Item: n}, InsertOpts: &river.InsertOpts{
-				Queue: queueName, MaxAttempts: f.maxTries, UniqueOpts: river.UniqueOpts{ByArgs: true},
+				Queue: queueName, MaxAttempts: f.maxTries, Priority: priority, UniqueOpts: river.UniqueOpts{ByArgs: true},
 			}}
 		}
 		_, err := f.insert.InsertManyTx(ctx, tx, params)
@@ -246,6 +252,7 @@ func (m *Manager) runPage(ctx context.Context, id string, idx, attempt, maxTries
 	}
 	if perr != nil {
 		it.State, it.Error = Failed, publicReason(perr)
+		it.run = runInfo{Kind: errorKind(perr)}.encode()
 		log.Warn("job item failed", "err", perr)
 	} else {
 		it.State = Succeeded
