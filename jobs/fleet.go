@@ -156,6 +156,16 @@ func (f *fleet) cancel(ctx context.Context, id string) error {
 	return errors.Join(errs...)
 }
 
+// pending reports whether a job has pages in the queue not yet ended
+// (available, running, waiting for a retry).
+func (f *fleet) pending(ctx context.Context, id string) (bool, error) {
+	filter, _ := json.Marshal(map[string]string{"job": id})
+	var n int
+	err := f.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND args @> $2::jsonb
+		AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`, pageArgs{}.Kind(), string(filter)).Scan(&n)
+	return n > 0, err
+}
+
 // run works pages (on a worker node), collects expired jobs and sweeps
 // pages the queue gave up on until ctx ends, then drains: no new page is
 // taken, running ones get DrainTimeout to finish, then their contexts are

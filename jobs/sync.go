@@ -293,4 +293,32 @@ func (m *Manager) cancelPage(id string) {
 	}
 	m.removeFiles(id)
 	m.log.Info("synchronous page canceled: its request ended", "job_id", id)
+	// once its page left the queue (a worker stops it at its next tile
+	// and removes what it wrote) the job goes, rather than waiting for
+	// the TTL; the collector takes it if this node stops first
+	go func() {
+		t := time.NewTicker(m.cfg.PollEvery)
+		defer t.Stop()
+		for deadline := time.Now().Add(m.cfg.RescueAfter + time.Minute); time.Now().Before(deadline); {
+			select {
+			case <-m.base.Done():
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(m.base, 10*time.Second)
+			busy, err := m.fleet.pending(ctx, id)
+			if err == nil && !busy {
+				err = m.files.removeJob(ctx, id)
+				if err == nil {
+					err = m.store.delete(ctx, id)
+				}
+				cancel()
+				if err != nil {
+					m.log.Warn("synchronous page: delete its canceled job (it expires)", "job_id", id, "err", err)
+				}
+				return
+			}
+			cancel()
+		}
+	}()
 }

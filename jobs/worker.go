@@ -209,6 +209,9 @@ func (m *Manager) runPipeline(ctx context.Context, id string, idx int, opts upsc
 	// wait for memory (a cache hit included)
 	run := runInfo{Model: res.Model, Tiles: res.Tiles, Notes: res.Notes, Cache: res.Cache, Stages: res.Stages,
 		Processing: took - res.Stages.Queue, HostBytes: plan.HostBytes, InWidth: res.InWidth, InHeight: res.InHeight}
+	if res.Cache == "hit" {
+		run.HostBytes = 0 // a hit reserves no memory
+	}
 	return Item{
 		OutBytes: n, OutFormat: res.Format, OutWidth: res.OutWidth, OutHeight: res.OutHeight,
 		ContentType: res.ContentType, run: run.encode(),
