@@ -66,121 +66,143 @@ func TestFleetSync(t *testing.T) {
 	fields := map[string]string{"model": model, "format": "png"}
 
 	// no worker yet: the page waits in the queue past the request's limit
-	start := time.Now()
-	r := upscaleMultipart(t, short, ins[0], "", fields)
-	p := checkProblem(t, r, http.StatusServiceUnavailable)
-	if r.Header.Get("Retry-After") == "" || !strings.Contains(p.Detail, "UPSCALED_REQUEST_TIMEOUT") {
-		t.Errorf("timeout: Retry-After %q, %+v", r.Header.Get("Retry-After"), p)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("a request with a 2s limit took %v", d)
-	}
-	waitNothingLeft(t, db, blobs)
+	t.Run("timeout", func(t *testing.T) {
+		start := time.Now()
+		r := upscaleMultipart(t, short, ins[0], "", fields)
+		p := checkProblem(t, r, http.StatusServiceUnavailable)
+		if r.Header.Get("Retry-After") == "" || !strings.Contains(p.Detail, "UPSCALED_REQUEST_TIMEOUT") {
+			t.Errorf("timeout: Retry-After %q, %+v", r.Header.Get("Retry-After"), p)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("a request with a 2s limit took %v", d)
+		}
+		waitNothingLeft(t, db, blobs)
+		// the page was the fleet's, and canceled there
+		var canceled int
+		if err := db.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'upscaled_page' AND state = 'cancelled'`).Scan(&canceled); err != nil || canceled != 1 {
+			t.Errorf("%d canceled pages in the queue (%v), want 1", canceled, err)
+		}
+	})
 
 	all := node("all")
 	worker := node("worker")
 
 	// the same pages through the fleet and on the role-all node
-	for i := range ins {
-		for _, s := range []*server{api, all, api} {
-			r := upscaleMultipart(t, s, ins[i], "", fields)
-			if r.Status != http.StatusOK || !bytes.Equal(r.Body, want[i]) {
-				t.Fatalf("page %d from %s: %s: not the CLI run's %d bytes", i, s.URL, r, len(want[i]))
+	t.Run("identical", func(t *testing.T) {
+		for i := range ins {
+			for _, s := range []*server{api, all, api} {
+				r := upscaleMultipart(t, s, ins[i], "", fields)
+				if r.Status != http.StatusOK || !bytes.Equal(r.Body, want[i]) {
+					t.Fatalf("page %d from %s: %s: not the CLI run's %d bytes", i, s.URL, r, len(want[i]))
+				}
+				checkSyncHeaders(t, r, ins[i].Name, s != all)
 			}
-			checkSyncHeaders(t, r, ins[i].Name, s != all)
 		}
-	}
-	// headers: the role-all node's (both answer from the cache now)
-	ra := upscaleMultipart(t, all, ins[0], "", fields)
-	rf := upscaleMultipart(t, api, ins[0], "", fields)
-	for _, h := range []string{"Content-Type", "Content-Disposition", "X-Upscaled-Model", "X-Upscaled-Input-Size", "X-Upscaled-Output-Size",
-		"X-Upscaled-Tiles", "X-Upscaled-Cache", "X-Upscaled-Notes", "X-Upscaled-Memory-Bytes", "Content-Length", "Cache-Control"} {
-		if ra.Header.Get(h) != rf.Header.Get(h) {
-			t.Errorf("%s: role-all node %q, API node %q", h, ra.Header.Get(h), rf.Header.Get(h))
+		// headers: the role-all node's (both answer from the cache now)
+		ra := upscaleMultipart(t, all, ins[0], "", fields)
+		rf := upscaleMultipart(t, api, ins[0], "", fields)
+		for _, h := range []string{"Content-Type", "Content-Disposition", "X-Upscaled-Model", "X-Upscaled-Input-Size", "X-Upscaled-Output-Size",
+			"X-Upscaled-Tiles", "X-Upscaled-Cache", "X-Upscaled-Notes", "X-Upscaled-Memory-Bytes", "Content-Length", "Cache-Control"} {
+			if ra.Header.Get(h) != rf.Header.Get(h) {
+				t.Errorf("%s: role-all node %q, API node %q", h, ra.Header.Get(h), rf.Header.Get(h))
+			}
 		}
-	}
-	// a raw body, its name in Content-Disposition
-	rr := upscaleRaw(t, api, ins[1], "", url.Values{"model": {model}, "format": {"png"}})
-	if rr.Status != http.StatusOK || !bytes.Equal(rr.Body, want[1]) {
-		t.Errorf("raw upload through the fleet: %s", rr)
-	}
-	checkSyncHeaders(t, rr, ins[1].Name, true)
+		// a raw body, its name in Content-Disposition
+		rr := upscaleRaw(t, api, ins[1], "", url.Values{"model": {model}, "format": {"png"}})
+		if rr.Status != http.StatusOK || !bytes.Equal(rr.Body, want[1]) {
+			t.Errorf("raw upload through the fleet: %s", rr)
+		}
+		checkSyncHeaders(t, rr, ins[1].Name, true)
+	})
 
 	// bad uploads: the role-all node's status and message
-	truncated := append([]byte{}, ins[0].Data[:len(ins[0].Data)*2/3]...)
-	bad := []file{
-		{Name: "not-an-image.png", ContentType: "image/png", Data: []byte("this is not an image, only text in a file named .png")},
-		{Name: "truncated.png", ContentType: "image/png", Data: truncated},
-		{Name: "big.png", ContentType: "image/png", Data: append(append([]byte{}, ins[0].Data...), make([]byte, 300000)...)},
-	}
-	for _, f := range bad {
-		ra := upscaleMultipart(t, all, f, "", fields)
-		rf := upscaleMultipart(t, api, f, "", fields)
-		if ra.Status < 400 || rf.Status != ra.Status {
-			t.Errorf("%s: role-all node %s, API node %s", f.Name, ra, rf)
-			continue
+	t.Run("bad uploads", func(t *testing.T) {
+		truncated := append([]byte{}, ins[0].Data[:len(ins[0].Data)*2/3]...)
+		bad := []file{
+			{Name: "not-an-image.png", ContentType: "image/png", Data: []byte("this is not an image, only text in a file named .png")},
+			{Name: "truncated.png", ContentType: "image/png", Data: truncated},
+			{Name: "big.png", ContentType: "image/png", Data: append(append([]byte{}, ins[0].Data...), make([]byte, 300000)...)},
 		}
-		var pa, pf problem
-		json.Unmarshal(ra.Body, &pa)
-		json.Unmarshal(rf.Body, &pf)
-		if pa != pf || pa.Detail == "" {
-			t.Errorf("%s: role-all node %+v, API node %+v", f.Name, pa, pf)
+		for _, f := range bad {
+			ra := upscaleMultipart(t, all, f, "", fields)
+			before := imagesDone(t, all, worker)
+			rf := upscaleMultipart(t, api, f, "", fields)
+			// refused from the header on the API node, or failed on a worker
+			ran := 0.0
+			if f.Name == "truncated.png" {
+				ran = 1
+			}
+			if d := imagesDone(t, all, worker) - before; d != ran {
+				t.Errorf("%s: %v pages ended on the workers, want %v", f.Name, d, ran)
+			}
+			if ra.Status < 400 || rf.Status != ra.Status {
+				t.Errorf("%s: role-all node %s, API node %s", f.Name, ra, rf)
+				continue
+			}
+			var pa, pf problem
+			json.Unmarshal(ra.Body, &pa)
+			json.Unmarshal(rf.Body, &pf)
+			if pa != pf || pa.Detail == "" {
+				t.Errorf("%s: role-all node %+v, API node %+v", f.Name, pa, pf)
+			}
+			t.Logf("%s: %d %s: %s", f.Name, rf.Status, pf.Type, pf.Detail)
 		}
-		t.Logf("%s: %d %s: %s", f.Name, rf.Status, pf.Type, pf.Detail)
-	}
-	waitNothingLeft(t, db, blobs)
+		waitNothingLeft(t, db, blobs)
+	})
 
 	// a client that goes away while its page runs: a page large enough to
 	// take seconds on the CPU engine
-	big, err := os.ReadFile(testenv.TestImage(t, "mid-color-300x200.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, ct := multipartBody(t, "image", []file{{Name: "big.png", ContentType: "image/png", Data: big}}, fields)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, "POST", api.URL+"/v1/upscale", body)
-	req.Header.Set("Content-Type", ct)
-	errc := make(chan error, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			err = errors.New("answered " + resp.Status)
-		}
-		errc <- err
-	}()
-	var id string
-	for deadline := time.Now().Add(time.Minute); id == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		err := db.QueryRow(context.Background(), `SELECT j.id FROM jobs j JOIN items i ON i.job_id = j.id
-			WHERE j.owner LIKE 'sync:%' AND i.state = 'running'`).Scan(&id)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	t.Run("client gone", func(t *testing.T) {
+		big, err := os.ReadFile(testenv.TestImage(t, "mid-color-300x200.png"))
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if id == "" {
-		t.Fatal("the large page never ran")
-	}
-	// hidden from the caller's jobs
-	if l := do(t, "GET", api.URL+"/v1/jobs", nil, "", ""); l.Status != http.StatusOK || strings.Contains(string(l.Body), id) {
-		t.Errorf("GET /v1/jobs shows the synchronous page's job %s: %s", id, l)
-	}
-	if g := do(t, "GET", api.URL+"/v1/jobs/"+id, nil, "", ""); g.Status != http.StatusNotFound {
-		t.Errorf("GET /v1/jobs/%s: %s, want 404", id, g)
-	}
-	before := imagesDone(t, all, worker)
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Errorf("the canceled request: %v", err)
-	}
-	canceledAt := time.Now()
-	waitNothingLeft(t, db, blobs)
-	if after := imagesDone(t, all, worker); after != before {
-		t.Errorf("the workers finished %v pages after the client went away, want none (the page stopped)", after-before)
-	}
-	var state string
-	db.QueryRow(context.Background(), `SELECT state FROM river_job WHERE args->>'job' = $1`, id).Scan(&state)
-	t.Logf("disconnected client: page stopped (queue job %s) and its job %s gone %v later", state, id, time.Since(canceledAt).Round(time.Millisecond))
+		body, ct := multipartBody(t, "image", []file{{Name: "big.png", ContentType: "image/png", Data: big}}, fields)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "POST", api.URL+"/v1/upscale", body)
+		req.Header.Set("Content-Type", ct)
+		errc := make(chan error, 1)
+		go func() {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				err = errors.New("answered " + resp.Status)
+			}
+			errc <- err
+		}()
+		var id string
+		for deadline := time.Now().Add(time.Minute); id == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			err := db.QueryRow(context.Background(), `SELECT j.id FROM jobs j JOIN items i ON i.job_id = j.id
+			WHERE j.owner LIKE 'sync:%' AND i.state = 'running'`).Scan(&id)
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				t.Fatal(err)
+			}
+		}
+		if id == "" {
+			t.Fatal("the large page never ran")
+		}
+		// hidden from the caller's jobs
+		if l := do(t, "GET", api.URL+"/v1/jobs", nil, "", ""); l.Status != http.StatusOK || strings.Contains(string(l.Body), id) {
+			t.Errorf("GET /v1/jobs shows the synchronous page's job %s: %s", id, l)
+		}
+		if g := do(t, "GET", api.URL+"/v1/jobs/"+id, nil, "", ""); g.Status != http.StatusNotFound {
+			t.Errorf("GET /v1/jobs/%s: %s, want 404", id, g)
+		}
+		before := imagesDone(t, all, worker)
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Errorf("the canceled request: %v", err)
+		}
+		canceledAt := time.Now()
+		waitNothingLeft(t, db, blobs)
+		if after := imagesDone(t, all, worker); after != before {
+			t.Errorf("the workers finished %v pages after the client went away, want none (the page stopped)", after-before)
+		}
+		var state string
+		db.QueryRow(context.Background(), `SELECT state FROM river_job WHERE args->>'job' = $1`, id).Scan(&state)
+		t.Logf("disconnected client: page stopped (queue job %s) and its job %s gone %v later", state, id, time.Since(canceledAt).Round(time.Millisecond))
+	})
 }
 
 // checkSyncHeaders checks the headers of a synchronous answer (from the
