@@ -21,10 +21,11 @@ import (
 // Its job is hidden: its owner is syncOwnerPrefix + the caller's key
 // identity, which no API key has, so it shows in no listing and no GET of
 // its caller's. It is deleted (records and files) as soon as the request
-// is answered; one whose API node died first expires with the normal TTL
-// once its page ended (the collector), and a canceled one stays as a
-// tombstone until then, so that a worker still running it removes its
-// late result.
+// is answered. A page whose request ended first (client gone, request
+// timeout) is canceled: its job is a tombstone, canceled and deleted, so
+// that a worker still running it stops and removes its late result, and
+// is deleted once its page left the queue. One whose API node died first
+// expires with the normal TTL once its page ended (the collector).
 const syncOwnerPrefix = "sync:"
 
 // syncPriority is the queue priority of synchronous pages: a worker takes
@@ -137,10 +138,6 @@ func (p *Page) Close() {
 		p.m.log.Warn("synchronous page: delete its job (it expires)", "job_id", p.id, "err", err)
 	}
 }
-
-// RunsPages reports whether synchronous pages go to the fleet (RunPage):
-// fleet mode on a node that works no page itself.
-func (m *Manager) RunsPages() bool { return m.fleet != nil && !m.cfg.Work }
 
 // RunPage runs one synchronous page on the fleet: src (rawName as sent) is
 // stored and enqueued as a hidden one-page job of owner with plan's
