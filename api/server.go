@@ -76,6 +76,9 @@ type Deps struct {
 	// Cache, when set, answers repeated requests before they reserve
 	// memory; Upscaler then stores what it computes (cache.Cache.Wrap).
 	Cache ResultCache
+	// Pages, when set, runs synchronous requests on a fleet's workers
+	// (an API-only node): Upscaler then only plans them from the header.
+	Pages PageRunner
 }
 
 // MemoryBudget is the host-memory budget requests reserve from
@@ -99,6 +102,7 @@ type Server struct {
 	keys    *keyring
 	handler http.Handler
 	cache   ResultCache // nil: no result cache
+	pages   PageRunner  // nil: synchronous requests run here
 
 	draining atomic.Bool  // set by Drain
 	active   atomic.Int64 // requests in flight, probes excepted
@@ -137,7 +141,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	s := &Server{
 		cfg: cfg, up: d.Upscaler, budget: d.Budget, ready: d.Ready, log: d.Logger,
 		metrics: m, reg: d.Registry, engine: d.Engine, failed: d.EngineFailed, keys: newKeyring(cfg.APIKeys),
-		cache: d.Cache,
+		cache: d.Cache, pages: d.Pages,
 	}
 	s.handler = s.routes(d.Routes)
 	return s, nil

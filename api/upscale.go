@@ -20,7 +20,7 @@ import (
 // status code.
 //
 //	@Summary		Upscale one image
-//	@Description	Upscales one image and answers the result. Send multipart/form-data with the file in field "image" and the options as form fields, or send the raw image as the body (Content-Type image/png, image/jpeg, image/webp, image/gif, image/bmp or application/octet-stream) with the same options as query parameters. Choose the model by id (model), by preset letter, or by scale + denoise + family; the default is realcugan-up2x-conservative. Limits (upload bytes, input and output pixels, the memory budget) are checked from the header before decoding; each refusal names the limit.
+//	@Description	Upscales one image and answers the result. Send multipart/form-data with the file in field "image" and the options as form fields, or send the raw image as the body (Content-Type image/png, image/jpeg, image/webp, image/gif, image/bmp or application/octet-stream) with the same options as query parameters. Choose the model by id (model), by preset letter, or by scale + denoise + family; the default is realcugan-up2x-conservative. Limits (upload bytes, input and output pixels, the memory budget) are checked from the header before decoding; each refusal names the limit. On a fleet's API-only node (UPSCALED_ROLE=api) the checked image runs on a worker as a hidden one-page job and the answer is the same (X-Upscaled-Queue-Ms then includes the wait in the fleet's queue); a client that disconnects, or UPSCALED_REQUEST_TIMEOUT passing, cancels the page.
 //	@Tags			upscale
 //	@Accept			multipart/form-data
 //	@Produce		image/webp,image/png,image/jpeg,application/problem+json
@@ -33,7 +33,7 @@ import (
 //	@Header			200			{string}	X-Upscaled-Output-Size		"output WIDTHxHEIGHT in pixels"
 //	@Header			200			{integer}	X-Upscaled-Tiles			"number of tiles processed"
 //	@Header			200			{integer}	X-Upscaled-Processing-Ms	"processing time in milliseconds"
-//	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds"
+//	@Header			200			{integer}	X-Upscaled-Queue-Ms			"time waiting for memory in milliseconds (on a fleet's API node: all but the worker's processing, the fleet's queue included)"
 //	@Header			200			{integer}	X-Upscaled-Memory-Bytes		"host memory reserved for this request, in bytes"
 //	@Header			200			{string}	X-Upscaled-Notes			"remarks, e.g. a format fallback"
 //	@Header			200			{string}	X-Upscaled-Cache			"hit (answered from the result cache, no engine work) or miss (computed and stored); absent when the cache is off"
@@ -45,7 +45,7 @@ import (
 //	@Failure		415			{object}	Problem	"not an image, or an unsupported or animated format"
 //	@Failure		422			{object}	Problem	"corrupt image, or the model is not installed"
 //	@Failure		500			{object}	Problem	"internal error (logged with the request id)"
-//	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure or shutting down; see Retry-After"
+//	@Failure		503			{object}	Problem	"busy (queue full or wait too long), device failure, the request (on a fleet: its page) not finished within UPSCALED_REQUEST_TIMEOUT, or shutting down; see Retry-After"
 //	@Header			503			{integer}	Retry-After	"seconds to wait before retrying"
 //	@Failure		507			{object}	Problem	"the server's data directory is full"
 //	@Security		BearerKey
@@ -66,6 +66,9 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 	plan, err := s.up.Plan(up.file, opts)
 	if err != nil {
 		return err
+	}
+	if s.pages != nil {
+		return s.upscaleOnFleet(w, r, up, plan)
 	}
 	if hit, err := s.serveCached(w, r, up, plan); hit {
 		return err

@@ -44,6 +44,15 @@ func (s *store) tileCols() string {
 	return "0, 0"
 }
 
+// runCol is the item column holding a fleet worker's record of the run
+// (runInfo): the embedded store has none and reads "".
+func (s *store) runCol() string {
+	if s.pg {
+		return "run"
+	}
+	return "''"
+}
+
 // lockJob takes the job row's lock for the rest of tx on PostgreSQL, so
 // that the writes which settle a job (the last item finishing, a cancel)
 // never run side by side under READ COMMITTED and each sees the others'

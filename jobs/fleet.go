@@ -116,11 +116,17 @@ func newFleet(m *Manager, pool *pgxpool.Pool) (*fleet, error) {
 // enqueue returns what adds a job's pending pages to the queue inside the
 // transaction that records the job.
 func (f *fleet) enqueue(ctx context.Context, id string, pending []int) func(*sql.Tx) error {
+	return f.enqueuePriority(ctx, id, pending, batchPriority)
+}
+
+// enqueuePriority is enqueue at a River priority (1 first, then 2, …):
+// synchronous pages (syncPriority) go before batch pages.
+func (f *fleet) enqueuePriority(ctx context.Context, id string, pending []int, priority int) func(*sql.Tx) error {
 	return func(tx *sql.Tx) error {
 		params := make([]river.InsertManyParams, len(pending))
 		for i, n := range pending {
 			params[i] = river.InsertManyParams{Args: pageArgs{Job: id, Item: n}, InsertOpts: &river.InsertOpts{
-				Queue: queueName, MaxAttempts: f.maxTries, UniqueOpts: river.UniqueOpts{ByArgs: true},
+				Queue: queueName, MaxAttempts: f.maxTries, Priority: priority, UniqueOpts: river.UniqueOpts{ByArgs: true},
 			}}
 		}
 		_, err := f.insert.InsertManyTx(ctx, tx, params)
@@ -148,6 +154,16 @@ func (f *fleet) cancel(ctx context.Context, id string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// pending reports whether a job has pages in the queue not yet ended
+// (available, running, waiting for a retry).
+func (f *fleet) pending(ctx context.Context, id string) (bool, error) {
+	filter, _ := json.Marshal(map[string]string{"job": id})
+	var n int
+	err := f.pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = $1 AND args @> $2::jsonb
+		AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`, pageArgs{}.Kind(), string(filter)).Scan(&n)
+	return n > 0, err
 }
 
 // run works pages (on a worker node), collects expired jobs and sweeps
@@ -246,6 +262,7 @@ func (m *Manager) runPage(ctx context.Context, id string, idx, attempt, maxTries
 	}
 	if perr != nil {
 		it.State, it.Error = Failed, publicReason(perr)
+		it.run = runInfo{Kind: errorKind(perr)}.encode()
 		log.Warn("job item failed", "err", perr)
 	} else {
 		it.State = Succeeded

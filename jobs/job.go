@@ -82,6 +82,9 @@ type Item struct {
 	Error                 string
 	Started, Finished     time.Time
 	TilesDone, TilesTotal int
+	// run is what a fleet worker recorded of the page's run (runInfo as
+	// JSON, items.run; "" in the embedded store).
+	run string
 }
 
 // Counts tallies a job's items by state.

@@ -16,7 +16,9 @@ import (
 
 // pgSchema is the fleet's job and item tables: those of the SQLite store
 // (schema.go, version 2) in PostgreSQL types, plus the tile progress of
-// running items, which workers write for every API node to read. Times
+// running items, which workers write for every API node to read, and
+// what a worker recorded of a page's run (runInfo as JSON: the headers of
+// a synchronous answer, the class of a failure). Times
 // are Unix milliseconds, 0 when unset. sweeps holds, per periodic fleet
 // task, when a node last claimed it and up to when its last pass got
 // (sweep.go), in the database's clock.
@@ -62,6 +64,7 @@ CREATE TABLE IF NOT EXISTS items (
 	PRIMARY KEY (job_id, idx)
 );
 CREATE INDEX IF NOT EXISTS items_state ON items(state) WHERE state IN ('queued', 'running');
+ALTER TABLE items ADD COLUMN IF NOT EXISTS run TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE IF NOT EXISTS sweeps (
 	name     TEXT PRIMARY KEY,

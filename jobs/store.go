@@ -214,7 +214,7 @@ func (s *store) jobByIdem(ctx context.Context, owner, key string) (Job, error) {
 
 func (s *store) items(ctx context.Context, id string) ([]Item, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT idx, name, raw_name, state, in_bytes, in_format, in_width, in_height,
-		out_bytes, out_format, out_width, out_height, content_type, error, started_at, finished_at, `+s.tileCols()+`
+		out_bytes, out_format, out_width, out_height, content_type, error, started_at, finished_at, `+s.tileCols()+`, `+s.runCol()+`
 		FROM items WHERE job_id = ? ORDER BY idx`), id)
 	if err != nil {
 		return nil, err
@@ -228,7 +228,7 @@ func (s *store) items(ctx context.Context, id string) ([]Item, error) {
 			started, finished int64
 		)
 		if err := rows.Scan(&it.Index, &it.Name, &it.RawName, &state, &it.InBytes, &inF, &it.InWidth, &it.InHeight,
-			&it.OutBytes, &outF, &it.OutWidth, &it.OutHeight, &it.ContentType, &it.Error, &started, &finished, &it.TilesDone, &it.TilesTotal); err != nil {
+			&it.OutBytes, &outF, &it.OutWidth, &it.OutHeight, &it.ContentType, &it.Error, &started, &finished, &it.TilesDone, &it.TilesTotal, &it.run); err != nil {
 			return nil, err
 		}
 		it.State, it.InFormat, it.OutFormat = State(state), imaging.Format(inF), imaging.Format(outF)
@@ -301,9 +301,13 @@ func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Tim
 		if err := s.lockJob(ctx, tx, id); err != nil {
 			return err
 		}
+		set, args := "", []any{string(it.State), it.OutBytes, string(it.OutFormat), it.OutWidth, it.OutHeight, it.ContentType, it.Error, ms(now)}
+		if s.pg {
+			set, args = ", run = ?", append(args, it.run)
+		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = ?, out_bytes = ?, out_format = ?, out_width = ?, out_height = ?,
-			content_type = ?, error = ?, finished_at = ? WHERE job_id = ? AND idx = ? AND state = 'running'`),
-			string(it.State), it.OutBytes, string(it.OutFormat), it.OutWidth, it.OutHeight, it.ContentType, it.Error, ms(now), id, it.Index)
+			content_type = ?, error = ?, finished_at = ?`+set+` WHERE job_id = ? AND idx = ? AND state = 'running'`),
+			append(args, id, it.Index)...)
 		if err != nil {
 			return err
 		}

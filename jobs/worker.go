@@ -191,9 +191,12 @@ func (m *Manager) runPipeline(ctx context.Context, id string, idx int, opts upsc
 		plan = &p
 	}
 	var res upscale.Result
+	var took time.Duration
 	n, err := m.files.writeOutput(ctx, id, idx, func(w io.Writer) error {
 		var err error
+		started := time.Now()
 		res, err = m.deps.Pipeline.Run(ctx, *plan, f, w, m.gate, progress)
+		took = time.Since(started)
 		return err
 	})
 	if err != nil {
@@ -202,9 +205,16 @@ func (m *Manager) runPipeline(ctx context.Context, id string, idx int, opts upsc
 		}
 		return Item{}, 0, err
 	}
+	// Processing is measured as a synchronous request's: the run less the
+	// wait for memory (a cache hit included)
+	run := runInfo{Model: res.Model, Tiles: res.Tiles, Notes: res.Notes, Cache: res.Cache, Stages: res.Stages,
+		Processing: took - res.Stages.Queue, HostBytes: plan.HostBytes, InWidth: res.InWidth, InHeight: res.InHeight}
+	if res.Cache == "hit" {
+		run.HostBytes = 0 // a hit reserves no memory
+	}
 	return Item{
 		OutBytes: n, OutFormat: res.Format, OutWidth: res.OutWidth, OutHeight: res.OutHeight,
-		ContentType: res.ContentType,
+		ContentType: res.ContentType, run: run.encode(),
 	}, res.Tiles, nil
 }
 

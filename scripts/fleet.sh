@@ -4,7 +4,9 @@
 # $FLEET_DIR/pg, run as the postgres user when root), SeaweedFS's S3 server
 # (weed, scripts/seaweedfs.sh builds it) with a bucket, one API node and two
 # worker nodes of bin/upscaled. Ctrl-C (or SIGTERM) stops everything; the
-# workers drain first. Logs and data stay in $FLEET_DIR.
+# workers drain first. Logs and data stay in $FLEET_DIR. The API node opens
+# no engine: batch pages and synchronous POST /v1/upscale pages run on the
+# workers (UPSCALED_ENGINE matters to them only).
 #
 #   scripts/fleet.sh                       API on :8080, workers on :8081 and :8082
 #   FLEET_PORT=9000 FLEET_WORKERS=3 scripts/fleet.sh

@@ -8,9 +8,9 @@ import (
 	"github.com/upscaled/upscaled/engines"
 )
 
-// registerCollectors adds the process, Go runtime, memory budget and device
-// memory metrics to reg.
-func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.Engine) error {
+// registerCollectors adds the process, Go runtime, memory budget and, when
+// device is set (a node with an engine), device memory metrics to reg.
+func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.Engine, device bool) error {
 	cs := []prometheus.Collector{
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
@@ -26,12 +26,14 @@ func registerCollectors(reg *prometheus.Registry, b *budget.Budget, e engines.En
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "upscaled_budget_waiting_requests", Help: "Requests waiting for memory.",
 		}, func() float64 { return float64(b.Waiting()) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	}
+	if device {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "upscaled_device_memory_budget_bytes", Help: "Device memory the engine may use for workspaces (0 = unbounded).",
 			ConstLabels: prometheus.Labels{"engine": e.Name()},
-		}, func() float64 { return float64(e.MemoryBudget()) }),
+		}, func() float64 { return float64(e.MemoryBudget()) }))
 	}
-	if _, _, ok := engines.DeviceMemory(e); ok {
+	if _, _, ok := engines.DeviceMemory(e); device && ok {
 		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "upscaled_device_memory_in_use_bytes", Help: "Device memory the engine holds now: weights, workspaces, staging buffers.",
 			ConstLabels: prometheus.Labels{"engine": e.Name()},

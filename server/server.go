@@ -73,10 +73,14 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		lock.release()
 		return nil, fmt.Errorf("UPSCALED_DATA_DIR: %w", err)
 	}
-	engine, err := openEngine(cfg)
-	if err != nil {
-		lock.release()
-		return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
+	// an API-only node runs no page: synchronous ones go to the fleet's
+	// workers like job pages, and it needs no device
+	var engine engines.Engine = planOnly{}
+	if cfg.Role != RoleAPI {
+		if engine, err = openEngine(cfg); err != nil {
+			lock.release()
+			return nil, fmt.Errorf("UPSCALED_ENGINE=%s: %w", cfg.Engine, err)
+		}
 	}
 	pcfg := PipelineConfig(cfg, engine.Name())
 	limitHeap(cfg.MemoryBudget, log)
@@ -88,7 +92,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		ready:    newReadiness(),
 	}
 	s.base, s.cancelBase = context.WithCancel(context.Background())
-	if err := registerCollectors(s.reg, s.budget, engine); err != nil {
+	if cfg.Role == RoleAPI {
+		s.ready.set(true, "API node (UPSCALED_ROLE=api): no engine here; synchronous requests and job pages run on the fleet's workers")
+	}
+	if err := registerCollectors(s.reg, s.budget, engine, cfg.Role != RoleAPI); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -101,9 +108,13 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		s.Close()
 		return nil, fmt.Errorf("UPSCALED_BLOB_URL: %w", err)
 	}
-	if s.cache, err = openCache(context.Background(), cfg, s.blobs, engine.Name(), spool, s.reg, log); err != nil {
-		s.Close()
-		return nil, err
+	// an API-only node computes nothing to cache (its workers do) and
+	// cannot key a lookup on their engine: no cache here
+	if cfg.Role != RoleAPI {
+		if s.cache, err = openCache(context.Background(), cfg, s.blobs, engine.Name(), spool, s.reg, log); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	// requests and job pages go through the cache when it is on
 	var served cache.Pipeline = s.pipeline
@@ -120,6 +131,10 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 	if err := s.reg.Register(newJobsCollector(s.jobs.m, log)); err != nil {
 		s.Close()
 		return nil, err
+	}
+	var pages api.PageRunner
+	if cfg.Role == RoleAPI {
+		pages = s.jobs.m
 	}
 	s.api, err = api.New(api.Config{
 		MaxUploadBytes: cfg.MaxUploadBytes,
@@ -139,6 +154,7 @@ func New(cfg Config, log *slog.Logger) (*Server, error) {
 		Metrics:      metrics,
 		Engine:       engine.Name(),
 		EngineFailed: s.engineFailed,
+		Pages:        pages,
 		Routes:       []api.Mount{jobRoutes},
 	})
 	if err != nil {
@@ -175,6 +191,9 @@ func (s *Server) Ready() (bool, string) { return s.ready.get() }
 // StartSelfTest runs the engine self-test in the background; /readyz turns
 // 200 when it passes.
 func (s *Server) StartSelfTest(ctx context.Context) {
+	if s.cfg.Role == RoleAPI {
+		return // no engine: ready from the start (New)
+	}
 	if !s.ready.begin() {
 		return
 	}

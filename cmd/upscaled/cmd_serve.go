@@ -42,7 +42,7 @@ func serveOptions() []serveOption {
 		{"models-dir", "UPSCALED_MODELS_DIR", "DIR", "installed models (make models)",
 			func(c *server.Config, v string) error { c.ModelsDir = v; return nil },
 			func(c server.Config) string { return c.ModelsDir }},
-		{"engine", "UPSCALED_ENGINE", "NAME", "auto (best GPU, else the Go executor, else Mesa's CPU Vulkan device), vulkan or cpu",
+		{"engine", "UPSCALED_ENGINE", "NAME", "auto (best GPU, else the Go executor, else Mesa's CPU Vulkan device), vulkan or cpu; not opened with --role api",
 			func(c *server.Config, v string) error { c.Engine = strings.ToLower(v); return nil },
 			func(c server.Config) string { return c.Engine }},
 		{"device", "UPSCALED_DEVICE", "N", "Vulkan device index (upscaled devices); empty or -1: automatic",

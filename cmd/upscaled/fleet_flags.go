@@ -11,7 +11,7 @@ import (
 // job database and how pages move between nodes.
 func fleetOptions() []serveOption {
 	return []serveOption{
-		{"role", "UPSCALED_ROLE", "all|api|worker", "what this node does: all (API and job pages), api (accepts and answers; runs no job page) or worker (takes job pages from the queue; serves only /healthz, /readyz, /metrics); api and worker need UPSCALED_DATABASE_URL",
+		{"role", "UPSCALED_ROLE", "all|api|worker", "what this node does: all (API and job pages), api (accepts and answers; opens no engine and runs no page: synchronous POST /v1/upscale pages run on the workers as hidden one-page jobs, waited for, canceled with their request) or worker (takes job pages from the queue; serves only /healthz, /readyz, /metrics); api and worker need UPSCALED_DATABASE_URL",
 			func(c *server.Config, v string) error { c.Role = v; return nil },
 			func(c server.Config) string { return c.Role }},
 		{"database-url", "UPSCALED_DATABASE_URL", "URL", "the fleet's PostgreSQL, postgres://USER:PASSWORD@HOST:PORT/DB: job records and the page queue (River) shared by every node; needs UPSCALED_BLOB_URL=s3://…; empty: SQLite in the data directory, one process",
@@ -44,7 +44,7 @@ func fleetOptions() []serveOption {
 		{"job-progress-every", "UPSCALED_JOB_PROGRESS_EVERY", "DURATION", "fleet: how often a worker writes a running page's tile progress to the database",
 			func(c *server.Config, v string) error { return setDuration(&c.Jobs.ProgressEvery, v) },
 			func(c server.Config) string { return c.Jobs.ProgressEvery.String() }},
-		{"job-poll", "UPSCALED_JOB_POLL", "DURATION", "fleet: how often a node reads a job whose events (SSE) a client follows",
+		{"job-poll", "UPSCALED_JOB_POLL", "DURATION", "fleet: how often a node reads a job whose events (SSE) a client follows, or whose synchronous page (--role api) a request waits for",
 			func(c *server.Config, v string) error { return setDuration(&c.Jobs.PollEvery, v) },
 			func(c server.Config) string { return c.Jobs.PollEvery.String() }},
 	}
