@@ -3,10 +3,12 @@ package imaging
 import (
 	"fmt"
 	"testing"
+
+	"github.com/upscaled/upscaled/internal/cpuwork"
 )
 
-// BenchmarkVP8Encode compares the parallel VP8 encoder at 1, 2 and 8
-// threads with libwebp method 0 (one thread) on the same imported
+// BenchmarkVP8Encode compares the parallel VP8 encoder at 1, 2, 8 and
+// the CPU pool's threads with libwebp method 0 (one thread) on the same imported
 // picture (the bench page, or UPSCALED_BENCH_IMAGE): pixels/s over wall
 // time and cpu-pixels/s over CPU time (per core):
 //
@@ -34,7 +36,7 @@ func BenchmarkVP8Encode(b *testing.B) {
 			reportPixelRate(b, px, cpu)
 			b.ReportMetric(float64(n), "bytes")
 		})
-		for _, th := range []int{1, 2, 8} {
+		for _, th := range benchThreads() {
 			b.Run(fmt.Sprintf("parallel-q%d-threads%d", q, th), func(b *testing.B) {
 				cpu := cpuClock()
 				n := 0
@@ -48,4 +50,13 @@ func BenchmarkVP8Encode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchThreads are 1, 2, 8 and the CPU pool's workers when more.
+func benchThreads() []int {
+	th := []int{1, 2, 8}
+	if w := cpuwork.Workers(); w > 8 {
+		th = append(th, w)
+	}
+	return th
 }
