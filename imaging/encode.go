@@ -49,8 +49,7 @@ const (
 	// WebPCodecAuto is the default: the process's codec (SetWebPCodec),
 	// and when that is auto too, WebPCodecParallel for lossy pictures
 	// without alpha at effort 0 when the CPU pool has 3 workers or more
-	// (webpParallelMinWorkers) and each picture being encoded can have 8
-	// of them (webpParallelShare), libwebp otherwise.
+	// (webpParallelMinWorkers), libwebp otherwise.
 	WebPCodecAuto WebPCodec = iota
 	// WebPCodecLibwebp is libwebp at the effort's method.
 	WebPCodecLibwebp

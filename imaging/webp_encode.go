@@ -163,8 +163,7 @@ func (e *webpEncoder) Close() error {
 		n   C.size_t
 		err error
 	)
-	parallel := e.parallel(int(webpEncoding.Add(1)))
-	defer webpEncoding.Add(-1)
+	parallel := e.parallel()
 	if parallel {
 		out, n, err = vp8EncodePicture(e.pic, qualityOr(e.opt))
 		if err == nil {
@@ -219,14 +218,9 @@ func webpEncodePicture(pic *C.uwe, opt EncodeOptions) (*C.uint8_t, C.size_t, err
 	return out, n, nil
 }
 
-// webpEncoding counts the WebP pictures being encoded in this process (in
-// Close) — how many share the CPU pool.
-var webpEncoding atomic.Int32
-
 // parallel is whether the picture goes to our own VP8 encoder
-// (EncodeOptions.WebPCodec, SetWebPCodec); encoding is how many pictures
-// are being encoded now, this one included.
-func (e *webpEncoder) parallel(encoding int) bool {
+// (EncodeOptions.WebPCodec, SetWebPCodec).
+func (e *webpEncoder) parallel() bool {
 	if e.opt.Lossless || e.g.c == 2 || e.g.c == 4 {
 		return false
 	}
@@ -238,23 +232,16 @@ func (e *webpEncoder) parallel(encoding int) bool {
 	case WebPCodecParallel:
 		return true
 	case WebPCodecAuto:
-		w := cpuwork.Workers()
-		return effortOr(e.opt, DefaultWebPEffort) == 0 && w >= webpParallelMinWorkers && encoding <= max(1, w/webpParallelShare)
+		return effortOr(e.opt, DefaultWebPEffort) == 0 && cpuwork.Workers() >= webpParallelMinWorkers
 	}
 	return false
 }
 
-// webpParallelShare is the fewest pool workers per picture being encoded
-// at which WebPCodecAuto still takes our encoder: it spends about 1.6×
-// libwebp's CPU time on a page, which pays for a single page's latency
-// but not when pages already keep the cores busy (a server's batch), where
-// libwebp's single-threaded encodes of several pages go side by side.
-const webpParallelShare = 8
-
 // webpParallelMinWorkers is the fewest CPU pool workers at which
 // WebPCodecAuto takes our encoder: one of its threads codes a page at
-// about half libwebp method 0's rate (33 MP: 1.0 s against 0.55 s on one
-// core here), so from 3 workers on its wall time is shorter; below, libwebp.
+// 0.55–0.75× libwebp method 0's rate (Real-CUGAN's 33 MP output of a real
+// page on one core of the H200 host: 0.98 s against 0.74 s; 16 threads:
+// 0.15 s), so from 3 workers on its wall time is shorter; below, libwebp.
 const webpParallelMinWorkers = 3
 
 // qualityOr is opt.Quality, or DefaultQuality when 0.

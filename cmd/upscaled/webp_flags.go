@@ -11,8 +11,8 @@ import (
 // of serve, upscale and bench.
 const (
 	webpEncoderEnv  = "UPSCALED_WEBP_ENCODER"
-	webpEncoderHelp = "lossy WebP encoder: auto (the project's parallel VP8 encoder when a picture being encoded has at least 8 of 3+ CPU workers to itself, " +
-		"else libwebp), libwebp, or parallel (always the project's: one picture on every core, about 1.6× libwebp's CPU time)"
+	webpEncoderHelp = "lossy WebP encoder: auto (the project's parallel VP8 encoder, one picture on every core, for pictures without alpha at the default effort " +
+		"when there are 3+ cores; else libwebp), libwebp (single-threaded: less CPU time a page when the cores are the bottleneck), or parallel"
 )
 
 // webpEncoderFlag adds --webp-encoder to a command that encodes images;
