@@ -94,7 +94,7 @@ vp8e *vp8e_new(const uint8_t *y, const uint8_t *u, const uint8_t *v, int ys, int
 	const size_t n = (size_t)e->mbw * e->mbh;
 	e->mb = calloc(n, sizeof(vp8_mbinfo));
 	e->tok = calloc((size_t)e->mbh, sizeof(vp8_bytes));
-	e->lines = malloc((size_t)e->mbh * 2 * e->linew);
+	e->lines = malloc((size_t)VP8_LINE_ROWS * 2 * e->linew);
 	e->top_nz = calloc((size_t)e->mbw, 9);
 	e->done = calloc((size_t)e->mbh, sizeof(atomic_int));
 	if (!e->mb || !e->tok || !e->lines || !e->top_nz || !e->done || pthread_mutex_init(&e->mu, NULL)) {

@@ -10,6 +10,12 @@
 
 #define VP8_NPART 8 // token partitions (log2 3)
 
+// VP8_LINE_ROWS is how many MB rows' bottom lines are kept. Row r reads
+// row r-1's; row r codes macroblock x only once row r-1 has coded x+1, so
+// row r-k is at least 2k macroblocks ahead of row r and has read what row
+// r overwrites in slot r % VP8_LINE_ROWS: 2 would do, 4 leaves a margin.
+#define VP8_LINE_ROWS 4
+
 // mbinfo is what partition 0 says of one macroblock.
 typedef struct {
 	uint8_t ymode;      // VP8_DC..VP8_BPRED
@@ -41,7 +47,7 @@ struct vp8e {
 	int easy; // score under which a 16×16 coding is kept without trying sub-blocks
 	vp8_mbinfo *mb;
 	vp8_bytes *tok;   // per MB row
-	uint8_t *lines;   // per MB row: its unfiltered bottom rows, Y then U then V
+	uint8_t *lines;   // VP8_LINE_ROWS slots (MB row r in r % VP8_LINE_ROWS): its unfiltered bottom rows, Y then U then V
 	size_t linew;     // Y line length: mbw * 16 + 4 (above-right of the last MB)
 	uint8_t *top_nz;  // per MB column: 9 flags (Y 0..3, U 4..5, V 6..7, Y2 8)
 	atomic_int *done; // per MB row: macroblocks finished

@@ -211,7 +211,7 @@ static void edges(const vp8e *e, vp8_worker *t, int mx, int my) {
 		memset(UP(t, -1, -1), 127, 9);
 		memset(VP(t, -1, -1), 127, 9);
 	} else {
-		const uint8_t *ly = e->lines + (size_t)(my - 1) * 2 * e->linew;
+		const uint8_t *ly = e->lines + (size_t)((my - 1) % VP8_LINE_ROWS) * 2 * e->linew;
 		const uint8_t *lu = ly + e->linew, *lv = lu + cl;
 		memcpy(YP(t, -1, 0), ly + mx * 16, 20);
 		memcpy(UP(t, -1, 0), lu + mx * 8, 8);
@@ -422,7 +422,7 @@ void vp8_encode_mb(vp8e *e, vp8_worker *t, int mx, int my) {
 	memcpy(mi->bmodes, mc.bmodes, 16);
 
 	// Bottom rows for the row below; the reconstruction for tests.
-	uint8_t *ly = e->lines + (size_t)my * 2 * e->linew, *lu = ly + e->linew, *lv = lu + e->linew / 2;
+	uint8_t *ly = e->lines + (size_t)(my % VP8_LINE_ROWS) * 2 * e->linew, *lu = ly + e->linew, *lv = lu + e->linew / 2;
 	memcpy(ly + mx * 16, YP(t, 15, 0), 16);
 	memcpy(lu + mx * 8, UP(t, 7, 0), 8);
 	memcpy(lv + mx * 8, VP(t, 7, 0), 8);
