@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/upscaled/upscaled/budget"
+	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/upscale"
 )
 
@@ -109,25 +110,11 @@ func (s *Server) handleUpscale(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("spool: %w", err)
 	}
 
-	h := w.Header()
-	h.Set("Content-Type", res.ContentType)
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("Content-Disposition", contentDisposition(up.name, res.Format))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Upscaled-Model", res.Model)
-	h.Set("X-Upscaled-Input-Size", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight))
-	h.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", res.OutWidth, res.OutHeight))
-	h.Set("X-Upscaled-Tiles", strconv.Itoa(res.Tiles))
-	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
-	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
-	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(plan.HostBytes, 10))
-	h.Set("Server-Timing", serverTiming(res.Stages))
-	if res.Cache != "" {
-		h.Set("X-Upscaled-Cache", res.Cache)
-	}
-	if len(res.Notes) > 0 {
-		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
-	}
+	setResultHeaders(w.Header(), resultHeaders{
+		contentType: res.ContentType, name: up.name, format: res.Format, size: size, res: res,
+		outWidth: res.OutWidth, outHeight: res.OutHeight, processing: processing, queue: queueWait,
+		memory: plan.HostBytes, stages: res.Stages,
+	})
 	w.WriteHeader(http.StatusOK)
 	if n, err := io.Copy(w, out); err != nil {
 		log.Info("sending the result failed", "err", err, "bytes", n)
@@ -171,4 +158,38 @@ func headerSafe(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// resultHeaders are what a 200 answer of POST /v1/upscale says of its
+// result, run here or on a fleet worker.
+type resultHeaders struct {
+	contentType, name   string
+	format              imaging.Format
+	size                int64
+	res                 upscale.Result // model, input size, tiles, cache, notes
+	outWidth, outHeight int
+	processing, queue   time.Duration
+	memory              int64 // host bytes reserved for the page
+	stages              upscale.Stages
+}
+
+func setResultHeaders(h http.Header, r resultHeaders) {
+	h.Set("Content-Type", r.contentType)
+	h.Set("Content-Length", strconv.FormatInt(r.size, 10))
+	h.Set("Content-Disposition", contentDisposition(r.name, r.format))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Upscaled-Model", r.res.Model)
+	h.Set("X-Upscaled-Input-Size", fmt.Sprintf("%dx%d", r.res.InWidth, r.res.InHeight))
+	h.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", r.outWidth, r.outHeight))
+	h.Set("X-Upscaled-Tiles", strconv.Itoa(r.res.Tiles))
+	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(r.processing.Milliseconds(), 10))
+	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(r.queue.Milliseconds(), 10))
+	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(r.memory, 10))
+	h.Set("Server-Timing", serverTiming(r.stages))
+	if r.res.Cache != "" {
+		h.Set("X-Upscaled-Cache", r.res.Cache)
+	}
+	if len(r.res.Notes) > 0 {
+		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(r.res.Notes, "; ")))
+	}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/upscaled/upscaled/jobs"
@@ -72,25 +70,11 @@ func (s *Server) upscaleOnFleet(w http.ResponseWriter, r *http.Request, up *uplo
 	st := res.Stages
 	st.Queue = queueWait
 
-	h := w.Header()
-	h.Set("Content-Type", it.ContentType)
-	h.Set("Content-Length", strconv.FormatInt(size, 10))
-	h.Set("Content-Disposition", contentDisposition(up.name, it.OutFormat))
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Upscaled-Model", res.Model)
-	h.Set("X-Upscaled-Input-Size", fmt.Sprintf("%dx%d", res.InWidth, res.InHeight))
-	h.Set("X-Upscaled-Output-Size", fmt.Sprintf("%dx%d", it.OutWidth, it.OutHeight))
-	h.Set("X-Upscaled-Tiles", strconv.Itoa(res.Tiles))
-	h.Set("X-Upscaled-Processing-Ms", strconv.FormatInt(processing.Milliseconds(), 10))
-	h.Set("X-Upscaled-Queue-Ms", strconv.FormatInt(queueWait.Milliseconds(), 10))
-	h.Set("X-Upscaled-Memory-Bytes", strconv.FormatInt(page.HostBytes, 10))
-	h.Set("Server-Timing", serverTiming(st))
-	if res.Cache != "" {
-		h.Set("X-Upscaled-Cache", res.Cache)
-	}
-	if len(res.Notes) > 0 {
-		h.Set("X-Upscaled-Notes", headerSafe(strings.Join(res.Notes, "; ")))
-	}
+	setResultHeaders(w.Header(), resultHeaders{
+		contentType: it.ContentType, name: up.name, format: it.OutFormat, size: size, res: res,
+		outWidth: it.OutWidth, outHeight: it.OutHeight, processing: processing, queue: queueWait,
+		memory: page.HostBytes, stages: st,
+	})
 	w.WriteHeader(http.StatusOK)
 	if n, err := io.Copy(w, out); err != nil {
 		log.Info("sending the result failed", "err", err, "bytes", n)
