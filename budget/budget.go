@@ -3,19 +3,21 @@ package budget
 import (
 	"container/list"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/upscaled/upscaled/upscale"
 )
 
 var (
 	// ErrBusy: the wait queue is full, or the wait exceeded the queue timeout.
-	// Callers answer "try again later".
-	ErrBusy = errors.New("memory budget busy")
+	// Callers answer "try again later". (upscale's name for it, so that
+	// packages below this one can tell it apart.)
+	ErrBusy = upscale.ErrReserveBusy
 	// ErrTooLarge: the reservation exceeds the whole budget and can never be
 	// granted.
-	ErrTooLarge = errors.New("reservation exceeds the memory budget")
+	ErrTooLarge = upscale.ErrReserveTooLarge
 )
 
 // Budget is a weighted semaphore of bytes. Waiters are served in FIFO order:

@@ -8,7 +8,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/engines"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/models"
@@ -73,8 +72,8 @@ var errorKinds = []struct {
 	{"bad-options", upscale.ErrBadOptions},
 	{"unknown-model", models.ErrUnknownModel},
 	{"model-not-installed", models.ErrNotInstalled},
-	{"over-memory-budget", budget.ErrTooLarge},
-	{"busy", budget.ErrBusy},
+	{"over-memory-budget", upscale.ErrReserveTooLarge},
+	{"busy", upscale.ErrReserveBusy},
 	{"device-out-of-memory", engines.ErrOutOfMemory},
 	{"device-lost", engines.ErrDeviceLost},
 	{"engine-unavailable", engines.ErrUnavailable},

@@ -3,6 +3,7 @@ package upscale
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -23,6 +24,13 @@ type ReserverFunc func(ctx context.Context, bytes int64) (release func(), err er
 func (f ReserverFunc) Acquire(ctx context.Context, bytes int64) (func(), error) {
 	return f(ctx, bytes)
 }
+
+// A Reserver's refusals (the budget package's): ErrReserveBusy, try again
+// later; ErrReserveTooLarge, the reservation can never be granted.
+var (
+	ErrReserveBusy     = errors.New("memory budget busy")
+	ErrReserveTooLarge = errors.New("reservation exceeds the memory budget")
+)
 
 // ReserveError is a Reserver's refusal (or the end of ctx while waiting):
 // nothing was decoded. Its message is the Reserver's.
