@@ -403,10 +403,12 @@ func webpContainer(t testing.TB, chunks []webpChunk) []byte {
 	return append(out, body...)
 }
 
+// dropAlpha is an 8-bit gray+alpha or RGBA image without its alpha.
 func dropAlpha(m *Image) *Image {
-	o, _ := NewImage(m.W, m.H, 3, 8)
+	c := m.C - 1
+	o, _ := NewImage(m.W, m.H, c, 8)
 	for i := 0; i < m.W*m.H; i++ {
-		copy(o.Pix8[3*i:3*i+3], m.Pix8[4*i:4*i+3])
+		copy(o.Pix8[c*i:c*i+c], m.Pix8[m.C*i:m.C*i+c])
 	}
 	return o
 }

@@ -106,9 +106,6 @@ func vp8EncodeDecode(t testing.TB, img *Image, quality int, codec WebPCodec) ([]
 // TestVP8QualityVsLibwebp holds the parallel encoder to libwebp method 0
 // at equal quality: PSNR at most 0.3 dB lower, at most 10 % more bytes.
 func TestVP8QualityVsLibwebp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("encodes whole pages")
-	}
 	for _, p := range vp8TestPages(t) {
 		for _, q := range []int{50, 75, 90, 95} {
 			lb, lp := vp8EncodeDecode(t, p.img, q, WebPCodecLibwebp)
@@ -121,24 +118,33 @@ func TestVP8QualityVsLibwebp(t *testing.T) {
 	}
 }
 
-// TestVP8Calibrate prints, when UPSCALED_VP8_CALIBRATE is set, libwebp
-// method 0's bytes and PSNR per quality and ours per quantizer index and
-// filter level: the data vp8e_qindex and the filter level are fitted to.
+// BenchmarkVP8Calibrate prints libwebp method 0's bytes and PSNR per
+// quality and ours per quantizer index and filter level: the data
+// vp8e_qindex and the filter level are fitted to (a measurement, not a
+// speed; one run is enough):
 //
-//	UPSCALED_VP8_CALIBRATE=1 UPSCALED_VP8_PAGES=a.png,b.png go test -run VP8Calibrate -v ./imaging
-func TestVP8Calibrate(t *testing.T) {
-	if os.Getenv("UPSCALED_VP8_CALIBRATE") == "" {
-		t.Skip("UPSCALED_VP8_CALIBRATE unset")
+//	UPSCALED_VP8_PAGES=a.png,b.png go test -run '^$' -bench VP8Calibrate -benchtime 1x -v ./imaging
+func BenchmarkVP8Calibrate(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		vp8Calibrate(b, i == 0)
 	}
-	for _, p := range vp8TestPages(t) {
+}
+
+func vp8Calibrate(b *testing.B, log bool) {
+	logf := func(format string, args ...any) {
+		if log {
+			b.Logf(format, args...)
+		}
+	}
+	for _, p := range vp8TestPages(b) {
 		pl, err := vp8PlanesOf(p.img)
 		if err != nil {
-			t.Fatal(err)
+			b.Fatal(err)
 		}
 		src := vp8RGB(p.img)
 		for _, q := range []int{50, 75, 85, 90, 95} {
-			lb, lp := vp8EncodeDecode(t, p.img, q, WebPCodecLibwebp)
-			t.Logf("%s libwebp q%d: %d bytes %.2f dB", p.name, q, len(lb), lp)
+			lb, lp := vp8EncodeDecode(b, p.img, q, WebPCodecLibwebp)
+			logf("%s libwebp q%d: %d bytes %.2f dB", p.name, q, len(lb), lp)
 		}
 		for _, qi := range vp8CalQ {
 			for _, fl := range vp8CalFilter {
@@ -147,13 +153,13 @@ func TestVP8Calibrate(t *testing.T) {
 					h.QIndex, h.Filter, h.UVDelta = qi, fl, uvd
 					data, _, err := vp8EncodePlanes(pl, 0, 2, h)
 					if err != nil {
-						t.Fatal(err)
+						b.Fatal(err)
 					}
 					dec, err := libwebpDecodeRGB(data)
 					if err != nil {
-						t.Fatal(err)
+						b.Fatal(err)
 					}
-					t.Logf("%s ours qi %d filter %d uv %+d: %d bytes %.2f dB", p.name, qi, fl, uvd, len(data), SamplesPSNR(src, dec.Pix8, 255))
+					logf("%s ours qi %d filter %d uv %+d: %d bytes %.2f dB", p.name, qi, fl, uvd, len(data), SamplesPSNR(src, dec.Pix8, 255))
 				}
 			}
 		}
