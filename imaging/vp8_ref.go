@@ -77,16 +77,7 @@ func libwebpDecodeYUV(data []byte) (*yuvPlanes, error) {
 		return nil, fmt.Errorf("libwebp cannot decode %d bytes", len(data))
 	}
 	defer C.WebPFree(unsafe.Pointer(y))
-	p := newYUVPlanes(int(w), int(h))
-	cw, ch := (p.W+1)/2, (p.H+1)/2
-	for r := 0; r < p.H; r++ {
-		copy(p.Y[r*p.W:(r+1)*p.W], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(y), r*int(ys))), p.W))
-	}
-	for r := 0; r < ch; r++ {
-		copy(p.U[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(u), r*int(uvs))), cw))
-		copy(p.V[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(v), r*int(uvs))), cw))
-	}
-	return p, nil
+	return copyPlanes(int(w), int(h), y, u, v, ys, uvs), nil
 }
 
 // libwebpDecodeRGB decodes data to 8-bit RGB with libwebp's WebPDecodeRGB.
@@ -119,16 +110,25 @@ func vp8PlanesOf(img *Image) (*yuvPlanes, error) {
 	var y, u, v *C.uint8_t
 	var ys, uvs C.int
 	C.uwe_get_planes(pic, &y, &u, &v, &ys, &uvs)
-	p := newYUVPlanes(img.W, img.H)
+	return copyPlanes(img.W, img.H, y, u, v, ys, uvs), nil
+}
+
+// copyPlanes copies C planes of a w×h 4:2:0 picture (luma stride ys,
+// chroma stride uvs) into Go memory.
+func copyPlanes(w, h int, y, u, v *C.uint8_t, ys, uvs C.int) *yuvPlanes {
+	p := newYUVPlanes(w, h)
 	cw, ch := (p.W+1)/2, (p.H+1)/2
+	row := func(base *C.uint8_t, stride C.int, r, n int) []byte {
+		return unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(base), r*int(stride))), n)
+	}
 	for r := 0; r < p.H; r++ {
-		copy(p.Y[r*p.W:(r+1)*p.W], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(y), r*int(ys))), p.W))
+		copy(p.Y[r*p.W:(r+1)*p.W], row(y, ys, r, p.W))
 	}
 	for r := 0; r < ch; r++ {
-		copy(p.U[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(u), r*int(uvs))), cw))
-		copy(p.V[r*cw:(r+1)*cw], unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(v), r*int(uvs))), cw))
+		copy(p.U[r*cw:(r+1)*cw], row(u, uvs, r, cw))
+		copy(p.V[r*cw:(r+1)*cw], row(v, uvs, r, cw))
 	}
-	return p, nil
+	return p
 }
 
 // vp8Pic is a lossy picture imported once, for benchmarks of the
