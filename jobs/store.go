@@ -297,40 +297,31 @@ func (s *store) claimItem(ctx context.Context, id string, idx int, now time.Time
 // fields) and, when it was the job's last, the job's final state and expiry.
 // ok is false when the item was not running any more (job canceled).
 func (s *store) finishItem(ctx context.Context, id string, it Item, now time.Time, ttl time.Duration) (ok bool, final State, err error) {
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.lockJob(ctx, tx, id); err != nil {
-			return err
-		}
-		set, args := "", []any{string(it.State), it.OutBytes, string(it.OutFormat), it.OutWidth, it.OutHeight, it.ContentType, it.Error, ms(now)}
-		if s.pg {
-			set, args = ", run = ?", append(args, it.run)
-		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = ?, out_bytes = ?, out_format = ?, out_width = ?, out_height = ?,
-			content_type = ?, error = ?, finished_at = ?`+set+` WHERE job_id = ? AND idx = ? AND state = 'running'`),
-			append(args, id, it.Index)...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		ok = true
-		final, err = s.settleJob(ctx, tx, id, now, ttl)
-		return err
-	})
-	return ok, final, err
+	set, args := "", []any{string(it.State), it.OutBytes, string(it.OutFormat), it.OutWidth, it.OutHeight, it.ContentType, it.Error, ms(now)}
+	if s.pg {
+		set, args = ", run = ?", append(args, it.run)
+	}
+	return s.endItem(ctx, id, now, ttl, `UPDATE items SET state = ?, out_bytes = ?, out_format = ?, out_width = ?, out_height = ?,
+		content_type = ?, error = ?, finished_at = ?`+set+` WHERE job_id = ? AND idx = ? AND state = 'running'`,
+		append(args, id, it.Index)...)
 }
 
 // abandonItem fails a queued or running item with reason (its page will
 // not run again) and settles its job as finishItem does; ok is false when
 // the item had already ended.
 func (s *store) abandonItem(ctx context.Context, id string, idx int, reason string, now time.Time, ttl time.Duration) (ok bool, final State, err error) {
+	return s.endItem(ctx, id, now, ttl, `UPDATE items SET state = 'failed', error = ?, finished_at = ?
+		WHERE job_id = ? AND idx = ? AND state IN ('queued', 'running')`, reason, ms(now), id, idx)
+}
+
+// endItem runs update (an item's end) under the job's row lock and, when it
+// changed the item, settles the job; ok reports that it did.
+func (s *store) endItem(ctx context.Context, id string, now time.Time, ttl time.Duration, update string, args ...any) (ok bool, final State, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if err := s.lockJob(ctx, tx, id); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE items SET state = 'failed', error = ?, finished_at = ?
-			WHERE job_id = ? AND idx = ? AND state IN ('queued', 'running')`), reason, ms(now), id, idx)
+		res, err := tx.ExecContext(ctx, s.q(update), args...)
 		if err != nil {
 			return err
 		}
