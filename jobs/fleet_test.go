@@ -5,7 +5,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/upscaled/upscaled/budget"
 	"github.com/upscaled/upscaled/internal/testing/pgserver"
 	"github.com/upscaled/upscaled/internal/testing/s3server"
-	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 )
 
@@ -65,6 +63,16 @@ func (n *fleetNode) close() {
 	n.stop = nil
 }
 
+// fleetBucket starts an S3 server for the test and opens its bucket.
+func fleetBucket(t *testing.T, bucket string) *blob.S3 {
+	t.Helper()
+	b, err := blob.NewS3(context.Background(), s3server.Start(t).Config(bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestFleetManagers runs a job through an API-only node and two worker
 // nodes on one PostgreSQL database and one S3 bucket: the API node, which
 // runs no page, answers the job, its results and its events; a worker
@@ -72,15 +80,8 @@ func (n *fleetNode) close() {
 // timeout and the other finishes them; a deleted job's pages are canceled.
 func TestFleetManagers(t *testing.T) {
 	pg := pgserver.Start(t)
-	s3 := s3server.Start(t)
-	blobs, err := blob.NewS3(context.Background(), s3.Config("fleet"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(testenv.TestImage(t, "small-gray-64x64.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := fleetBucket(t, "fleet")
+	page := readImage(t, "small-gray-64x64.png")
 	ctx := context.Background()
 	api := openFleet(t, pg.URL, blobs, false, 0)
 	w1 := openFleet(t, pg.URL, blobs, true, 0)

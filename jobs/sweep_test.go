@@ -13,9 +13,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
-	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/internal/testing/pgserver"
-	"github.com/upscaled/upscaled/internal/testing/s3server"
 	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
@@ -165,11 +163,7 @@ func TestFleetGivesUpCrashingPage(t *testing.T) {
 // an API-only node, ends partially succeeded.
 func TestFleetGivesUpLostPage(t *testing.T) {
 	pg := pgserver.Start(t)
-	s3 := s3server.Start(t)
-	blobs, err := blob.NewS3(context.Background(), s3.Config("sweep"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := fleetBucket(t, "sweep")
 	ctx := context.Background()
 	api := openFleet(t, pg.URL, blobs, false, 0, sweepFast)
 	page := readImage(t, "small-gray-64x64.png")

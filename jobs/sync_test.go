@@ -5,14 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"testing"
 
 	"github.com/upscaled/upscaled/blob"
 	"github.com/upscaled/upscaled/imaging"
 	"github.com/upscaled/upscaled/internal/testing/pgserver"
-	"github.com/upscaled/upscaled/internal/testing/s3server"
-	"github.com/upscaled/upscaled/internal/testing/testenv"
 	"github.com/upscaled/upscaled/jobs"
 	"github.com/upscaled/upscaled/upscale"
 )
@@ -24,15 +21,8 @@ import (
 // once the page is closed; a corrupt page's failure keeps its class.
 func TestFleetRunPage(t *testing.T) {
 	pg := pgserver.Start(t)
-	s3 := s3server.Start(t)
-	blobs, err := blob.NewS3(context.Background(), s3.Config("sync"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(testenv.TestImage(t, "small-gray-64x64.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs := fleetBucket(t, "sync")
+	page := readImage(t, "small-gray-64x64.png")
 	ctx := context.Background()
 	api := openFleet(t, pg.URL, blobs, false, 0)
 	openFleet(t, pg.URL, blobs, true, 0)
